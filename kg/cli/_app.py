@@ -1,0 +1,62 @@
+"""The typer application, shared options and the error boundary."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Optional
+
+import typer
+
+from ..errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="A knowledge graph of political actors and their positions: who holds which stance on what, "
+    "according to whom, and how surely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = typer.Option(None, "--store", "-s", help="Store folder, :memory:, or sparql+http://… (default $KG_STORE or ./.kg).")
+FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line error and exit non-zero."""
+    typer.echo(f"error: {' '.join(str(message).split())}", err=True)
+    raise typer.Exit(code)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv")) -> str:
+    if fmt not in allowed:
+        fail(f"unknown format {fmt!r} (choose from {', '.join(allowed)})", 2)
+    return fmt
+
+
+def command(*args, **kwargs):
+    """Register a command whose library errors print as one line and exit with their code."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            except KgError as e:
+                fail(str(e), e.exit_code)
+            except KeyboardInterrupt:
+                fail("interrupted", 130)
+
+        return app.command(*args, **kwargs)(wrapper)
+
+    return decorate
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console entry point: run the app, turning library errors into one-line messages."""
+    try:
+        app(args=argv, prog_name="kg", standalone_mode=True)
+    except KgError as e:  # pragma: no cover - typer handles most via errors() below
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)

@@ -1,0 +1,155 @@
+"""Core commands: build, stance, query, actors, topics, who, export, validate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._app import FormatOpt, StoreOpt, check_format, command, fail
+
+
+def _open(store: Optional[str], read_only: bool = True):
+    from ..store import open_store
+
+    return open_store(store, read_only=read_only)
+
+
+@command()
+def build(
+    paths: List[str] = typer.Argument(None, help="Documents (.txt/.md) and curated files (.yaml), or folders. Default: seeds/."),
+    store: Optional[str] = StoreOpt,
+    gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle) replacing the shipped one; repeatable."),
+    codebook: List[Path] = typer.Option([], "--codebook", help="Topic codebook (SKOS Turtle) replacing the shipped one; repeatable."),
+    extract: bool = typer.Option(False, "--extract/--no-extract", help="Also run the automatic extractor on every document."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Read documents and curated assertions and (re)build the store."""
+    from ..build import ReferenceFiles, build as run_build
+
+    extractor = None
+    if extract:
+        from ..extraction import make_extractor
+
+        extractor = make_extractor()
+    report = run_build(paths or None, store, reference_files=ReferenceFiles.default(gazetteer, codebook),
+                       extractor=extractor)
+    if not quiet:
+        typer.echo(f"built {report.store}: " + report.summary())
+
+
+@command()
+def stance(
+    actor: str = typer.Argument(..., help="Actor name, label or alias (case-insensitive)."),
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="Only positions on this topic or actor."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """List an actor's positions: stance, target, certainty, speaker, quote, source document."""
+    from ..output import render
+    from ..positions import STANCE_KEYS, stance as positions
+
+    check_format(fmt)
+    with _open(store) as s:
+        rows = positions(s, actor, target)
+    typer.echo(render(rows, fmt, list(STANCE_KEYS)))
+
+
+@command()
+def who(
+    topic: str = typer.Argument(..., help="Topic notation or label (or an actor as target)."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """Actors by stance on a topic."""
+    from ..output import render
+    from ..positions import who as run_who
+
+    check_format(fmt)
+    with _open(store) as s:
+        rows = run_who(s, topic)
+    typer.echo(render(rows, fmt, ["stance", "actor", "assertions", "certainty", "docs"]))
+
+
+@command()
+def actors(store: Optional[str] = StoreOpt, fmt: str = FormatOpt) -> None:
+    """List known actors with their type and aliases."""
+    from ..output import render
+    from ..positions import actors as run_actors
+
+    check_format(fmt)
+    with _open(store) as s:
+        rows = run_actors(s)
+    typer.echo(render(rows, fmt, ["actor", "type", "aliases", "new", "id"] if fmt != "table" else ["actor", "type", "aliases"]))
+
+
+@command()
+def topics(store: Optional[str] = StoreOpt, fmt: str = FormatOpt) -> None:
+    """List the codebook's topics."""
+    from ..output import render
+    from ..positions import topics as run_topics
+
+    check_format(fmt)
+    with _open(store) as s:
+        rows = run_topics(s)
+    typer.echo(render(rows, fmt, ["notation", "label", "alt_labels", "id"] if fmt != "table" else ["notation", "label", "alt_labels"]))
+
+
+@command()
+def query(
+    sparql: str = typer.Argument(..., help="SPARQL text, a .rq file, or the name of a shipped query (e.g. stance)."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+    update: bool = typer.Option(False, "--update", help="Allow SPARQL Update (modifies the store)."),
+) -> None:
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes predeclared."""
+    from ..output import render
+    from ..positions import run_query
+
+    check_format(fmt)
+    with _open(store, read_only=not update) as s:
+        res = run_query(s, sparql, allow_update=update)
+    if res.kind == "select":
+        typer.echo(render(res.dicts(), fmt, res.vars))
+    elif res.kind == "ask":
+        if update:
+            typer.echo("update applied")
+        else:
+            typer.echo({"json": "true" if res.boolean else "false"}.get(fmt, str(res.boolean).lower()))
+    else:
+        typer.echo(res.graph, nl=False)
+
+
+@command()
+def export(
+    fmt: str = typer.Option("turtle", "--format", "-f", help="turtle, trig, nquads, jsonld (RDF)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (default: standard output)."),
+    store: Optional[str] = StoreOpt,
+) -> None:
+    """Export the graph as RDF."""
+    from ..store import EXPORT_FORMATS
+
+    if fmt not in EXPORT_FORMATS:
+        fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})", 2)
+    with _open(store) as s:
+        data = s.dump(fmt)
+    if out:
+        out.write_bytes(data)
+        typer.echo(f"wrote {out} ({len(data)} bytes)", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@command()
+def validate(store: Optional[str] = StoreOpt) -> None:
+    """Check the graph against the SHACL shapes; exit 1 when it does not conform."""
+    from ..validate import validate as run_validate
+
+    with _open(store) as s:
+        conforms, text = run_validate(s)
+    typer.echo(text)
+    if not conforms:
+        raise typer.Exit(1)

@@ -1,0 +1,176 @@
+"""Hand-curated assertions: a YAML file an analyst edits, checked line by line.
+
+Format (see ``seeds/curated.yaml``)::
+
+    actors:                     # optional: actors the gazetteer lacks
+      - {label: Kaja Kallas, type: Person, aliases: [Kallas]}
+    reject:                     # optional: extracted assertions to drop on every build
+      - {id: 3f2a9c0d1e4b5a67, reason: misread irony}
+    assertions:
+      - doc: 000_33a90556ae30723f
+        actor: Poland
+        stance: supports        # supports | opposes | hesitant | divided | neutral
+        target: troop-deployment  # topic notation or label; "actor:Ukraine" for an actor
+        attributed_to: Anders Fogh Rasmussen   # the speaker, or null
+        certainty: possible     # certain | probable | possible
+        quote: countries like Poland and the Baltic states may be ready to send troops
+
+Quotes must occur verbatim in the document; their offsets are computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, KgError
+from .model import Actor, Assertion, Document
+from .namespaces import CERTAINTIES, STANCES, actor_iri
+from .reference import Reference
+
+ACTOR_TYPES = ("Person", "State", "InternationalOrganisation", "ActorGroup", "Actor")
+_ASSERTION_KEYS = {"doc", "actor", "stance", "target", "attributed_to", "certainty", "quote", "note"}
+_REQUIRED = ("doc", "actor", "stance", "target", "certainty", "quote")
+
+
+@dataclass
+class CuratedFile:
+    """What one curated file contributes: assertions, declared actors and rejections."""
+
+    path: str
+    assertions: list[Assertion] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _compose(path: Path):
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 (offset {e.start})", path) from None
+    except OSError as e:
+        raise InputError(e.strerror or "cannot read", path) from None
+    if not text.strip():
+        raise InputError("empty curated file", path)
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(f"bad YAML: {getattr(e, 'problem', None) or e}", path, mark.line + 1 if mark else None) from None
+
+
+def _scalar(node, path: Path, key: str, allow_null: bool = False) -> str | None:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag.endswith(":null") or (node.value in ("", "~", "null") and node.style is None):
+            if allow_null:
+                return None
+            raise InputError(f"{key!r} must not be empty", path, node.start_mark.line + 1)
+        return node.value
+    raise InputError(f"{key!r} must be a single value", path, node.start_mark.line + 1)
+
+
+def _mapping(node, path: Path, what: str) -> dict:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise InputError(f"each {what} must be a mapping of key: value", path, node.start_mark.line + 1)
+    return {k.value: (k, v) for k, v in node.value}
+
+
+def _sequence(node, path: Path, key: str) -> list:
+    import yaml
+
+    if not isinstance(node, yaml.SequenceNode):
+        raise InputError(f"{key!r} must be a list", path, node.start_mark.line + 1)
+    return node.value
+
+
+def load_curated(path: str | Path, documents: dict[str, Document], reference: Reference) -> CuratedFile:
+    """Read and check one curated file against the documents and the reference data.
+
+    Declared actors are added to ``reference`` so later rows (and files) can name them.
+    Every problem raises InputError naming the file and line.
+    """
+    path = Path(path)
+    root = _compose(path)
+    if root is None:
+        raise InputError("empty curated file", path)
+    top = _mapping(root, path, "curated file")
+    unknown = set(top) - {"actors", "reject", "assertions"}
+    if unknown:
+        k = sorted(unknown)[0]
+        raise InputError(f"unknown section {k!r} (expected actors, reject, assertions)", path, top[k][0].start_mark.line + 1)
+    out = CuratedFile(str(path))
+
+    for node in _sequence(top["actors"][1], path, "actors") if "actors" in top else []:
+        fields = _mapping(node, path, "actor")
+        line = node.start_mark.line + 1
+        if "label" not in fields:
+            raise InputError("actor needs a 'label'", path, line)
+        label = _scalar(fields["label"][1], path, "label")
+        type_ = _scalar(fields["type"][1], path, "type") if "type" in fields else "Actor"
+        if type_ not in ACTOR_TYPES:
+            raise InputError(f"unknown actor type {type_!r} (choose from {', '.join(ACTOR_TYPES)})", path, line)
+        aliases = tuple(_scalar(a, path, "aliases") for a in _sequence(fields["aliases"][1], path, "aliases")) if "aliases" in fields else ()
+        if reference.find_actor(label) is not None:
+            raise InputError(f"actor {label!r} is already known; use its name instead of declaring it", path, line)
+        actor = Actor(actor_iri(label), label, type_, aliases)
+        reference.add_actor(actor)
+        out.actors.append(actor)
+
+    for node in _sequence(top["reject"][1], path, "reject") if "reject" in top else []:
+        fields = _mapping(node, path, "rejection")
+        if "id" not in fields:
+            raise InputError("rejection needs the 'id' of an extracted assertion", path, node.start_mark.line + 1)
+        reason = _scalar(fields["reason"][1], path, "reason", allow_null=True) if "reason" in fields else ""
+        out.rejected.append((_scalar(fields["id"][1], path, "id"), reason or ""))
+
+    for node in _sequence(top["assertions"][1], path, "assertions") if "assertions" in top else []:
+        out.assertions.append(_assertion(node, path, documents, reference))
+    return out
+
+
+def _assertion(node, path: Path, documents: dict[str, Document], reference: Reference) -> Assertion:
+    fields = _mapping(node, path, "assertion")
+    line = node.start_mark.line + 1
+
+    def line_of(key: str) -> int:
+        return fields[key][0].start_mark.line + 1
+
+    for k in fields:
+        if k not in _ASSERTION_KEYS:
+            raise InputError(f"unknown key {k!r} (expected {', '.join(sorted(_ASSERTION_KEYS))})", path, line_of(k))
+    for k in _REQUIRED:
+        if k not in fields:
+            raise InputError(f"assertion is missing {k!r}", path, line)
+    v = {k: _scalar(fields[k][1], path, k, allow_null=(k == "attributed_to")) for k in fields if k != "note"}
+
+    if v["stance"] not in STANCES:
+        raise InputError(f"unknown stance {v['stance']!r} (choose from {', '.join(STANCES)})", path, line_of("stance"))
+    if v["certainty"] not in CERTAINTIES:
+        raise InputError(f"unknown certainty {v['certainty']!r} (choose from {', '.join(CERTAINTIES)})", path, line_of("certainty"))
+    doc = documents.get(v["doc"])
+    if doc is None:
+        raise InputError(f"unknown document {v['doc']!r} (not among the documents being built)", path, line_of("doc"))
+    quote = v["quote"]
+    start = doc.text.find(quote)
+    if start < 0:
+        raise InputError(f"quote {quote[:60]!r} does not occur verbatim in document {doc.id}", path, line_of("quote"))
+    def resolve(key: str, fn):
+        try:
+            return fn(v[key])
+        except KgError as e:
+            raise InputError(str(e), path, line_of(key)) from None
+
+    actor = resolve("actor", reference.resolve_actor)
+    target = resolve("target", reference.resolve_target)
+    speaker = resolve("attributed_to", reference.resolve_actor) if v.get("attributed_to") else None
+    return Assertion(
+        doc=doc.id, actor=actor, stance=v["stance"], target=target, certainty=v["certainty"],
+        quote=quote, start=start, end=start + len(quote), attributed_to=speaker,
+        method="curated", origin=f"{path.name}:{line}",
+    )

@@ -1,0 +1,91 @@
+"""Questions analysts ask of the store, answered as rows of plain data.
+
+>>> rows = stance(store, "poland")            # doctest: +SKIP
+>>> rows[0]["stance"], rows[0]["target"]      # doctest: +SKIP
+('supports', 'troop deployment')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import queries
+from .errors import InputError, KgError
+from .reference import Reference
+from .store import Result, Store, Term
+
+STANCE_KEYS = ("actor", "stance", "target", "certainty", "attributed_to", "quote", "doc")
+
+
+def reference(store: Store) -> Reference:
+    """The actors and topics known to the store."""
+    return Reference.from_store(store)
+
+
+def _target_iri(ref: Reference, name: str) -> str:
+    return ref.resolve_target(name).iri
+
+
+def stance_rows(store: Store, actor: str, target: str | None = None, ref: Reference | None = None) -> list[dict]:
+    """Every assertion about ``actor`` (a label or alias), optionally on one ``target``: full rows."""
+    ref = ref or reference(store)
+    a = ref.resolve_actor(actor)
+    bindings: dict[str, Term] = {"actor": Term.iri(a.iri)}
+    if target:
+        bindings["target"] = Term.iri(_target_iri(ref, target))
+    return store.query(queries.load("stance"), bindings).dicts()
+
+
+def stance(store: Store, actor: str, target: str | None = None) -> list[dict]:
+    """An actor's positions as rows with the keys of :data:`STANCE_KEYS`."""
+    return [
+        {"actor": r["actorLabel"], "stance": r["stance"], "target": r["targetLabel"],
+         "certainty": r["certainty"], "attributed_to": r["speakerLabel"], "quote": r["quote"], "doc": r["doc"]}
+        for r in stance_rows(store, actor, target)
+    ]
+
+
+def who(store: Store, topic: str) -> list[dict]:
+    """Actors by stance on a topic (or on an actor as target)."""
+    ref = reference(store)
+    t = _target_iri(ref, topic)
+    rows = store.query(queries.load("who"), {"target": Term.iri(t)}).dicts()
+    return [{"stance": r["stance"], "actor": r["actorLabel"], "assertions": r["assertions"],
+             "certainty": r["certainties"], "docs": r["docs"]} for r in rows]
+
+
+def actors(store: Store) -> list[dict]:
+    """Every known actor with type and aliases."""
+    ref = reference(store)
+    return [{"actor": a.label, "type": a.type, "aliases": "; ".join(a.aliases), "new": a.is_new, "id": a.iri}
+            for a in sorted(ref.actors.values(), key=lambda a: a.label.casefold())]
+
+
+def topics(store: Store) -> list[dict]:
+    """Every codebook topic with its notation and labels."""
+    ref = reference(store)
+    return [{"notation": t.notation, "label": t.label, "alt_labels": "; ".join(t.alt_labels), "id": t.iri}
+            for t in sorted(ref.topics.values(), key=lambda t: t.notation)]
+
+
+def read_query(text_or_file: str) -> str:
+    """SPARQL given inline, or as a path to a ``.rq`` file, or as the name of a shipped query."""
+    if text_or_file.endswith((".rq", ".sparql")) or ("\n" not in text_or_file and Path(text_or_file).is_file()):
+        p = Path(text_or_file)
+        if not p.is_file():
+            raise InputError("no such query file", p)
+        try:
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot read query: {e}", p) from None
+    if text_or_file in queries.names():
+        return queries.load(text_or_file)
+    if not text_or_file.strip():
+        raise KgError("empty query")
+    return text_or_file
+
+
+def run_query(store: Store, text_or_file: str, *, allow_update: bool = False,
+              bindings: dict[str, Term | str] | None = None) -> Result:
+    """Run any SPARQL query (or, with ``allow_update``, an update) against the store."""
+    return store.query(read_query(text_or_file), bindings, allow_update=allow_update)

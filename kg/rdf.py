@@ -1,0 +1,125 @@
+"""Map documents and assertions to N-Quads, the interchange every store backend loads.
+
+Each assertion is an n-ary node carrying its provenance, plus a direct
+``actor kg:<stance> target`` triple so that simple SPARQL stays simple.
+Everything a document says goes into that document's named graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from .model import Actor, Assertion, Document, Target
+from .namespaces import (
+    CERTAINTY_IRI, DCT, GRAPH_CURATION, KG, METHOD_IRI, PROV, RDF, RDFS, SCHEMA, SKOS,
+    STANCE_IRI, STANCE_PREDICATE, XSD, assertion_iri, document_graph, document_iri, source_iri,
+)
+
+_TYPE = RDF + "type"
+_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_ESC_RE = re.compile(r'[\\"\n\r]')
+# Characters N-Quads forbids inside an IRI; untrusted IRIs (e.g. a front-matter url) are percent-encoded.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def iri(value: str) -> str:
+    """An IRI term in N-Quads syntax, percent-encoding characters N-Quads forbids."""
+    return "<" + _BAD_IRI.sub(lambda m: "%%%02X" % ord(m.group()), value) + ">"
+
+
+def literal(value: object, datatype: str | None = None, lang: str | None = None) -> str:
+    """A literal term in N-Quads syntax, escaped."""
+    text = _ESC_RE.sub(lambda m: _ESC[m.group()], str(value))
+    if lang:
+        return f'"{text}"@{lang}'
+    if datatype:
+        return f'"{text}"^^<{datatype}>'
+    return f'"{text}"'
+
+
+def quad(s: str, p: str, o: str, g: str) -> str:
+    """One N-Quads line from already serialised subject/object terms and a graph IRI."""
+    return f"{s} <{p}> {o} <{g}> .\n"
+
+
+def document_quads(doc: Document) -> Iterator[str]:
+    g = document_graph(doc.id)
+    d = iri(document_iri(doc.id))
+    yield quad(d, _TYPE, iri(KG + "Document"), g)
+    yield quad(d, DCT + "identifier", literal(doc.id), g)
+    yield quad(d, KG + "sha256", literal(doc.sha256), g)
+    if doc.title:
+        yield quad(d, DCT + "title", literal(doc.title), g)
+    if doc.source:
+        src = iri(source_iri(doc.source))
+        yield quad(d, DCT + "publisher", src, g)
+        yield quad(src, _TYPE, iri(KG + "Source"), g)
+        yield quad(src, RDFS + "label", literal(doc.source), g)
+    if doc.url:
+        yield quad(d, SCHEMA + "url", literal(doc.url, XSD + "anyURI"), g)
+    if doc.date:
+        yield quad(d, DCT + "date", literal(doc.date, XSD + "date"), g)
+    if doc.language:
+        yield quad(d, DCT + "language", literal(doc.language), g)
+
+
+def _actor_quads(actor: Actor, g: str) -> Iterator[str]:
+    """Actors not in the gazetteer are described where they were found."""
+    a = iri(actor.iri)
+    yield quad(a, _TYPE, iri(KG + actor.type), g)
+    yield quad(a, SKOS + "prefLabel", literal(actor.label), g)
+    yield quad(a, RDFS + "label", literal(actor.label), g)
+    for alias in actor.aliases:
+        yield quad(a, SKOS + "altLabel", literal(alias), g)
+    if actor.is_new:
+        yield quad(a, KG + "isNew", literal("true", XSD + "boolean"), g)
+
+
+def _target_quads(target: Target, g: str) -> Iterator[str]:
+    t = iri(target.iri)
+    yield quad(t, _TYPE, iri(KG + "UncodedTarget"), g)
+    yield quad(t, RDFS + "label", literal(target.label), g)
+
+
+def assertion_quads(a: Assertion, *, describe: Iterable[Actor] = ()) -> Iterator[str]:
+    """Quads of one assertion in its document's graph; ``describe`` lists actors not in the gazetteer."""
+    g = document_graph(a.doc)
+    n = iri(a.iri)
+    actor, target = iri(a.actor.iri), iri(a.target.iri)
+    yield quad(n, _TYPE, iri(KG + "Assertion"), g)
+    yield quad(n, RDFS + "label", literal(f"{a.actor.label} {a.stance} {a.target.label}"), g)
+    yield quad(n, KG + "actor", actor, g)
+    yield quad(n, KG + "stance", iri(STANCE_IRI[a.stance]), g)
+    yield quad(n, KG + "target", target, g)
+    yield quad(n, KG + "certainty", iri(CERTAINTY_IRI[a.certainty]), g)
+    if a.attributed_to is not None:
+        yield quad(n, KG + "attributedTo", iri(a.attributed_to.iri), g)
+    yield quad(n, KG + "quote", literal(a.quote), g)
+    yield quad(n, KG + "startOffset", literal(a.start, XSD + "integer"), g)
+    yield quad(n, KG + "endOffset", literal(a.end, XSD + "integer"), g)
+    yield quad(n, PROV + "wasDerivedFrom", iri(document_iri(a.doc)), g)
+    yield quad(n, KG + "method", iri(METHOD_IRI[a.method]), g)
+    if a.confidence is not None:
+        yield quad(n, KG + "confidence", literal(f"{a.confidence:.3f}", XSD + "decimal"), g)
+    if a.method_version:
+        yield quad(n, KG + "methodVersion", literal(a.method_version), g)
+    if a.origin:
+        yield quad(n, KG + "origin", literal(a.origin), g)
+    yield quad(actor, STANCE_PREDICATE[a.stance], target, g)
+    if a.target.kind == "uncoded":
+        yield from _target_quads(a.target, g)
+    for extra in describe:
+        yield from _actor_quads(extra, g)
+
+
+def curation_quads(curated_file: str, declared: Iterable[Actor], rejected: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """The analyst's layer: actors declared by hand and rejected extracted assertions."""
+    g = GRAPH_CURATION
+    for actor in declared:
+        yield from _actor_quads(actor, g)
+    for assertion_id, reason in rejected:
+        node = iri(assertion_iri(assertion_id))
+        yield quad(node, KG + "rejectedIn", literal(curated_file), g)
+        if reason:
+            yield quad(node, KG + "rejectionReason", literal(reason), g)

@@ -1,0 +1,56 @@
+"""Shared fixtures: the seeds built once per session (curated only, no extractor) on disk and in memory."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.store import MemoryStore, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def seeds_store_path(tmp_path_factory) -> Path:
+    """An on-disk Oxigraph store of the seeds (curated assertions only); do not modify it."""
+    path = tmp_path_factory.mktemp("stores") / "seeds.kg"
+    build([SEEDS], path)
+    return path
+
+
+@pytest.fixture
+def seeds_store(seeds_store_path):
+    """The seeds' store opened read-only."""
+    with open_store(seeds_store_path, read_only=True) as store:
+        yield store
+
+
+@pytest.fixture
+def store_copy(seeds_store_path, tmp_path) -> Path:
+    """A private copy of the seeds' store that a test may change."""
+    dest = tmp_path / "copy.kg"
+    shutil.copytree(seeds_store_path, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def memory_store() -> MemoryStore:
+    """The seeds in rdflib's in-memory store."""
+    store = MemoryStore()
+    build([SEEDS], store)
+    return store
