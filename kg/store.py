@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import QueryError, StoreError
-from .namespaces import PREFIXES, XSD
+from .namespaces import KGR, PREFIXES, XSD
 
 DEFAULT_STORE = ".kg"
 MEMORY = ":memory:"
@@ -97,9 +97,13 @@ class Store(ABC):
     @abstractmethod
     def load_nquads(self, data: str | bytes) -> None: ...
 
-    @abstractmethod
     def load_file(self, path: str | Path, graph: str) -> None:
-        """Load a Turtle (or other RDF) file into the named graph ``graph``."""
+        """Load a Turtle (or other RDF) file into the named graph ``graph``, blank nodes skolemised.
+
+        Blank nodes get IRIs derived from the file's content and their order, so
+        loading the same file twice adds nothing and rebuilds give identical quads.
+        """
+        self.load_nquads(skolemised_nquads(path, graph))
 
     @abstractmethod
     def _query(self, sparql: str, bindings: dict[str, Term]) -> Result: ...
@@ -124,6 +128,8 @@ class Store(ABC):
 
     def query(self, sparql: str, bindings: dict[str, Term | str] | None = None, *, allow_update: bool = False) -> Result:
         """Run SPARQL with the project prefixes predeclared and ``bindings`` substituted as values.
+
+        A bound variable must appear in the SELECT projection (Oxigraph's rule).
 
         Bindings are passed to the engine as RDF terms, never spliced into the text;
         a plain ``str`` binding is a literal.
@@ -154,6 +160,7 @@ class OxigraphStore(Store):
         import pyoxigraph as ox
 
         self._ox = ox
+        self.read_only = read_only
         self.location = str(path) if path else MEMORY
         try:
             if path is None:
@@ -192,16 +199,6 @@ class OxigraphStore(Store):
             self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"cannot load N-Quads: {_one_line(e)}") from None
-
-    def load_file(self, path: str | Path, graph: str) -> None:
-        ox = self._ox
-        fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-        try:
-            self._store.load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph))
-        except SyntaxError as e:
-            from .errors import InputError
-
-            raise InputError(f"bad RDF: {_one_line(e)}", path) from None
 
     def _query(self, sparql: str, bindings: dict[str, Term]) -> Result:
         ox = self._ox
@@ -259,11 +256,9 @@ class OxigraphStore(Store):
         self._store.backup(str(target))
 
     def close(self) -> None:
-        try:
+        if self.location != MEMORY and not self.read_only and hasattr(self, "_store"):
             self._store.flush()
-        except (OSError, AttributeError):
-            pass
-        del self._store
+        self.__dict__.pop("_store", None)
 
 
 class MemoryStore(Store):
@@ -278,16 +273,6 @@ class MemoryStore(Store):
 
     def load_nquads(self, data: str | bytes) -> None:
         self.dataset.parse(data=data.decode("utf-8") if isinstance(data, bytes) else data, format="nquads")
-
-    def load_file(self, path: str | Path, graph: str) -> None:
-        from rdflib import URIRef
-
-        try:
-            self.dataset.graph(URIRef(graph)).parse(str(path), format="turtle")
-        except Exception as e:  # rdflib raises many parser-specific types
-            from .errors import InputError
-
-            raise InputError(f"bad RDF: {_one_line(e)}", path) from None
 
     @staticmethod
     def _term(t: object) -> Term | None:
@@ -360,6 +345,39 @@ class MemoryStore(Store):
 
     def __len__(self) -> int:
         return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+
+
+def skolemised_nquads(path: str | Path, graph: str) -> bytes:
+    """An RDF file as N-Quads in ``graph``, its blank nodes replaced by stable IRIs."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    from .errors import InputError
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(e.strerror or "cannot read", path) from None
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+    base = f"{KGR}genid/{hashlib.sha256(data).hexdigest()[:16]}/"
+    names: dict[str, object] = {}
+    g = ox.NamedNode(graph)
+
+    def skolem(t):
+        if isinstance(t, ox.BlankNode):
+            if t.value not in names:
+                names[t.value] = ox.NamedNode(base + str(len(names)))
+            return names[t.value]
+        return t
+
+    try:
+        quads = [ox.Quad(skolem(t.subject), t.predicate, skolem(t.object), g)
+                 for t in ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())]
+    except SyntaxError as e:
+        raise InputError(f"bad RDF: {_one_line(e)}", path) from None
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
 def store_location(store: str | Path | None = None) -> str:

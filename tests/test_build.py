@@ -1,0 +1,64 @@
+"""Building the store: stable IRIs, idempotent rebuilds, and bad input that leaves the store alone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kg.build import build
+from kg.errors import InputError
+from kg.store import MemoryStore, open_store
+
+
+def _quads(path) -> set[str]:
+    with open_store(path, read_only=True) as s:
+        return set(s.dump("nquads").decode("utf-8").splitlines())
+
+
+def test_rebuild_gives_identical_quads(seeds_dir, tmp_path):
+    a, b = tmp_path / "a.kg", tmp_path / "b.kg"
+    report = build([seeds_dir], a)
+    build([seeds_dir], b)
+    assert report.documents == 2 and report.curated == 23 and report.assertions == 23
+    assert _quads(a) == _quads(b)
+    # Building into the same store twice adds nothing.
+    again = build([seeds_dir], a)
+    assert again.triples == report.triples == len(_quads(a))
+
+
+def test_adding_the_same_input_to_a_store_adds_nothing(seeds_dir):
+    store = MemoryStore()
+    build([seeds_dir], store)
+    n = len(store)
+    build([seeds_dir], store)
+    assert len(store) == n
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "message"),
+    [
+        (lambda d: (d / "articles" / "extra.txt").write_bytes(b"\xff\xfe\x00bad"), "extra.txt"),
+        (lambda d: (d / "articles" / "empty.txt").write_bytes(b""), "empty document"),
+        (lambda d: (d / "curated.yaml").write_text(
+            (d / "curated.yaml").read_text(encoding="utf-8").replace("stance: opposes", "stance: dislikes"),
+            encoding="utf-8"), "unknown stance 'dislikes'"),
+    ],
+)
+def test_bad_input_leaves_the_store_as_it_was(seeds_dir, tmp_path, make_bad, message):
+    store = tmp_path / "store.kg"
+    build([seeds_dir], store)
+    before = _quads(store)
+    work = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, work)
+    make_bad(work)
+    with pytest.raises(InputError, match=message):
+        build([work], store)
+    assert _quads(store) == before
+    assert not (tmp_path / "store.kg.building").exists()
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="no such file or folder"):
+        build([tmp_path / "nowhere"], tmp_path / "s.kg")
+    assert not (tmp_path / "s.kg").exists()
