@@ -1,29 +1,46 @@
 """Build the knowledge graph: documents + curated (+ extracted) assertions → quads → store.
 
-Everything is read and checked before the store is touched, and an on-disk
-store is built in a scratch folder then swapped in, so bad input or an
-interruption leaves the previous store as it was.
+Builds are incremental: each document's graph carries a fingerprint of what
+produced it (its bytes, its curated rows, the extractor and the reference
+data), so a rebuild processes only new or changed documents and drops the
+graphs of documents no longer among the inputs. Everything is read and
+checked before the store is touched, and an on-disk store is changed in a
+copy (a RocksDB checkpoint) that is swapped in at the end, so bad input or an
+interruption leaves the previous store readable.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import os
 import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .curated import CuratedFile, load_curated
-from .documents import CURATED_SUFFIXES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
-from .errors import InputError
+from .curated import CuratedFile, load_curated, load_curated_jsonl
+from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
+from .errors import InputError, UnknownNameError
 from .model import Assertion, Document
-from .namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY
-from .rdf import assertion_quads, curation_quads, document_quads
+from .namespaces import (
+    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
+    document_iri, digest,
+)
+from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
 from .reference import Reference
 from .store import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
 
 PACKAGE = Path(__file__).parent
 DEFAULT_SEEDS = "seeds"
+CURATED_SUFFIXES = {".yaml", ".yml", ".jsonl"}
+_BUILD_NODE = GRAPH_BUILD + "#state"
+
+# progress(stage, done, total) — the CLI draws bars with it; the library stays silent.
+Progress = Callable[[str, int, int], None]
 
 
 def ontology_dir() -> Path:
@@ -57,20 +74,38 @@ class ReferenceFiles:
         return ([(GRAPH_ONTOLOGY, p) for p in self.ontology] + [(GRAPH_GAZETTEER, p) for p in self.gazetteer]
                 + [(GRAPH_CODEBOOK, p) for p in self.codebook])
 
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for graph, path in self.by_graph():
+            h.update(graph.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()[:24]
+
     def load_into(self, store: Store) -> None:
         for graph, path in self.by_graph():
+            store.remove_graph(graph)
             store.load_file(path, graph)
 
+    def reference(self) -> Reference:
+        """The actors and topics these files define."""
+        scratch = OxigraphStore(None)
+        self.load_into(scratch)
+        return Reference.from_store(scratch)
 
-# An extractor maps a document to assertions, given the reference data.
+
+# An extractor maps a document to assertions, given the reference data. It may
+# carry a ``version`` (part of each document's fingerprint) and an
+# ``extract_many(docs, reference)`` that yields (doc id, assertions) in parallel.
 Extractor = Callable[[Document, Reference], list[Assertion]]
 
 
 @dataclass
 class BuildReport:
-    """What a build read, wrote and skipped."""
+    """What a build read, wrote, kept and skipped."""
 
     documents: int = 0
+    processed: int = 0  # new or changed documents written this run
+    unchanged: int = 0
+    removed: int = 0
     actors: int = 0
     assertions: int = 0
     curated: int = 0
@@ -83,26 +118,29 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [f"documents: {self.documents}", f"actors: {self.actors}",
-                 f"assertions: {self.assertions} ({self.curated} curated, {self.extracted} extracted)",
-                 f"triples: {self.triples}", f"seconds: {self.seconds:.2f}"]
-        text = ", ".join(parts)
+        text = (f"documents: {self.documents} ({self.processed} new or changed, {self.unchanged} unchanged, "
+                f"{self.removed} removed), actors: {self.actors}, assertions: {self.assertions} "
+                f"({self.curated} curated, {self.extracted} extracted), triples: {self.triples}, "
+                f"seconds: {self.seconds:.2f}")
         if self.rejected or self.superseded:
-            text += f"\nextracted assertions dropped: {self.rejected} rejected by curation, {self.superseded} already curated"
+            text += (f"\nextracted assertions dropped: {self.rejected} rejected by curation, "
+                     f"{self.superseded} already curated")
         for s in self.skipped:
             text += f"\nskipped {s.path}: {s.reason}"
         return text
 
 
 @dataclass
-class Prepared:
-    """Checked input, ready to load: N-Quads text plus the report so far."""
+class Inputs:
+    """Every input read and checked, before any store is touched."""
 
-    nquads: str
-    report: BuildReport
     reference: Reference
-    assertions: list[Assertion]
+    reference_digest: str
     documents: list[Document]
+    skipped: list[Skipped]
+    curated_files: list[CuratedFile]
+    curated_by_doc: dict[str, list[Assertion]]
+    rejected: set[str]
 
 
 def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -112,107 +150,221 @@ def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
         if not p.exists():
             raise InputError("no such file or folder", p)
         if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES:
-            raise InputError(f"not a document (.txt, .md) or curated file (.yaml): unknown suffix {p.suffix or '(none)'}", p)
-    docs = list(iter_files(paths, DOCUMENT_SUFFIXES))
-    curated = list(iter_files(paths, CURATED_SUFFIXES))
-    return docs, curated
+            raise InputError(f"not a document (.txt, .md) or curated file (.yaml, .jsonl): "
+                             f"unknown suffix {p.suffix or '(none)'}", p)
+    return list(iter_files(paths, DOCUMENT_SUFFIXES)), list(iter_files(paths, CURATED_SUFFIXES))
 
 
-def prepare(paths: Iterable[str | Path], *, reference_files: ReferenceFiles | None = None,
-            extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None) -> Prepared:
-    """Read and check every input and map it to quads, without touching any store."""
-    from .documents import DEFAULT_MAX_BYTES
-
-    reference_files = reference_files or ReferenceFiles.default()
-    scratch = OxigraphStore(None)
-    reference_files.load_into(scratch)
-    reference = Reference.from_store(scratch)
-
+def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *, strict: bool = True,
+                max_bytes: int | None = None) -> Inputs:
+    """Read documents and curated files under ``paths`` and check them against the reference data."""
+    reference = reference_files.reference()
     doc_paths, curated_paths = _split_paths(paths)
     documents, skipped = read_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
     by_id = {d.id: d for d in documents}
-    curated_files: list[CuratedFile] = [load_curated(p, by_id, reference) for p in curated_paths]
+    curated_files = [(load_curated_jsonl if p.suffix.lower() == ".jsonl" else load_curated)(p, by_id, reference)
+                     for p in curated_paths]
+    curated_by_doc: dict[str, list[Assertion]] = defaultdict(list)
+    for cf in curated_files:
+        for a in cf.assertions:
+            curated_by_doc[a.doc].append(a)
+    rejected = {i for cf in curated_files for i, _ in cf.rejected}
+    return Inputs(reference, reference_files.digest(), documents, skipped, curated_files, curated_by_doc, rejected)
 
-    curated = [a for cf in curated_files for a in cf.assertions]
-    rejected_ids = {i for cf in curated_files for i, _ in cf.rejected}
-    curated_keys = {a.key for a in curated}
-    report = BuildReport(documents=len(documents), skipped=skipped, curated=len(curated))
 
-    extracted: list[Assertion] = []
-    if extractor is not None:
-        for doc in documents:
-            for a in extractor(doc, reference):
-                if a.id in rejected_ids:
-                    report.rejected += 1
-                elif a.key in curated_keys:
-                    report.superseded += 1
-                else:
-                    extracted.append(a)
-    report.extracted = len(extracted)
-    assertions = curated + extracted
-    report.assertions = len(assertions)
-    report.actors = len({a.actor.iri for a in assertions} | {a.attributed_to.iri for a in assertions if a.attributed_to})
+def fingerprint(doc: Document, curated: list[Assertion], extractor_version: str | None, reference_digest: str,
+                rejected_digest: str) -> str:
+    """What a document's graph was built from; equal fingerprints mean nothing to redo."""
+    return digest(doc.sha256, ",".join(sorted(a.id for a in curated)), extractor_version or "-",
+                  reference_digest, rejected_digest if extractor_version else "-", size=24)
 
-    lines: list[str] = []
-    for doc in documents:
-        lines.extend(document_quads(doc))
+
+def existing_fingerprints(store: Store) -> dict[str, str]:
+    """Document id → fingerprint for every document graph in the store."""
+    rows = store.query(
+        "SELECT ?id ?fp WHERE { ?d a kg:Document ; dct:identifier ?id . OPTIONAL { ?d kg:fingerprint ?fp } }"
+    ).dicts()
+    return {r["id"]: r["fp"] or "" for r in rows}
+
+
+def _stored_reference_digest(store: Store) -> str | None:
+    rows = store.query("SELECT ?d WHERE { ?s kg:referenceDigest ?d }").dicts()
+    return rows[0]["d"] if rows else None
+
+
+def _doc_lines(doc: Document, fp: str, assertions: list[Assertion]) -> Iterator[str]:
+    yield from document_quads(doc)
+    yield quad(iri(document_iri(doc.id)), KG + "fingerprint", literal(fp), document_graph(doc.id))
     described: set[str] = set()
     for a in assertions:
         new = [x for x in (a.actor, a.attributed_to) if x is not None and x.is_new and x.iri not in described]
         described.update(x.iri for x in new)
-        lines.extend(assertion_quads(a, describe=new))
-    for cf in curated_files:
-        lines.extend(curation_quads(cf.path, cf.actors, cf.rejected))
-    return Prepared("".join(lines), report, reference, assertions, documents)
+        yield from assertion_quads(a, describe=new)
 
 
-def load_prepared(store: Store, prepared: Prepared, reference_files: ReferenceFiles) -> None:
-    reference_files.load_into(store)
-    if prepared.nquads:
-        store.load_nquads(prepared.nquads)
+def _extractions(extractor: Extractor | None, docs: list[Document], reference: Reference
+                 ) -> Iterator[tuple[Document, list[Assertion]]]:
+    if extractor is None:
+        for d in docs:
+            yield d, []
+        return
+    by_id = {d.id: d for d in docs}
+    many = getattr(extractor, "extract_many", None)
+    if many is not None:
+        for doc_id, found in many(docs, reference):
+            yield by_id[doc_id], found
+    else:
+        for d in docs:
+            yield d, extractor(d, reference)
+
+
+def apply(store: Store, inputs: Inputs, reference_files: ReferenceFiles, *, extractor: Extractor | None = None,
+          full: bool = False, progress: Progress | None = None, tmp_dir: str | Path | None = None) -> BuildReport:
+    """Bring ``store`` in line with ``inputs``: write new or changed documents, drop removed ones."""
+    report = BuildReport(documents=len(inputs.documents), skipped=list(inputs.skipped))
+    version = getattr(extractor, "version", "extractor") if extractor is not None else None
+    rejected_digest = digest(*sorted(inputs.rejected))
+    reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest
+    if reference_changed:
+        reference_files.load_into(store)
+    existing = {} if full else existing_fingerprints(store)
+
+    todo: list[tuple[Document, str]] = []
+    for doc in inputs.documents:
+        fp = fingerprint(doc, inputs.curated_by_doc.get(doc.id, []), version, inputs.reference_digest, rejected_digest)
+        if existing.get(doc.id) == fp:
+            report.unchanged += 1
+        else:
+            todo.append((doc, fp))
+    keep = {d.id for d in inputs.documents}
+    gone = [doc_id for doc_id in existing if doc_id not in keep]
+    for doc_id in gone:
+        store.remove_graph(document_graph(doc_id))
+    report.removed = len(gone)
+
+    fps = {d.id: fp for d, fp in todo}
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nq", dir=tmp_dir, delete=False) as out:
+        try:
+            for n, (doc, found) in enumerate(_extractions(extractor, [d for d, _ in todo], inputs.reference), 1):
+                curated = inputs.curated_by_doc.get(doc.id, [])
+                curated_keys = {a.key for a in curated}
+                kept = []
+                for a in found:
+                    if a.id in inputs.rejected:
+                        report.rejected += 1
+                    elif a.key in curated_keys:
+                        report.superseded += 1
+                    else:
+                        kept.append(a)
+                out.writelines(_doc_lines(doc, fps[doc.id], curated + kept))
+                if progress:
+                    progress("documents", n, len(todo))
+            for cf in inputs.curated_files:
+                out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
+            out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(inputs.reference_digest), GRAPH_BUILD))
+            out.close()
+            for doc, _ in todo:
+                store.remove_graph(document_graph(doc.id))
+            store.remove_graph(GRAPH_CURATION)
+            store.remove_graph(GRAPH_BUILD)
+            if progress:
+                progress("loading", 0, 1)
+            store.load_nquads_file(out.name)
+            if progress:
+                progress("loading", 1, 1)
+        finally:
+            os.unlink(out.name)
+    report.processed = len(todo)
+    by_method = {r["m"]: r["n"] for r in store.query(
+        "SELECT ?m (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion ; kg:method ?m } GROUP BY ?m").dicts()}
+    report.curated, report.extracted = by_method.get(KG + "Curated", 0), by_method.get(KG + "Extracted", 0)
+    report.assertions = report.curated + report.extracted
+    report.actors = store.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?a kg:actor ?x }").dicts()[0]["n"]
+    report.triples = len(store)
+    return report
 
 
 def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store | None = None, *,
           reference_files: ReferenceFiles | None = None, extractor: Extractor | None = None,
-          strict: bool = True, max_bytes: int | None = None) -> BuildReport:
-    """Build the store from ``paths`` (default ``seeds/``) and return the report.
+          strict: bool = True, max_bytes: int | None = None, full: bool = False,
+          progress: Progress | None = None) -> BuildReport:
+    """Build (or update) the store from ``paths`` (default ``seeds/``) and return the report.
 
-    ``store`` is a location (folder, ``:memory:``) or an open :class:`Store`
-    (then it is added to, and left open). An on-disk store is replaced atomically.
+    ``store`` is a location (folder, ``:memory:``, ``sparql+http://…``) or an open
+    :class:`Store` (changed in place and left open). The store ends up holding
+    exactly the documents under ``paths``; ``full`` rebuilds every one of them.
     """
     t0 = time.perf_counter()
     paths = list(paths) if paths else [DEFAULT_SEEDS]
     reference_files = reference_files or ReferenceFiles.default()
-    prepared = prepare(paths, reference_files=reference_files, extractor=extractor, strict=strict, max_bytes=max_bytes)
-    report = prepared.report
+    inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
 
     if isinstance(store, Store):
-        load_prepared(store, prepared, reference_files)
-        report.triples, report.store = len(store), store.location
+        report = apply(store, inputs, reference_files, extractor=extractor, full=full, progress=progress)
+        report.store = store.location
     else:
         loc = store_location(store)
         if loc == MEMORY or "://" in loc:
-            target = open_store(loc, create=True)
-            load_prepared(target, prepared, reference_files)
-            report.triples, report.store = len(target), loc
-            target.close()
+            with open_store(loc, create=True) as target:
+                report = apply(target, inputs, reference_files, extractor=extractor, full=full, progress=progress)
+            report.store = loc
         else:
-            final = Path(loc)
-            if final.exists() and not final.is_dir():
-                raise InputError("store location is a file, not a folder", final)
-            scratch = final.with_name(f"{final.name}.building")
-            if scratch.exists():
-                shutil.rmtree(scratch)  # left by an interrupted build
-            scratch.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                target = OxigraphStore(scratch)
-                load_prepared(target, prepared, reference_files)
-                report.triples = len(target)
-                target.close()
-                replace_store(scratch, final)
-            except BaseException:
-                shutil.rmtree(scratch, ignore_errors=True)
-                raise
-            report.store = str(final)
+            report = _build_on_disk(Path(loc), inputs, reference_files, extractor, full, progress)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _build_on_disk(final: Path, inputs: Inputs, reference_files: ReferenceFiles, extractor: Extractor | None,
+                   full: bool, progress: Progress | None) -> BuildReport:
+    """Change a checkpoint copy of the store, then swap it in: readers never see a half-built store."""
+    if final.exists() and not final.is_dir():
+        raise InputError("store location is a file, not a folder", final)
+    scratch = final.with_name(f"{final.name}.building")
+    if scratch.exists():
+        shutil.rmtree(scratch)  # left by an interrupted build
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if final.exists() and not full:
+            with OxigraphStore(final, read_only=True) as current:
+                current.backup(scratch)
+        with OxigraphStore(scratch) as target:
+            report = apply(target, inputs, reference_files, extractor=extractor, full=full or not final.exists(),
+                           progress=progress, tmp_dir=final.parent)
+        replace_store(scratch, final)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    report.store = str(final)
+    return report
+
+
+def remove_documents(store: Store, doc_ids: Iterable[str]) -> list[str]:
+    """Drop the named documents (and every assertion drawn from them); return the ids removed."""
+    present = existing_fingerprints(store)
+    removed = []
+    for doc_id in doc_ids:
+        if doc_id not in present:
+            raise UnknownNameError("document", doc_id, difflib.get_close_matches(doc_id, list(present), n=5))
+        store.remove_graph(document_graph(doc_id))
+        removed.append(doc_id)
+    return removed
+
+
+def prepare(paths: Iterable[str | Path], *, reference_files: ReferenceFiles | None = None,
+            extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None):
+    """Read and check inputs and return them with their assertions (no store involved); for tests and notebooks."""
+    reference_files = reference_files or ReferenceFiles.default()
+    inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
+    assertions = [a for d in inputs.documents for a in inputs.curated_by_doc.get(d.id, [])]
+    if extractor is not None:
+        for d, found in _extractions(extractor, inputs.documents, inputs.reference):
+            keys = {a.key for a in inputs.curated_by_doc.get(d.id, [])}
+            assertions += [a for a in found if a.id not in inputs.rejected and a.key not in keys]
+    return Prepared(inputs.documents, assertions, inputs)
+
+
+@dataclass
+class Prepared:
+    documents: list[Document]
+    assertions: list[Assertion]
+    inputs: Inputs

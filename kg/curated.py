@@ -139,16 +139,21 @@ def _assertion(node, path: Path, documents: dict[str, Document], reference: Refe
     line = node.start_mark.line + 1
 
     def line_of(key: str) -> int:
-        return fields[key][0].start_mark.line + 1
+        return fields[key][0].start_mark.line + 1 if key in fields else line
 
     for k in fields:
         if k not in _ASSERTION_KEYS:
             raise InputError(f"unknown key {k!r} (expected {', '.join(sorted(_ASSERTION_KEYS))})", path, line_of(k))
-    for k in _REQUIRED:
-        if k not in fields:
-            raise InputError(f"assertion is missing {k!r}", path, line)
-    v = {k: _scalar(fields[k][1], path, k, allow_null=(k == "attributed_to")) for k in fields if k != "note"}
+    values = {k: _scalar(fields[k][1], path, k, allow_null=(k == "attributed_to")) for k in fields if k != "note"}
+    return make_assertion(values, path, line, line_of, documents, reference)
 
+
+def make_assertion(v: dict, path: Path, line: int, line_of, documents: dict[str, Document],
+                   reference: Reference) -> Assertion:
+    """Check one curated row (already read as a dict of strings) and turn it into an Assertion."""
+    for k in _REQUIRED:
+        if not v.get(k):
+            raise InputError(f"assertion is missing {k!r}", path, line)
     if v["stance"] not in STANCES:
         raise InputError(f"unknown stance {v['stance']!r} (choose from {', '.join(STANCES)})", path, line_of("stance"))
     if v["certainty"] not in CERTAINTIES:
@@ -160,6 +165,7 @@ def _assertion(node, path: Path, documents: dict[str, Document], reference: Refe
     start = doc.text.find(quote)
     if start < 0:
         raise InputError(f"quote {quote[:60]!r} does not occur verbatim in document {doc.id}", path, line_of("quote"))
+
     def resolve(key: str, fn):
         try:
             return fn(v[key])
@@ -174,3 +180,39 @@ def _assertion(node, path: Path, documents: dict[str, Document], reference: Refe
         quote=quote, start=start, end=start + len(quote), attributed_to=speaker,
         method="curated", origin=f"{path.name}:{line}",
     )
+
+
+def load_curated_jsonl(path: str | Path, documents: dict[str, Document], reference: Reference) -> CuratedFile:
+    """Read curated assertions from JSON Lines in the gold format (one object per line).
+
+    Keys as in the YAML rows; ``optional`` (an evaluation flag) is accepted and ignored.
+    """
+    import json
+
+    path = Path(path)
+    out = CuratedFile(str(path))
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as e:
+        raise InputError(e.strerror or "cannot read", path) from None
+    with handle:
+        try:
+            for n, raw in enumerate(handle, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    row = json.loads(raw)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"bad JSON: {e.msg} (column {e.colno})", path, n) from None
+                if not isinstance(row, dict):
+                    raise InputError("each line must be a JSON object", path, n)
+                unknown = set(row) - _ASSERTION_KEYS - {"optional", "id"}
+                if unknown:
+                    raise InputError(f"unknown key {sorted(unknown)[0]!r}", path, n)
+                values = {k: (None if row[k] is None else str(row[k])) for k in row if k in _ASSERTION_KEYS - {"note"}}
+                out.assertions.append(make_assertion(values, path, n, lambda _k, n=n: n, documents, reference))
+        except UnicodeDecodeError as e:
+            raise InputError(f"not UTF-8 (offset {e.start})", path) from None
+    if not out.assertions:
+        raise InputError("empty curated file", path)
+    return out

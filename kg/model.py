@@ -53,6 +53,7 @@ class Target:
     label: str
     kind: str  # "topic" | "actor" | "uncoded"
     topic: str | None = None  # codebook notation when kind == "topic"
+    new: bool = False  # an actor target found in text but not in the gazetteer
 
 
 @dataclass(frozen=True)

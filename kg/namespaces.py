@@ -66,6 +66,7 @@ GRAPH_CURATION = KGR + "graph/curation"
 GRAPH_ONTOLOGY = KGR + "graph/ontology"
 GRAPH_GAZETTEER = KGR + "graph/gazetteer"
 GRAPH_CODEBOOK = KGR + "graph/codebook"
+GRAPH_BUILD = KGR + "graph/build"  # fingerprints that make rebuilds incremental
 
 
 def slug(text: str) -> str:

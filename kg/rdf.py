@@ -109,6 +109,8 @@ def assertion_quads(a: Assertion, *, describe: Iterable[Actor] = ()) -> Iterator
     yield quad(actor, STANCE_PREDICATE[a.stance], target, g)
     if a.target.kind == "uncoded":
         yield from _target_quads(a.target, g)
+    elif a.target.kind == "actor" and a.target.new:
+        yield from _actor_quads(Actor(a.target.iri, a.target.label, is_new=True), g)
     for extra in describe:
         yield from _actor_quads(extra, g)
 

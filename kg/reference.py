@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import queries
 from .errors import UnknownNameError
@@ -20,6 +21,7 @@ from .namespaces import KG, actor_iri, target_iri
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "–": "-", "—": "-"})
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
     """Case-, accent-, quote- and article-insensitive key: ``"The  Baltic States" -> "baltic states"``."""
     name = unicodedata.normalize("NFKC", name).translate(_APOS).casefold()

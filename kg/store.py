@@ -97,6 +97,10 @@ class Store(ABC):
     @abstractmethod
     def load_nquads(self, data: str | bytes) -> None: ...
 
+    def load_nquads_file(self, path: str | Path) -> None:
+        """Load an N-Quads file (backends may stream it)."""
+        self.load_nquads(Path(path).read_bytes())
+
     def load_file(self, path: str | Path, graph: str) -> None:
         """Load a Turtle (or other RDF) file into the named graph ``graph``, blank nodes skolemised.
 
@@ -199,6 +203,12 @@ class OxigraphStore(Store):
             self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"cannot load N-Quads: {_one_line(e)}") from None
+
+    def load_nquads_file(self, path: str | Path) -> None:
+        try:
+            self._store.bulk_load(path=str(path), format=self._ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError) as e:
+            raise StoreError(f"cannot load N-Quads from {path}: {_one_line(e)}") from None
 
     def _query(self, sparql: str, bindings: dict[str, Term]) -> Result:
         ox = self._ox

@@ -19,25 +19,47 @@ def _open(store: Optional[str], read_only: bool = True):
 
 @command()
 def build(
-    paths: List[str] = typer.Argument(None, help="Documents (.txt/.md) and curated files (.yaml), or folders. Default: seeds/."),
+    paths: List[str] = typer.Argument(None, help="Documents (.txt/.md) and curated files (.yaml/.jsonl), or folders. Default: seeds/."),
     store: Optional[str] = StoreOpt,
     gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle) replacing the shipped one; repeatable."),
     codebook: List[Path] = typer.Option([], "--codebook", help="Topic codebook (SKOS Turtle) replacing the shipped one; repeatable."),
-    extract: bool = typer.Option(False, "--extract/--no-extract", help="Also run the automatic extractor on every document."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    extract: bool = typer.Option(True, "--extract/--no-extract", help="Run the automatic extractor on every new or changed document."),
+    full: bool = typer.Option(False, "--full", help="Rebuild every document, not only new or changed ones."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip unreadable documents instead of stopping."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Largest document accepted (default 5 MB)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Extraction processes."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run extraction on a Dask cluster (scheduler address)."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for extraction (default $KG_SPACY_MODEL or en_core_web_sm)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary; errors only."),
 ) -> None:
-    """Read documents and curated assertions and (re)build the store."""
+    """Build or update the store: only new or changed documents are processed; removed ones are dropped."""
     from ..build import ReferenceFiles, build as run_build
+    from ._progress import progress_bars
 
     extractor = None
     if extract:
         from ..extraction import make_extractor
 
-        extractor = make_extractor()
-    report = run_build(paths or None, store, reference_files=ReferenceFiles.default(gazetteer, codebook),
-                       extractor=extractor)
+        extractor = make_extractor(model=model, workers=workers, dask=dask)
+    with progress_bars(quiet) as progress:
+        report = run_build(paths or None, store, reference_files=ReferenceFiles.default(gazetteer, codebook),
+                           extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full,
+                           progress=progress)
     if not quiet:
         typer.echo(f"built {report.store}: " + report.summary())
+
+
+@command()
+def remove(
+    docs: List[str] = typer.Argument(..., help="Ids of documents to drop (file names without extension)."),
+    store: Optional[str] = StoreOpt,
+) -> None:
+    """Remove documents and every assertion drawn from them."""
+    from ..build import remove_documents
+
+    with _open(store, read_only=False) as s:
+        removed = remove_documents(s, docs)
+    typer.echo(f"removed {len(removed)} document(s): {', '.join(removed)}")
 
 
 @command()
