@@ -28,15 +28,17 @@ from .errors import InputError, UnknownNameError
 from .model import Assertion, Document
 from .namespaces import (
     GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
-    document_iri, digest,
+    document_iri, digest, slug,
 )
 from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
 from .reference import Reference
-from .store import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
+from .store import MEMORY, OxigraphStore, Store, open_store, replace_store, skolemised_nquads, store_location
 
 PACKAGE = Path(__file__).parent
 DEFAULT_SEEDS = "seeds"
 CURATED_SUFFIXES = {".yaml", ".yml", ".jsonl"}
+REFERENCE_SUFFIXES = {".ttl"}
+GRAPH_REFERENCE = GRAPH_BUILD.rsplit("/", 1)[0] + "/reference/"
 _BUILD_NODE = GRAPH_BUILD + "#state"
 
 # progress(stage, done, total) — the CLI draws bars with it; the library stays silent.
@@ -58,6 +60,7 @@ class ReferenceFiles:
     ontology: tuple[Path, ...]
     gazetteer: tuple[Path, ...]
     codebook: tuple[Path, ...]
+    extra: tuple[Path, ...] = ()  # Turtle files found among the build inputs (a corpus's own actors/topics)
 
     @classmethod
     def default(cls, gazetteer: Iterable[str | Path] = (), codebook: Iterable[str | Path] = ()) -> ReferenceFiles:
@@ -72,7 +75,11 @@ class ReferenceFiles:
 
     def by_graph(self) -> list[tuple[str, Path]]:
         return ([(GRAPH_ONTOLOGY, p) for p in self.ontology] + [(GRAPH_GAZETTEER, p) for p in self.gazetteer]
-                + [(GRAPH_CODEBOOK, p) for p in self.codebook])
+                + [(GRAPH_CODEBOOK, p) for p in self.codebook]
+                + [(f"{GRAPH_REFERENCE}{slug(p.stem)}-{digest(p.resolve())[:8]}", p) for p in self.extra])
+
+    def with_extra(self, paths: Iterable[Path]) -> ReferenceFiles:
+        return ReferenceFiles(self.ontology, self.gazetteer, self.codebook, tuple(self.extra) + tuple(paths))
 
     def digest(self) -> str:
         h = hashlib.sha256()
@@ -80,10 +87,20 @@ class ReferenceFiles:
             h.update(graph.encode() + b"\0" + path.read_bytes() + b"\0")
         return h.hexdigest()[:24]
 
-    def load_into(self, store: Store) -> None:
+    def clear_from(self, store: Store) -> None:
+        """Drop every reference graph (including those of files no longer among the inputs)."""
+        for graph in store.graphs():
+            if graph.startswith(GRAPH_REFERENCE) or graph in (GRAPH_ONTOLOGY, GRAPH_GAZETTEER, GRAPH_CODEBOOK):
+                store.remove_graph(graph)
+
+    def nquads(self) -> Iterator[bytes]:
+        """The reference files as N-Quads, blank nodes skolemised, each in its named graph."""
         for graph, path in self.by_graph():
-            store.remove_graph(graph)
-            store.load_file(path, graph)
+            yield skolemised_nquads(path, graph)
+
+    def load_into(self, store: Store) -> None:
+        self.clear_from(store)
+        store.load_nquads(b"".join(self.nquads()))
 
     def reference(self) -> Reference:
         """The actors and topics these files define."""
@@ -141,25 +158,32 @@ class Inputs:
     curated_files: list[CuratedFile]
     curated_by_doc: dict[str, list[Assertion]]
     rejected: set[str]
+    reference_files: ReferenceFiles
 
 
-def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
-    """Sort inputs into document and curated files; explicit files of another kind are an error."""
+def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Sort inputs into documents, curated files and Turtle reference files; other explicit files are an error."""
     paths = [Path(p) for p in paths]
     for p in paths:
         if not p.exists():
             raise InputError("no such file or folder", p)
-        if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES:
-            raise InputError(f"not a document (.txt, .md) or curated file (.yaml, .jsonl): "
+        if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES | REFERENCE_SUFFIXES:
+            raise InputError(f"not a document (.txt, .md), curated file (.yaml, .jsonl) or Turtle file (.ttl): "
                              f"unknown suffix {p.suffix or '(none)'}", p)
-    return list(iter_files(paths, DOCUMENT_SUFFIXES)), list(iter_files(paths, CURATED_SUFFIXES))
+    return (list(iter_files(paths, DOCUMENT_SUFFIXES)), list(iter_files(paths, CURATED_SUFFIXES)),
+            list(iter_files(paths, REFERENCE_SUFFIXES)))
 
 
 def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *, strict: bool = True,
                 max_bytes: int | None = None) -> Inputs:
-    """Read documents and curated files under ``paths`` and check them against the reference data."""
+    """Read documents and curated files under ``paths`` and check them against the reference data.
+
+    Turtle files among the inputs extend the reference data (a corpus's own actors and topics);
+    the returned ``Inputs.reference_files`` includes them.
+    """
+    doc_paths, curated_paths, ttl_paths = _split_paths(paths)
+    reference_files = reference_files.with_extra(ttl_paths)
     reference = reference_files.reference()
-    doc_paths, curated_paths = _split_paths(paths)
     documents, skipped = read_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
     by_id = {d.id: d for d in documents}
     curated_files = [(load_curated_jsonl if p.suffix.lower() == ".jsonl" else load_curated)(p, by_id, reference)
@@ -169,7 +193,8 @@ def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *,
         for a in cf.assertions:
             curated_by_doc[a.doc].append(a)
     rejected = {i for cf in curated_files for i, _ in cf.rejected}
-    return Inputs(reference, reference_files.digest(), documents, skipped, curated_files, curated_by_doc, rejected)
+    return Inputs(reference, reference_files.digest(), documents, skipped, curated_files, curated_by_doc, rejected,
+                  reference_files)
 
 
 def fingerprint(doc: Document, curated: list[Assertion], extractor_version: str | None, reference_digest: str,
@@ -218,15 +243,13 @@ def _extractions(extractor: Extractor | None, docs: list[Document], reference: R
             yield d, extractor(d, reference)
 
 
-def apply(store: Store, inputs: Inputs, reference_files: ReferenceFiles, *, extractor: Extractor | None = None,
+def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
           full: bool = False, progress: Progress | None = None, tmp_dir: str | Path | None = None) -> BuildReport:
     """Bring ``store`` in line with ``inputs``: write new or changed documents, drop removed ones."""
     report = BuildReport(documents=len(inputs.documents), skipped=list(inputs.skipped))
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
     rejected_digest = digest(*sorted(inputs.rejected))
     reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest
-    if reference_changed:
-        reference_files.load_into(store)
     existing = {} if full else existing_fingerprints(store)
 
     todo: list[tuple[Document, str]] = []
@@ -243,8 +266,12 @@ def apply(store: Store, inputs: Inputs, reference_files: ReferenceFiles, *, extr
     report.removed = len(gone)
 
     fps = {d.id: fp for d, fp in todo}
+    # Everything goes into one N-Quads file and one bulk load: the loader's per-call cost is high.
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nq", dir=tmp_dir, delete=False) as out:
         try:
+            if reference_changed:
+                for chunk in inputs.reference_files.nquads():
+                    out.write(chunk.decode("utf-8"))
             for n, (doc, found) in enumerate(_extractions(extractor, [d for d, _ in todo], inputs.reference), 1):
                 curated = inputs.curated_by_doc.get(doc.id, [])
                 curated_keys = {a.key for a in curated}
@@ -263,8 +290,12 @@ def apply(store: Store, inputs: Inputs, reference_files: ReferenceFiles, *, extr
                 out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
             out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(inputs.reference_digest), GRAPH_BUILD))
             out.close()
-            for doc, _ in todo:
-                store.remove_graph(document_graph(doc.id))
+            if not full:
+                if reference_changed:
+                    inputs.reference_files.clear_from(store)
+                for doc, _ in todo:
+                    if doc.id in existing:
+                        store.remove_graph(document_graph(doc.id))
             store.remove_graph(GRAPH_CURATION)
             store.remove_graph(GRAPH_BUILD)
             if progress:
@@ -300,21 +331,21 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
     inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
 
     if isinstance(store, Store):
-        report = apply(store, inputs, reference_files, extractor=extractor, full=full, progress=progress)
+        report = apply(store, inputs, extractor=extractor, full=full, progress=progress)
         report.store = store.location
     else:
         loc = store_location(store)
         if loc == MEMORY or "://" in loc:
             with open_store(loc, create=True) as target:
-                report = apply(target, inputs, reference_files, extractor=extractor, full=full, progress=progress)
+                report = apply(target, inputs, extractor=extractor, full=full, progress=progress)
             report.store = loc
         else:
-            report = _build_on_disk(Path(loc), inputs, reference_files, extractor, full, progress)
+            report = _build_on_disk(Path(loc), inputs, extractor, full, progress)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _build_on_disk(final: Path, inputs: Inputs, reference_files: ReferenceFiles, extractor: Extractor | None,
+def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
                    full: bool, progress: Progress | None) -> BuildReport:
     """Change a checkpoint copy of the store, then swap it in: readers never see a half-built store."""
     if final.exists() and not final.is_dir():
@@ -328,7 +359,7 @@ def _build_on_disk(final: Path, inputs: Inputs, reference_files: ReferenceFiles,
             with OxigraphStore(final, read_only=True) as current:
                 current.backup(scratch)
         with OxigraphStore(scratch) as target:
-            report = apply(target, inputs, reference_files, extractor=extractor, full=full or not final.exists(),
+            report = apply(target, inputs, extractor=extractor, full=full or not final.exists(),
                            progress=progress, tmp_dir=final.parent)
         replace_store(scratch, final)
     except BaseException:

@@ -75,7 +75,8 @@ def _front_matter(text: str, path: Path) -> tuple[dict, int]:
     import yaml  # only documents with front matter pay for it
 
     try:
-        meta = yaml.safe_load(text[first_nl + 1 : end]) or {}
+        # libyaml's C loader when present: front matter is parsed once per document.
+        meta = yaml.load(text[first_nl + 1 : end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InputError(f"bad front matter: {getattr(e, 'problem', e)}", path, mark.line + 2 if mark else 1) from None

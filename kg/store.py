@@ -16,6 +16,7 @@ import re
 import shutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import QueryError, StoreError
@@ -359,10 +360,6 @@ class MemoryStore(Store):
 
 def skolemised_nquads(path: str | Path, graph: str) -> bytes:
     """An RDF file as N-Quads in ``graph``, its blank nodes replaced by stable IRIs."""
-    import hashlib
-
-    import pyoxigraph as ox
-
     from .errors import InputError
 
     path = Path(path)
@@ -370,6 +367,19 @@ def skolemised_nquads(path: str | Path, graph: str) -> bytes:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(e.strerror or "cannot read", path) from None
+    return _skolemised(data, str(path), graph)
+
+
+@lru_cache(maxsize=32)
+def _skolemised(data: bytes, path_text: str, graph: str) -> bytes:
+    # Cached on the content: a build parses each reference file once, not once per store.
+    import hashlib
+
+    import pyoxigraph as ox
+
+    from .errors import InputError
+
+    path = Path(path_text)
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
     base = f"{KGR}genid/{hashlib.sha256(data).hexdigest()[:16]}/"
     names: dict[str, object] = {}

@@ -14,7 +14,8 @@ Views
 
 Every edge carries ``stance``, ``certainty``, ``weight``, ``n_quotes`` and
 ``quotes`` (a list of :data:`QUOTE_KEYS` dicts, at most :data:`MAX_QUOTES`);
-every node ``label``, ``type``, ``kind``, ``activity`` and ``community``.
+every node ``label``, ``type``, ``kind``, ``activity`` (assertions it takes part in) and
+``community`` (1 = the largest Louvain community, 0 = none).
 
 >>> g = view_graph(store, "congruence")                      # doctest: +SKIP
 >>> g.edges[poland, baltics]["shared"]                        # doctest: +SKIP
@@ -478,11 +479,11 @@ def undirected_simple(g) -> nx.Graph:
 
 
 def assign_communities(g, groups: list[list[str]] | None = None) -> None:
-    """Set node attribute ``community`` (0 = the largest) from ``groups`` or from :func:`communities`."""
+    """Set node attribute ``community`` (1 = the largest; 0 = none) from ``groups`` or :func:`communities`."""
     groups = communities(g) if groups is None else groups
     for n in g:
-        g.nodes[n]["community"] = -1
-    for i, c in enumerate(groups):
+        g.nodes[n]["community"] = 0
+    for i, c in enumerate(groups, start=1):
         for n in c:
             if n in g:
                 g.nodes[n]["community"] = i

@@ -42,7 +42,7 @@
   function nodeTip(n) {
     var d = el("div", null, "kg-tip");
     d.appendChild(el("strong", n.label));
-    var t = n.type + (n.community >= 0 && meta.colourBy === "community" ? " · coalition " + (n.community + 1) : "");
+    var t = n.type + (n.community > 0 && meta.colourBy === "community" ? " · coalition " + n.community : "");
     d.appendChild(el("div", t, "kg-meta"));
     d.appendChild(el("div", n.activity + " assertion" + (n.activity === 1 ? "" : "s"), "kg-meta"));
     return d;
@@ -177,7 +177,7 @@
     panelTitle.textContent = n.label;
     var dl = el("dl", null, "kg-kv");
     kv(dl, "type", n.type);
-    if (n.community >= 0) kv(dl, "community", n.community + 1);
+    if (n.community > 0) kv(dl, "community", n.community);
     kv(dl, "assertions", n.activity);
     kv(dl, "edges", edgesOf[id].length);
     panelBody.appendChild(dl);
@@ -237,7 +237,7 @@
       return null;
     }
     network.selectNodes([id]);
-    network.focus(id, { scale: 1.2, animation: false });
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
     showNode(id);
     status.textContent = "found: " + nodeById[id].label;
     return id;

@@ -1,0 +1,114 @@
+"""Scale benchmark: build throughput vs Oxigraph's bulk loader, query latency, memory, disk.
+
+    python benchmarks/run.py --sizes 10000,100000,1000000
+
+For each size it generates (or reuses) a synthetic corpus (benchmarks/generate.py),
+then measures, each in a fresh process so that start-up is included:
+
+- ``kg build`` (curated only, ``--full``): seconds, triples/s, peak RSS;
+- Oxigraph's own bulk loader on the same data (``kg export --format nquads``
+  loaded by ``pyoxigraph.Store.bulk_load``) in the same run, and the ratio;
+- p50/p95 latency of ``kg stance``, ``kg who`` and the congruence network of
+  one topic (``kg network --view congruence --topic``), end to end;
+- the store's size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+KG = [sys.executable, "-m", "kg"]
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, int, str]:
+    """Run ``cmd``; return (wall seconds, peak RSS of this child in bytes via os.wait4, stdout)."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}\n{err.read().decode()[-2000:]}")
+        return wall, usage.ru_maxrss * 1024, out.read().decode()
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    s = sorted(samples)
+    return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+
+
+def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
+    corpus = work / f"corpus-{size}"
+    if not (corpus / "curated.jsonl").exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--assertions", str(size), "--out", str(corpus),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    store = work / f"store-{size}"
+    shutil.rmtree(store, ignore_errors=True)
+    build_s, build_rss, out = peak_rss(KG + ["build", str(corpus), "--store", str(store), "--no-extract", "--full"])
+    triples = int(out.split("triples: ")[1].split(",")[0])
+
+    nq = work / f"export-{size}.nq"
+    peak_rss(KG + ["export", "--format", "nquads", "--out", str(nq), "--store", str(store)])
+    bulk_dir = work / f"bulk-{size}"
+    shutil.rmtree(bulk_dir, ignore_errors=True)
+    loader = ("import pyoxigraph as ox, sys; s = ox.Store(sys.argv[1]); "
+              "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()")
+    bulk_s, _, _ = peak_rss([sys.executable, "-c", loader, str(bulk_dir), str(nq)])
+    shutil.rmtree(bulk_dir, ignore_errors=True)
+    nq.unlink()
+
+    rng = random.Random(seed)
+    actors = [line.split('skos:prefLabel "')[1].split('"@en')[0]
+              for line in (corpus / "actors.ttl").read_text(encoding="utf-8").splitlines() if "prefLabel" in line]
+    topics = [line.split('skos:notation "')[1].split('"')[0]
+              for line in (corpus / "topics.ttl").read_text(encoding="utf-8").splitlines() if "notation" in line]
+    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": []}
+    for _ in range(repeats):
+        a, t = rng.choice(actors), rng.choice(topics[:50])  # topics people ask about are the active ones
+        lat["stance"].append(peak_rss(KG + ["stance", a, "--format", "json", "--store", str(store)])[0])
+        lat["who"].append(peak_rss(KG + ["who", t, "--format", "json", "--store", str(store)])[0])
+        lat["congruence"].append(peak_rss(KG + ["network", "--view", "congruence", "--topic", t, "--format", "json",
+                                                "--store", str(store)])[0])
+    return {
+        "assertions": size, "triples": triples, "build_s": build_s, "build_tps": triples / build_s,
+        "bulk_s": bulk_s, "bulk_tps": triples / bulk_s, "ratio": bulk_s / build_s, "rss_gib": build_rss / 2**30,
+        "disk_mib": du(store) / 2**20,
+        **{f"{k}_p50": percentiles(v)[0] for k, v in lat.items()},
+        **{f"{k}_p95": percentiles(v)[1] for k, v in lat.items()},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="kg scale benchmark")
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated assertion counts")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
+    ap.add_argument("--repeats", type=int, default=10, help="latency samples per command")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    cols = ["assertions", "triples", "build_s", "build_tps", "bulk_tps", "ratio", "rss_gib", "disk_mib",
+            "stance_p50", "stance_p95", "who_p50", "who_p95", "congruence_p50", "congruence_p95"]
+    print(" | ".join(cols))
+    for size in [int(s) for s in args.sizes.split(",")]:
+        r = bench(size, args.work, args.repeats, args.seed)
+        print(" | ".join(f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Network commands: viz (interactive HTML), network (analyses), compare (sources), timeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ._app import FormatOpt, StoreOpt, check_format, command
+
+VIEW_HELP = "stance, congruence, conflict, actor (needs NAME) or topic (needs NAME)."
+NameArg = typer.Argument(None, help="The actor (--view actor) or topic (--view topic) to centre on.")
+DepthOpt = typer.Option(2, "--depth", "-d", help="Hops around the actor in --view actor.")
+SourceOpt = typer.Option(None, "--source", help="Only assertions from this source (outlet, or document id).")
+CertaintyOpt = typer.Option(None, "--certainty", "-c", help="Minimum certainty: possible, probable or certain.")
+StanceOpt = typer.Option(None, "--stance", help="Only these stances (comma-separated: supports,opposes,…).")
+SinceOpt = typer.Option(None, "--since", help="Documents dated on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
+UntilOpt = typer.Option(None, "--until", help="Documents dated on or before (YYYY, YYYY-MM or YYYY-MM-DD).")
+
+
+def _open(store: Optional[str]):
+    from ..store import open_store
+
+    return open_store(store, read_only=True)
+
+
+def _filters(source, certainty, stance, since, until):
+    from ..views import Filters
+
+    return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
+
+
+@command()
+def viz(
+    name: Optional[str] = NameArg,
+    view: str = typer.Option("stance", "--view", "-v", help=VIEW_HELP),
+    depth: int = DepthOpt,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write (default kg-<view>.html)."),
+    source: Optional[str] = SourceOpt,
+    certainty: Optional[str] = CertaintyOpt,
+    stance: Optional[str] = StanceOpt,
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    max_nodes: int = typer.Option(300, "--max-nodes", help="Keep at most this many nodes (highest weighted degree)."),
+    max_edges: int = typer.Option(3000, "--max-edges", help="Keep at most this many edges (heaviest)."),
+    store: Optional[str] = StoreOpt,
+) -> None:
+    """Write a view of the network as one self-contained, offline, interactive HTML page."""
+    from ..html import to_pyvis, write_html
+    from ..views import resolve_spec, build_view, fetch_rows
+
+    filters = _filters(source, certainty, stance, since, until)
+    with _open(store) as s:
+        spec = resolve_spec(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
+        rows = fetch_rows(s)
+    g = build_view(rows, spec)
+    path = write_html(to_pyvis(g), out or Path(f"kg-{spec.view}.html"))
+    typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
+               f"{g.graph['assertions']} assertions")
+    if g.graph.get("note"):
+        typer.echo(g.graph["note"], err=True)
+
+
+@command()
+def network(
+    name: Optional[str] = NameArg,
+    view: str = typer.Option("congruence", "--view", "-v", help=VIEW_HELP),
+    depth: int = DepthOpt,
+    source: Optional[str] = SourceOpt,
+    certainty: Optional[str] = CertaintyOpt,
+    stance: Optional[str] = StanceOpt,
+    since: Optional[str] = SinceOpt,
+    until: Optional[str] = UntilOpt,
+    max_nodes: Optional[int] = typer.Option(None, "--max-nodes", help="Analyse only the most connected nodes."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """Centralities (degree, betweenness), communities and polarisation of a view."""
+    from ..networks import network_report
+    from ..output import render
+
+    check_format(fmt)
+    filters = _filters(source, certainty, stance, since, until)
+    with _open(store) as s:
+        report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
+    if fmt == "json":
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    cols = ["label", "type", "community", "degree", "weighted_degree", "degree_centrality", "betweenness"]
+    if fmt == "csv":
+        typer.echo(render(report.node_rows(), "csv", ["node", *cols]))
+        return
+    p = report.polarisation
+    head = f"view: {report.view}  nodes: {report.nodes}  edges: {report.edges}  density: {report.density}  " \
+           f"assertions: {report.assertions}  filters: {report.filters}"
+    typer.echo(head)
+    if report.note:
+        typer.echo(report.note)
+    typer.echo("")
+    typer.echo(render(report.node_rows(), "table", cols))
+    if report.betweenness_sample:
+        typer.echo(f"(betweenness estimated from {report.betweenness_sample} sampled sources)")
+    typer.echo("\ncommunities")
+    typer.echo(render(report.community_rows(), "table",
+                      ["community", "size", "internal_weight", "external_weight", "members"], max_width=90))
+    pol = "undefined (no conflict edges)" if p.polarisation is None else f"{p.polarisation:.3f}"
+    mod = "undefined (no congruence edges)" if p.congruence_modularity is None else f"{p.congruence_modularity:.3f}"
+    typer.echo(f"\npolarisation: {pol}  (conflict weight between coalitions {p.conflict_between:g}, "
+               f"within {p.conflict_within:g}; {p.coalitions} coalitions)")
+    typer.echo(f"congruence modularity: {mod}")
+    typer.echo(f"definition: polarisation = {p.definition}")
+
+
+@command(name="compare")
+def compare_cmd(
+    actor: Optional[str] = typer.Option(None, "--actor", "-a", help="Only this actor."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only this topic (or actor as target)."),
+    disagreements: bool = typer.Option(False, "--disagreements", help="Only (actor, target) pairs the sources disagree on."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """For each (actor, target), what each source reports, flagging different stances, certainties and attributions."""
+    from ..compare import COMPARE_COLUMNS, compare, compare_rows
+    from ..output import render
+
+    check_format(fmt)
+    with _open(store) as s:
+        result = compare(s, actor, topic, disagreements_only=disagreements)
+    if fmt == "json":
+        typer.echo(json.dumps([c.to_dict() for c in result], ensure_ascii=False, indent=2))
+        return
+    typer.echo(render(compare_rows(result), fmt, COMPARE_COLUMNS, max_width=60))
+    flagged = [c for c in result if c.flags]
+    if fmt == "table" and result:
+        typer.echo(f"\n{len(flagged)} of {len(result)} (actor, target) pairs with disagreements"
+                   + (":" if flagged else ""))
+        for c in flagged:
+            for d in c.details:
+                typer.echo(f"  {c.actor_label} / {c.target_label}: {d}")
+
+
+@command(name="timeline")
+def timeline_cmd(
+    actor: str = typer.Argument(..., help="Actor name, label or alias."),
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """An actor's stances over time (by document date), flagging changes of stance or certainty per target."""
+    from ..compare import TIMELINE_COLUMNS, timeline
+    from ..output import render
+
+    check_format(fmt)
+    with _open(store) as s:
+        entries = timeline(s, actor)
+    typer.echo(render([e.to_dict() for e in entries], fmt, TIMELINE_COLUMNS, max_width=60))

@@ -1,0 +1,88 @@
+"""Turn the noun phrase that holds a stance into actors.
+
+"Poland and the Baltic states" gives two actors, "countries like Poland" gives
+Poland, "a group of NATO countries" the group the gazetteer knows by that name,
+"the alliance's leading power, the United States" the apposition, "who" the noun
+its relative clause modifies, and "Polish officials" Poland.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model import Actor
+from .coref import Discourse
+from .lexicon import Lexicon
+from .syntax import child, pobj
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+Resolved = list[tuple[Actor, str]]  # (actor, how it was found)
+
+
+class ActorResolver:
+    def __init__(self, discourse: Discourse, lexicon: Lexicon):
+        self.discourse = discourse
+        self.lexicon = lexicon
+
+    def resolve(self, tok: Token, _depth: int = 0) -> Resolved:
+        """Every actor the phrase headed by ``tok`` names (one per coordinated member)."""
+        if _depth > 6:
+            return []
+        out: Resolved = []
+        for t in (tok, *[c for c in tok.conjuncts if c.i > tok.i]):
+            out.extend(self._single(t, _depth))
+        seen: set[str] = set()
+        unique: Resolved = []
+        for actor, how in out:
+            if actor.iri not in seen:
+                seen.add(actor.iri)
+                unique.append((actor, how))
+        return unique
+
+    def _examples(self, t: Token, depth: int) -> Resolved:
+        """"countries like Poland", "states such as Latvia", "allies including Poland"."""
+        for p in t.children:
+            if p.dep_ != "prep":
+                continue
+            words = tuple([c.lower_ for c in p.children if c.dep_ in ("amod", "advmod") and c.i < p.i] + [p.lower_])
+            if words in self.lexicon.example_preps or (p.lemma_.lower(),) in self.lexicon.example_preps:
+                obj = pobj(p)
+                if obj is not None:
+                    found = self.resolve(obj, depth + 1)
+                    if found:
+                        return found
+        return []
+
+    def _single(self, t: Token, depth: int) -> Resolved:
+        lex = self.lexicon
+        found = self._examples(t, depth)
+        if found:
+            return found
+        hit = self.discourse.actors_at(t.i)
+        if hit is not None:
+            actors, how = hit
+            return [(a, how) for a in actors]
+        low = t.lower_
+        if low in lex.relative_pronouns and t.tag_ in ("WDT", "WP", "IN") and t.head.dep_ == "relcl":
+            return self.resolve(t.head.head, depth + 1)
+        for c in t.children:
+            if c.dep_ == "appos":
+                found = self.resolve(c, depth + 1)
+                if found:
+                    return found
+        lemma = t.lemma_.lower()
+        if lemma in lex.group_heads or low in lex.group_heads:
+            of = child(t, "prep", lower="of")
+            obj = pobj(of) if of is not None else None
+            if obj is not None:
+                return self.resolve(obj, depth + 1)
+        if lemma in lex.generic_nouns and t.pos_ == "NOUN":
+            # "Polish officials", "the alliance's members": the state or body they speak for.
+            for c in t.children:
+                if c.dep_ in ("amod", "compound", "poss", "nmod"):
+                    hit = self.discourse.actors_at(c.i)
+                    if hit is not None and hit[0] and hit[0][0].type != "Person":
+                        return [(hit[0][0], "noun")]
+        return []

@@ -1,0 +1,197 @@
+"""Who says so: reported speech, "according to X", and quotations with a speaker.
+
+Claims nest: a reporter narrates that a speaker claims something about a third
+actor. :meth:`Attribution.speakers` lists the speakers of a word innermost
+first: the subjects of the reporting verbs above it, "according to" phrases, a
+reporting clause tacked on at the end ("..., Rasmussen said"), and the speaker
+of the quotation it stands in. A quotation without a reporting verb continues
+the previous quotation's speaker (news texts quote a speaker over several
+paragraphs). First-person pronouns inside a quotation are its speaker.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..model import Actor
+from .actors import ActorResolver
+from .lexicon import Lexicon
+from .syntax import explicit_subject
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+_OPEN = "“«„"
+_CLOSE = "”»"
+
+
+@dataclass
+class Quote:
+    start: int  # character offsets, end exclusive
+    end: int
+    para: int
+    speakers: tuple[Actor, ...] = ()
+    explicit: bool = False  # the speaker was named next to this quotation
+
+
+def find_quotes(text: str) -> list[tuple[int, int, int]]:
+    """Quotation spans (start, end, paragraph) per line; an unclosed quotation runs to the line's end."""
+    out: list[tuple[int, int, int]] = []
+    pos = 0
+    for para, line in enumerate(text.split("\n")):
+        open_at: int | None = None
+        for k, ch in enumerate(line):
+            if ch in _OPEN:
+                if open_at is None:
+                    open_at = k
+            elif ch in _CLOSE:
+                if open_at is not None:
+                    out.append((pos + open_at, pos + k + 1, para))
+                    open_at = None
+            elif ch == '"':
+                if open_at is None:
+                    open_at = k
+                else:
+                    out.append((pos + open_at, pos + k + 1, para))
+                    open_at = None
+        if open_at is not None and line[open_at + 1:].strip():
+            out.append((pos + open_at, pos + len(line), para))
+        pos += len(line) + 1
+    return out
+
+
+@dataclass
+class Attribution:
+    doc: Doc
+    lexicon: Lexicon
+    resolver: ActorResolver
+    quotes: list[Quote] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._starts: list[int] = []
+        text = self.doc.text
+        self.quotes = [Quote(s, e, p) for s, e, p in find_quotes(text)]
+        self._starts = [q.start for q in self.quotes]
+        self._assign_speakers()
+
+    # -- quotations -------------------------------------------------------
+    def quote_at(self, char: int) -> Quote | None:
+        k = bisect.bisect_right(self._starts, char) - 1
+        if k >= 0 and self.quotes[k].start <= char < self.quotes[k].end:
+            return self.quotes[k]
+        return None
+
+    def _assign_speakers(self) -> None:
+        doc = self.doc
+        previous: Quote | None = None
+        for q in self.quotes:
+            span = doc.char_span(q.start, q.end, alignment_mode="expand")
+            best: tuple[int, tuple[Actor, ...]] | None = None
+            if span is not None:
+                sents = {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}
+                for sent in sents.values():
+                    for v in sent:
+                        if not self._is_reporting(v) or q.start <= v.idx < q.end:
+                            continue
+                        subj = self._logical_subject(v)
+                        if subj is None or q.start <= subj.idx < q.end or subj.lower_ in self.lexicon.first_person:
+                            continue
+                        actors = tuple(a for a, _ in self.resolver.resolve(subj))
+                        if not actors:
+                            continue
+                        dist = min(abs(v.idx - q.start), abs(v.idx - q.end))
+                        if best is None or dist < best[0]:
+                            best = (dist, actors)
+            if best is not None:
+                q.speakers, q.explicit = best[1], True
+            elif previous is not None and previous.speakers and q.para - previous.para <= 1:
+                q.speakers = previous.speakers  # the quotation goes on
+            previous = q
+
+    # -- reported speech --------------------------------------------------
+    def _is_reporting(self, v: Token) -> bool:
+        return v.pos_ in ("VERB", "AUX") and v.lemma_.lower() in self.lexicon.reporting_verbs
+
+    def _logical_subject(self, v: Token) -> Token | None:
+        """The subject of a reporting verb, inherited along "..., stressing that" chains."""
+        t = v
+        for _ in range(4):
+            s = explicit_subject(t)
+            if s is not None:
+                return s
+            if t.dep_ in ("advcl", "conj", "xcomp") and t.head is not t:
+                t = t.head
+            else:
+                return None
+        return None
+
+    def _speaker_of(self, subj: Token) -> tuple[Actor, ...]:
+        if subj.lower_ in self.lexicon.first_person:
+            q = self.quote_at(subj.idx)
+            return q.speakers if q else ()
+        return tuple(a for a, _ in self.resolver.resolve(subj))
+
+    def _according(self, tok: Token) -> tuple[Actor, ...]:
+        doc = self.doc
+        for seq in self.lexicon.according_to:
+            end = tok.i + len(seq)
+            if end <= len(doc) and tuple(t.lower_ for t in doc[tok.i:end]) == seq:
+                last = doc[end - 1]
+                obj = next((c for c in last.children if c.dep_ == "pobj"), None)
+                if obj is not None:
+                    return tuple(a for a, _ in self.resolver.resolve(obj))
+        return ()
+
+    def speakers(self, tok: Token, presupposed: bool = False) -> list[Actor]:
+        """The speakers of the claim at ``tok``, innermost first (may be empty: the text's own voice)."""
+        out: list[Actor] = []
+        if not presupposed:
+            prev = tok
+            path = [tok]
+            while path[-1].head is not path[-1] and len(path) < 40:
+                path.append(path[-1].head)
+            for h in path:
+                if h is not tok and self._is_reporting(h) and prev.dep_ in ("ccomp", "parataxis"):
+                    subj = self._logical_subject(h)
+                    if subj is not None:
+                        out.extend(self._speaker_of(subj))
+                for c in h.children:
+                    if c.dep_ == "prep" and c.i not in {p.i for p in path}:
+                        out.extend(self._according(c))
+                prev = h
+            out.extend(self._parenthetical(path[-1], path))
+        q = self.quote_at(tok.idx)
+        if q is not None:
+            out.extend(q.speakers)
+        return list(dict.fromkeys(out))
+
+    def _parenthetical(self, root: Token, path: list[Token]) -> list[Actor]:
+        """"..., former NATO chief Rasmussen stated on Wednesday": a reporting clause with no complement."""
+        out: list[Actor] = []
+        on_path = {t.i for t in path}
+        for c in root.children:
+            if c.i in on_path or c.dep_ not in ("advcl", "parataxis", "conj", "ccomp"):
+                continue
+            if not self._is_reporting(c) or any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children):
+                continue
+            subj = explicit_subject(c)
+            if subj is not None:
+                out.extend(self._speaker_of(subj))
+        return out
+
+    def sentence_speakers(self, sent: Span) -> list[Actor]:
+        """Speakers named in a sentence (reporting verbs, "according to"), in order."""
+        out: list[Actor] = []
+        for t in sent:
+            if self._is_reporting(t) and any(c.dep_ in ("ccomp", "parataxis") for c in t.children):
+                subj = self._logical_subject(t)
+                if subj is not None and (subj.lower_ not in self.lexicon.first_person or self.quote_at(subj.idx)):
+                    out.extend(self._speaker_of(subj))
+            elif t.dep_ == "prep":
+                out.extend(self._according(t))
+        for q in self.quotes:
+            if q.explicit and sent.start_char <= q.start < sent.end_char:
+                out.extend(q.speakers)
+        return out

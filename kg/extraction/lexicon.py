@@ -1,0 +1,214 @@
+"""The extractor's lexicons and patterns, read from YAML data files.
+
+The rules in this package interpret these tables; adding a cue word, a hedge or
+a reporting verb is an edit to ``lexicons/*.yaml``, not to code. A folder with
+files of the same names can replace the shipped lexicons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import InputError
+from ..namespaces import CERTAINTIES, STANCES
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+_FILES = ("stance", "certainty", "attribution", "actors", "targets")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One stance cue: a word (or phrase) and what it means."""
+
+    stance: str
+    negated: str
+    kind: str = "plain"  # plain | action
+    negated_certainty: str | None = None
+    particle: str | None = None
+    prep: str | None = None
+    passive_holder: bool = False
+    ellipsis: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A multi-word cue matched on lemmas; ``anchor`` carries the cue, ``obj`` names the target."""
+
+    lemmas: tuple[str, ...]
+    anchor: int
+    obj: int | None
+    cue: Cue
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Every table the rules consult, as read from the data files."""
+
+    verbs: dict[str, Cue]
+    adjectives: dict[str, Cue]
+    nouns: dict[str, Cue]
+    prepositions: dict[str, Cue]
+    phrases: tuple[Phrase, ...]
+    # certainty: lemma -> level, per word class
+    hedge_modals: dict[str, str]
+    hedge_adverbs: dict[str, str]
+    hedge_adjectives: dict[str, str]
+    hedge_nouns: dict[str, str]
+    hedge_verbs: dict[str, str]
+    negating_hedges: dict[str, str]
+    # attribution
+    reporting_verbs: frozenset[str]
+    according_to: tuple[tuple[str, ...], ...]
+    first_person: frozenset[str]
+    deontic_modals: frozenset[str]
+    deontic_verbs: frozenset[str]
+    advocacy_verbs: frozenset[str]
+    object_control: frozenset[str]
+    conditional_markers: frozenset[str]
+    conditional_nouns: frozenset[str]
+    # actors
+    person_pronouns: frozenset[str]
+    group_pronouns: frozenset[str]
+    thing_pronouns: frozenset[str]
+    generic_nouns: dict[str, str]  # lemma -> actor type
+    group_heads: frozenset[str]
+    example_preps: tuple[tuple[str, ...], ...]
+    entity_types: dict[str, str]
+    relative_pronouns: frozenset[str]
+    # targets
+    anaphoric_nouns: frozenset[str]
+    anaphoric_determiners: frozenset[str]
+    anaphoric_pronouns: frozenset[str]
+    propositional_nouns: frozenset[str]
+    target_preps: tuple[str, ...]
+    recipient_preps: frozenset[str]
+    anaphora_window: int = 3
+    max_uncoded_tokens: int = 8
+    source: str = field(default="", compare=False)
+
+
+def _words(values, path: Path, key: str) -> frozenset[str]:
+    if values is None:
+        return frozenset()
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise InputError(f"{key!r} must be a list of words", path)
+    return frozenset(v.lower() for v in values)
+
+
+def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
+    if isinstance(value, str):
+        value = {"stance": value}
+    if not isinstance(value, dict) or "stance" not in value:
+        raise InputError(f"{where}: a cue is a stance name or a mapping with 'stance'", path)
+    unknown = set(value) - {"stance", "negated", "negated_certainty", "particle", "prep", "kind",
+                            "passive_holder", "ellipsis", "lemmas", "anchor", "object"}
+    if unknown:
+        raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}", path)
+    stance = value["stance"]
+    negated = value.get("negated", negation.get(stance, stance))
+    for s in (stance, negated):
+        if s not in STANCES:
+            raise InputError(f"{where}: unknown stance {s!r} (choose from {', '.join(STANCES)})", path)
+    nc = value.get("negated_certainty")
+    if nc is not None and nc not in CERTAINTIES:
+        raise InputError(f"{where}: unknown certainty {nc!r}", path)
+    kind = value.get("kind", "plain")
+    if kind not in ("plain", "action"):
+        raise InputError(f"{where}: unknown kind {kind!r} (plain or action)", path)
+    return Cue(stance, negated, kind, nc, value.get("particle"), value.get("prep"),
+               value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)))
+
+
+def _load_yaml(folder: Path, name: str) -> tuple[dict, Path]:
+    import yaml
+
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        path = LEXICON_DIR / f"{name}.yaml"  # a user folder may replace only some files
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"cannot read lexicon: {e}", path) from None
+    if not isinstance(data, dict):
+        raise InputError("a lexicon file must be a mapping", path)
+    return data, path
+
+
+def _hedges(section: dict, level: str) -> dict[str, dict[str, str]]:
+    return {kind: {w.lower(): level for w in (section or {}).get(kind, []) or []}
+            for kind in ("modals", "adverbs", "adjectives", "nouns", "verbs")}
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(folder: str | Path | None = None) -> Lexicon:
+    """Read the lexicons from ``folder`` (default: the shipped ``lexicons/``)."""
+    folder = Path(folder) if folder else LEXICON_DIR
+    st, st_path = _load_yaml(folder, "stance")
+    ce, _ = _load_yaml(folder, "certainty")
+    at, at_path = _load_yaml(folder, "attribution")
+    ac, ac_path = _load_yaml(folder, "actors")
+    ta, ta_path = _load_yaml(folder, "targets")
+
+    negation = st.get("negation", {})
+    tables = {}
+    for section in ("verbs", "adjectives", "nouns", "prepositions"):
+        tables[section] = {str(k).lower(): _cue(v, negation, st_path, f"{section}.{k}")
+                           for k, v in (st.get(section) or {}).items()}
+    phrases = []
+    for i, p in enumerate(st.get("phrases") or []):
+        lemmas = tuple(str(w).lower() for w in p.get("lemmas", []))
+        if not lemmas:
+            raise InputError(f"phrases[{i}]: needs 'lemmas'", st_path)
+        anchor = int(p.get("anchor", 0))
+        obj = p.get("object")
+        if not 0 <= anchor < len(lemmas) or (obj is not None and not 0 <= int(obj) < len(lemmas)):
+            raise InputError(f"phrases[{i}]: anchor/object out of range", st_path)
+        phrases.append(Phrase(lemmas, anchor, None if obj is None else int(obj),
+                              _cue(p, negation, st_path, f"phrases[{i}]")))
+
+    levels: dict[str, dict[str, str]] = {k: {} for k in ("modals", "adverbs", "adjectives", "nouns", "verbs")}
+    # Later (stronger) levels first so that the weaker level wins on a clash.
+    for level in ("probable", "possible"):
+        for kind, words in _hedges(ce.get(level), level).items():
+            levels[kind].update(words)
+
+    generic: dict[str, str] = {}
+    for type_, words in (ac.get("generic_nouns") or {}).items():
+        for w in words:
+            generic.setdefault(str(w).lower(), str(type_))
+    pron = ac.get("pronouns") or {}
+    return Lexicon(
+        verbs=tables["verbs"], adjectives=tables["adjectives"], nouns=tables["nouns"],
+        prepositions=tables["prepositions"], phrases=tuple(phrases),
+        hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
+        hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
+        negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
+        reporting_verbs=_words(at.get("reporting_verbs"), at_path, "reporting_verbs"),
+        according_to=tuple(tuple(w.lower() for w in seq) for seq in at.get("according_to") or []),
+        first_person=_words(at.get("first_person"), at_path, "first_person"),
+        deontic_modals=_words(at.get("deontic_modals"), at_path, "deontic_modals"),
+        deontic_verbs=_words(at.get("deontic_verbs"), at_path, "deontic_verbs"),
+        advocacy_verbs=_words(at.get("advocacy_verbs"), at_path, "advocacy_verbs"),
+        object_control=_words(at.get("object_control"), at_path, "object_control"),
+        conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),
+        conditional_nouns=_words(at.get("conditional_nouns"), at_path, "conditional_nouns"),
+        person_pronouns=_words(pron.get("person"), ac_path, "pronouns.person"),
+        group_pronouns=_words(pron.get("group"), ac_path, "pronouns.group"),
+        thing_pronouns=_words(pron.get("thing"), ac_path, "pronouns.thing"),
+        generic_nouns=generic,
+        group_heads=_words(ac.get("group_heads"), ac_path, "group_heads"),
+        example_preps=tuple(tuple(w.lower() for w in seq) for seq in ac.get("example_preps") or []),
+        entity_types={str(k): str(v) for k, v in (ac.get("entity_types") or {}).items()},
+        relative_pronouns=_words(ac.get("relative_pronouns"), ac_path, "relative_pronouns"),
+        anaphoric_nouns=_words(ta.get("anaphoric_nouns"), ta_path, "anaphoric_nouns"),
+        anaphoric_determiners=_words(ta.get("anaphoric_determiners"), ta_path, "anaphoric_determiners"),
+        anaphoric_pronouns=_words(ta.get("anaphoric_pronouns"), ta_path, "anaphoric_pronouns"),
+        propositional_nouns=_words(ta.get("propositional_nouns"), ta_path, "propositional_nouns"),
+        target_preps=tuple(w.lower() for w in ta.get("target_preps") or []),
+        recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
+        anaphora_window=int(ta.get("anaphora_window", 3)),
+        max_uncoded_tokens=int(ta.get("max_uncoded_tokens", 8)),
+        source=str(folder),
+    )

@@ -1,0 +1,243 @@
+"""Find stance cues in a sentence and the slots around them: who holds the stance, and on what.
+
+A cue is a verb ("support", "rule out", "call for"), a predicative adjective
+("ready", "hesitant"), a noun ("Ukraine's membership aspirations"), a
+preposition ("voted against") or a multi-word phrase ("in favour of"), as listed
+in ``lexicons/stance.yaml``. The holder is the cue's logical subject, found
+through control ("ready to send"), coordination, relative clauses and means
+clauses ("support Ukraine by sending troops"); the target slot is its object,
+complement or prepositional object.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .lexicon import Cue, Lexicon, Phrase
+from .mentions import lemma_key
+from .syntax import child, children, explicit_subject, has_negation, is_dummy_it, is_passive, pobj
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+SPEAKER = "speaker"  # the holder is whoever voices the clause
+_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding", "with")
+
+
+@dataclass(frozen=True)
+class CueHit:
+    anchor: Token
+    cue: Cue
+    kind: str  # verb | adj | noun | prep | phrase | advocacy
+    words: tuple[int, ...]  # every token of the cue
+    obj_of: Token | None = None  # the word whose object is the target (phrase "of", verb's "for")
+
+
+class CueFinder:
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self._phrases: dict[str, list[Phrase]] = defaultdict(list)
+        for p in lexicon.phrases:
+            self._phrases[p.lemmas[0]].append(p)
+        for ps in self._phrases.values():
+            ps.sort(key=lambda p: -len(p.lemmas))
+
+    def find(self, sent: Span) -> list[CueHit]:
+        lex = self.lexicon
+        hits: list[CueHit] = []
+        used: set[int] = set()
+        doc = sent.doc
+        for tok in sent:
+            key = lemma_key(tok)
+            for p in self._phrases.get(key, ()):
+                k = len(p.lemmas)
+                if tok.i + k <= sent.end and all(lemma_key(doc[tok.i + j]) == p.lemmas[j] or doc[tok.i + j].lower_ == p.lemmas[j]
+                                                 for j in range(k)):
+                    words = tuple(range(tok.i, tok.i + k))
+                    obj_of = doc[tok.i + p.obj] if p.obj is not None else None
+                    hits.append(CueHit(doc[tok.i + p.anchor], p.cue, "phrase", words, obj_of))
+                    used.update(words)
+                    break
+        for tok in sent:
+            if tok.i in used:
+                continue
+            key = tok.lemma_.lower()
+            pos = tok.pos_
+            if pos in ("VERB", "AUX") and key in lex.verbs and tok.dep_ not in ("amod", "compound"):
+                cue = lex.verbs[key]
+                words = [tok.i]
+                obj_of = None
+                if cue.particle:
+                    prt = child(tok, "prt", lower=cue.particle)
+                    if prt is None:
+                        continue
+                    words.append(prt.i)
+                if cue.prep:
+                    p = child(tok, "prep", "prt", lower=cue.prep)
+                    if p is None:
+                        continue
+                    words.append(p.i)
+                    obj_of = p
+                hits.append(CueHit(tok, cue, "verb", tuple(words), obj_of))
+            elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in ("acomp", "oprd", "ROOT", "conj", "xcomp", "advcl", "ccomp"):
+                hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
+            elif pos == "NOUN" and key in lex.nouns and tok.dep_ not in ("compound",):
+                hits.append(CueHit(tok, lex.nouns[key], "noun", (tok.i,)))
+            elif pos == "ADP" and key in lex.prepositions and tok.head.pos_ in ("VERB", "AUX") and tok.dep_ == "prep":
+                hits.append(CueHit(tok, lex.prepositions[key], "prep", (tok.i,)))
+            elif pos == "VERB" and key in lex.advocacy_verbs:
+                hits.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
+        return hits
+
+    # -- negation ---------------------------------------------------------
+    def negated(self, hit: CueHit) -> bool:
+        a = hit.anchor
+        if has_negation(a):
+            return True
+        if hit.kind in ("adj", "phrase", "prep") and a.head is not a and a.dep_ in ("acomp", "oprd", "prep", "attr"):
+            return has_negation(a.head)
+        if hit.kind == "phrase" and a.pos_ in ("ADJ", "ADV") and has_negation(a.head):
+            return True
+        if hit.kind == "noun" and a.dep_ in ("dobj", "attr") and has_negation(a.head):
+            return True  # "did not express support", "is no priority"
+        return False
+
+    # -- holder -----------------------------------------------------------
+    def holder(self, hit: CueHit) -> Token | str | None:
+        """The token heading the holder phrase, SPEAKER, or None."""
+        a = hit.anchor
+        lex = self.lexicon
+        if hit.kind == "advocacy":
+            return SPEAKER
+        if hit.kind == "verb":
+            if hit.cue.passive_holder:
+                s = child(a, "nsubjpass")
+                if s is not None:
+                    return s
+            if is_passive(a):
+                agent = child(a, "agent")
+                return pobj(agent) if agent is not None else None
+            return self.logical_subject(a)
+        if hit.kind == "noun":
+            poss = child(a, "poss")
+            if poss is not None:
+                return poss
+            for p in children(a, "prep"):
+                if p.lower_ in ("by", "from"):
+                    obj = pobj(p)
+                    if obj is not None:
+                        return obj
+            return self.logical_subject(a)
+        if hit.kind == "prep":
+            return self.logical_subject(a.head)
+        # adj, phrase
+        if a.pos_ == "ADP":
+            return self.logical_subject(a.head)
+        return self.logical_subject(a)
+
+    def logical_subject(self, t: Token) -> Token | str | None:
+        """Who does or is what ``t`` says, through control, coordination and relative clauses."""
+        lex = self.lexicon
+        start = t
+        for _ in range(14):
+            s = explicit_subject(t)
+            if s is not None:
+                if is_dummy_it(s):
+                    return SPEAKER
+                if s.lower_ in lex.relative_pronouns and t.dep_ == "relcl":
+                    return t.head
+                if s.dep_ == "nsubjpass" and t is not start:
+                    agent = child(t, "agent")
+                    if agent is not None and pobj(agent) is not None:
+                        return pobj(agent)
+                return s
+            h = t.head
+            if h is t:
+                return None
+            dep = t.dep_
+            if dep == "relcl":
+                return h
+            if dep == "acl":
+                if t.tag_ == "VBN":
+                    agent = child(t, "agent")
+                    return pobj(agent) if agent is not None else None
+                if t.tag_ == "VBG" and h.pos_ in ("NOUN", "PROPN"):
+                    return h  # "countries sending troops"
+                poss = child(h, "poss")
+                if poss is not None:
+                    return poss  # "Ukraine's bid to join"
+                t = h
+                continue
+            if dep == "xcomp":
+                if h.lemma_.lower() in lex.object_control and child(h, "dobj") is not None:
+                    return None
+                obj = child(h, "dobj")
+                if obj is not None and h.pos_ == "VERB":
+                    return obj  # "expect Poland to act"
+                t = h
+                continue
+            if dep in ("nsubj", "nsubjpass", "csubj") and t.pos_ in ("NOUN", "PROPN", "PRON"):
+                return None  # a noun in subject position holds nothing ("the plan to send troops was ...")
+            if t is not start and t.pos_ in ("NOUN",) and child(t, "poss") is not None:
+                return child(t, "poss")
+            t = h
+        return None
+
+    # -- target slots -----------------------------------------------------
+    def target_slots(self, hit: CueHit) -> list[Token]:
+        """Tokens heading the phrases where the target may be named, best first."""
+        a = hit.anchor
+        lex = self.lexicon
+        if hit.obj_of is not None:
+            obj = pobj(hit.obj_of)
+            return [obj] if obj is not None else []
+        if hit.kind in ("verb", "advocacy"):
+            if is_passive(a) and not hit.cue.passive_holder:
+                subj = child(a, "nsubjpass")
+                slots = [subj] if subj is not None else []
+            else:
+                slots = children(a, "dobj")
+            slots += children(a, "xcomp", "ccomp")
+            if hit.cue.kind != "action":
+                for prep in _VERB_TARGET_PREPS:
+                    for p in children(a, "prep"):
+                        if p.lower_ == prep and p.i not in hit.words:
+                            slots.extend(children(p, "pobj", "pcomp"))
+            return slots
+        if hit.kind == "adj":
+            slots = children(a, "xcomp")
+            for prep in lex.target_preps:
+                for p in children(a, "prep"):
+                    if p.lower_ == prep:
+                        slots.extend(children(p, "pobj", "pcomp"))
+            return slots
+        if hit.kind == "noun":
+            slots = []
+            for prep in lex.target_preps:
+                for p in children(a, "prep"):
+                    if p.lower_ == prep:
+                        slots.extend(children(p, "pobj", "pcomp"))
+            slots += children(a, "acl")
+            return slots
+        if hit.kind == "prep":
+            obj = pobj(a)
+            return [obj] if obj is not None else []
+        # phrase without a named object: like its anchor word
+        if a.pos_ in ("VERB", "AUX"):
+            return [c for c in children(a, "dobj", "xcomp", "ccomp") if c.i not in hit.words]
+        return children(a, "xcomp") + [c for p in children(a, "prep") for c in children(p, "pobj")]
+
+    def noun_modifiers(self, hit: CueHit) -> list[Token]:
+        """Words inside a noun cue's own phrase that may name its target: "membership aspirations"."""
+        return [c for c in hit.anchor.children if c.dep_ in ("compound", "amod", "nmod")]
+
+    def recipients(self, hit: CueHit) -> list[Token]:
+        """Who an action is for: "providing assistance to Ukraine", "assist Ukraine"."""
+        a = hit.anchor
+        out = children(a, "dative")
+        for p in children(a, "prep", "dative"):
+            if p.lower_ in self.lexicon.recipient_preps:
+                out.extend(children(p, "pobj"))
+        return out

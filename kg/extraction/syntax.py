@@ -1,0 +1,97 @@
+"""Small helpers over spaCy's dependency parse, shared by the rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+SUBJECTS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+# Dependencies that attach a clause to the word it depends on.
+CLAUSAL = ("ccomp", "xcomp", "advcl", "conj", "relcl", "acl", "pcomp", "csubj", "parataxis")
+
+
+def child(token: Token, *deps: str, lower: str | tuple[str, ...] | None = None) -> Token | None:
+    """The first child with one of ``deps`` (and, if given, one of the lower-case forms)."""
+    if isinstance(lower, str):
+        lower = (lower,)
+    for c in token.children:
+        if c.dep_ in deps and (lower is None or c.lower_ in lower):
+            return c
+    return None
+
+
+def children(token: Token, *deps: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in verb.children)
+
+
+def explicit_subject(verb: Token) -> Token | None:
+    """The grammatical subject written in the clause, if any."""
+    return child(verb, "nsubj", "nsubjpass", "expl")
+
+
+def pobj(prep: Token) -> Token | None:
+    return child(prep, "pobj", "pcomp")
+
+
+def has_negation(token: Token) -> bool:
+    """A ``not``/``never``/``n't`` on the word itself or, for a predicate, on its copula."""
+    for c in token.children:
+        if c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never", "no")):
+            return True
+        if c.dep_ == "det" and c.lower_ == "no":
+            return True
+    return False
+
+
+def is_dummy_it(token: Token) -> bool:
+    """``it``/``there`` that stands for nothing: "it is too early to say", "there is a chance"."""
+    if token.dep_ == "expl" or token.lower_ == "there":
+        return True
+    if token.lower_ != "it":
+        return False
+    head = token.head
+    for c in head.children:
+        if c.dep_ in ("ccomp", "xcomp", "csubj"):
+            return True
+        if c.dep_ in ("acomp", "attr", "oprd") and any(g.dep_ in ("ccomp", "xcomp") for g in c.children):
+            return True
+    return False
+
+
+def ancestors_path(token: Token, limit: int = 40) -> list[Token]:
+    """``token`` and its ancestors up to the sentence root."""
+    out = [token]
+    while out[-1].head is not out[-1] and len(out) < limit:
+        out.append(out[-1].head)
+    return out
+
+
+def within(token: Token, root: Token) -> bool:
+    """Whether ``token`` is ``root`` or one of its descendants."""
+    return root.left_edge.i <= token.i <= root.right_edge.i and (token is root or root.is_ancestor(token))
+
+
+def depth_below(token: Token, root: Token) -> int:
+    d = 0
+    while token is not root and token.head is not token:
+        token = token.head
+        d += 1
+    return d
+
+
+def governing_verb(token: Token) -> Token | None:
+    """The nearest verb (or predicative adjective) above ``token``, crossing prepositions and nouns."""
+    t = token
+    for _ in range(12):
+        if t.head is t:
+            return None
+        t = t.head
+        if t.pos_ in ("VERB", "AUX") or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "ROOT", "oprd")):
+            return t
+    return None

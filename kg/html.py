@@ -1,0 +1,316 @@
+"""Views as self-contained interactive HTML: a pyvis ``Network`` in, one offline file out.
+
+pyvis's own templates fetch Bootstrap and vis-network from CDNs, so we keep
+pyvis as the data structure only and render with our template (``kg/assets``):
+vis-network is inlined from the copy pyvis ships, a Content-Security-Policy
+forbids every request, and all node and edge data travel as one JSON block in
+which ``<``, ``>`` and ``&`` are escaped. The page builds tooltips, legend and
+panels with ``textContent``, so text from articles is never parsed as HTML.
+
+>>> net = to_pyvis(view_graph(store, "congruence"))      # doctest: +SKIP
+>>> write_html(net, "kg-congruence.html")                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import KgError
+from .namespaces import CERTAINTY_RANK, STANCES
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from pyvis.network import Network
+
+ASSETS = Path(__file__).parent / "assets"
+STANCE_COLOURS = {
+    "supports": "#1a9850", "opposes": "#d73027", "hesitant": "#f39c12", "divided": "#8e44ad",
+    "neutral": "#7f8c8d", "mixed": "#2c7bb6", "conflict": "#d73027",
+}
+# vis-network dash patterns: solid = certain, dashed = probable, dotted = possible.
+CERTAINTY_DASHES = {"certain": False, "probable": [10, 6], "possible": [2, 5]}
+TYPE_COLOURS = {
+    "State": "#4e79a7", "Person": "#f28e2b", "InternationalOrganisation": "#76b7b2", "ActorGroup": "#b07aa1",
+    "Actor": "#9c755f", "Topic": "#edc948", "Uncoded": "#d3d3d3",
+}
+TYPE_NAMES = {"InternationalOrganisation": "international organisation", "ActorGroup": "group of actors",
+              "Actor": "actor (untyped)", "Uncoded": "uncoded target"}
+SHAPES = {"actor": "dot", "topic": "diamond", "uncoded": "square"}
+COMMUNITY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948",
+                     "#ff9da7", "#9c755f", "#1f77b4", "#8c564b", "#17becf")
+NO_COMMUNITY = "#c7c7c7"
+DEFAULT_MAX_NODES = 300
+DEFAULT_MAX_EDGES = 3000
+
+
+def _community_sizes(g) -> dict[int, int]:
+    sizes: dict[int, int] = defaultdict(int)
+    for _, c in g.nodes(data="community", default=0):
+        sizes[c] += 1
+    return sizes
+
+
+def _community_colour(c: int, sizes: dict[int, int]) -> str:
+    # Singletons are no coalition; the palette cycles past twelve communities.
+    if c < 1 or sizes.get(c, 0) < 2 or c > len(COMMUNITY_COLOURS):
+        return NO_COMMUNITY
+    return COMMUNITY_COLOURS[c - 1]
+
+
+def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
+    """Pixel positions from networkx's spring layout, or None when numpy is missing (the page then lays
+    the graph out itself and freezes it once stable)."""
+    try:
+        import numpy  # noqa: F401  (spring_layout needs it)
+    except ImportError:
+        return None
+    import networkx as nx
+
+    from .views import undirected_simple
+
+    n = g.number_of_nodes()
+    if n == 0:
+        return {}
+    simple = undirected_simple(g)
+    # Unweighted: heavy edges would otherwise collapse their ends onto each other.
+    pos = nx.spring_layout(simple, seed=seed, weight=None, iterations=60 if n > 500 else 100)
+    scale = 160.0 + 70.0 * math.sqrt(n)
+    return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
+
+
+def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certainties: list[str],
+            directed: bool) -> list[dict]:
+    view = g.graph.get("view", "stance")
+    sections = []
+    if view == "conflict":
+        sections.append({"title": "Edge: opposite stances on a shared target", "kind": "line",
+                         "items": [{"label": "conflict", "color": STANCE_COLOURS["conflict"]}]})
+    else:
+        title = "Edge colour: shared stance" if view == "congruence" else "Edge colour: stance"
+        sections.append({"title": title, "kind": "line",
+                         "items": [{"label": s, "color": STANCE_COLOURS[s]} for s in stances]})
+    sections.append({"title": "Line style: certainty", "kind": "line", "items": [
+        {"label": c + {"certain": " (solid)", "probable": " (dashed)", "possible": " (dotted)"}[c],
+         "color": "#555", "dashes": CERTAINTY_DASHES[c] or None} for c in certainties]})
+    sections.append({"title": "Line width: weight", "kind": "line", "items": [
+        {"label": "1 " + ("assertion" if directed else "shared pair"), "color": "#555", "width": 1},
+        {"label": "8", "color": "#555", "width": 1 + 1.6 * 3}]})
+    if colour_by == "community":
+        items = []
+        members: dict[int, list[str]] = defaultdict(list)
+        for n, d in g.nodes(data=True):
+            members[d.get("community", 0)].append(str(d.get("label", n)))
+        for c in sorted(k for k in sizes if 1 <= k <= len(COMMUNITY_COLOURS) and sizes[k] >= 2):
+            names = members[c][:3]
+            more = f" +{sizes[c] - 3}" if sizes[c] > 3 else ""
+            items.append({"label": f"coalition {c}: {', '.join(names)}{more}", "color": _community_colour(c, sizes)})
+        if any(sizes[k] < 2 or k < 1 or k > len(COMMUNITY_COLOURS) for k in sizes):
+            items.append({"label": "no coalition / small coalitions", "color": NO_COMMUNITY})
+        sections.append({"title": "Node colour: coalition (Louvain community)", "kind": "dot", "items": items})
+    else:
+        order = list(TYPE_COLOURS)
+        present = sorted({d.get("type", "Actor") if d.get("type") in TYPE_COLOURS else "Actor"
+                          for _, d in g.nodes(data=True)}, key=order.index)
+        sections.append({"title": "Node colour: type", "kind": "dot", "items": [
+            {"label": TYPE_NAMES.get(t, t.lower()), "color": TYPE_COLOURS[t],
+             "shape": "diamond" if t == "Topic" else ("square" if t == "Uncoded" else "")} for t in present]})
+    return sections
+
+
+def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool = True) -> Network:
+    """A pyvis ``Network`` of a view graph (see :mod:`kg.views`), styled and laid out.
+
+    Nodes and edges are pyvis-style dicts (vis-network options at the top level)
+    whose kg data sit under ``"kg"``; ``net.kg_meta`` holds title, legend and notes.
+    ``positions``: True computes a layout, False leaves it to the browser, a dict gives it.
+    """
+    from pyvis.network import Network
+
+    directed = g.is_directed()
+    view = g.graph.get("view", "stance")
+    colour_by = "community" if view in ("congruence", "conflict") else "type"
+    net = Network(height="100%", width="100%", directed=directed, heading=title or g.graph.get("title", ""),
+                  cdn_resources="in_line")
+    pos = layout(g) if positions is True else (positions or None)
+    sizes = _community_sizes(g)
+    deg = dict(g.degree(weight="weight"))
+    focus = g.graph.get("focus")
+    ids = {}
+    for i, (n, d) in enumerate(g.nodes(data=True)):
+        nid = f"n{i}"
+        ids[n] = nid
+        kind = d.get("kind", "actor")
+        typ = d.get("type", "Actor")
+        colour = (TYPE_COLOURS.get(typ, TYPE_COLOURS["Actor"]) if colour_by == "type" or kind != "actor"
+                  else _community_colour(d.get("community", 0), sizes))
+        node = {
+            "id": nid, "label": str(d.get("label", n)), "shape": SHAPES.get(kind, "dot"),
+            "color": {"background": colour, "border": "#333" if n == focus else "#555",
+                      "highlight": {"background": colour, "border": "#000"}},
+            "size": round(8 + 3.2 * math.sqrt(float(deg.get(n, 0))), 1),
+            "borderWidth": 4 if n == focus else 1,
+            "kg": {"iri": str(n), "type": typ, "kind": kind, "community": int(d.get("community", 0)),
+                   "activity": int(d.get("activity", 0)), "degree": round(float(deg.get(n, 0)), 3)},
+        }
+        if pos is not None and n in pos:
+            node["x"], node["y"] = pos[n]
+        net.nodes.append(node)
+        net.node_ids.append(nid)
+        net.node_map[nid] = node
+    # Parallel edges (one per stance) and reciprocal ones get distinct curves; the rest stay straight (fast).
+    by_pair: dict[frozenset, int] = defaultdict(int)
+    edge_iter = g.edges(keys=True, data=True) if g.is_multigraph() else ((u, v, None, d) for u, v, d in g.edges(data=True))
+    edges = list(edge_iter)
+    for u, v, _k, _d in edges:
+        by_pair[frozenset((u, v))] += 1
+    seen: dict[frozenset, int] = defaultdict(int)
+    stances, certainties = set(), set()
+    for i, (u, v, _k, d) in enumerate(edges):
+        stance = d.get("stance", "supports")
+        certainty = d.get("certainty", "certain")
+        stances.add(stance)
+        certainties.add(certainty)
+        colour = STANCE_COLOURS.get(stance, "#888")
+        w = float(d.get("weight", 1))
+        edge = {
+            "id": f"e{i}", "from": ids[u], "to": ids[v],
+            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85},
+            "dashes": CERTAINTY_DASHES.get(certainty, False),
+            "width": round(1.0 + 1.6 * math.log2(max(w, 1.0)), 2),
+            "kg": {"stance": stance, "certainty": certainty, "weight": d.get("weight", 1),
+                   "n_quotes": int(d.get("n_quotes", len(d.get("quotes", [])))),
+                   "quotes": list(d.get("quotes", [])), "shared": list(d.get("shared", []))},
+        }
+        pair = frozenset((u, v))
+        if by_pair[pair] > 1:
+            k = seen[pair]
+            seen[pair] += 1
+            edge["smooth"] = {"enabled": True, "type": "curvedCW" if k % 2 == 0 else "curvedCCW",
+                              "roundness": round(0.15 + 0.12 * (k // 2), 2)}
+        net.edges.append(edge)
+    n_edges = len(net.edges)
+    net.options = {
+        "autoResize": True,
+        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": directed, "scaleFactor": 0.6}},
+                  "selectionWidth": 2, "hoverWidth": 1.5, "color": {"inherit": False}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False,
+                        "hideEdgesOnDrag": n_edges > 1500, "hideEdgesOnZoom": n_edges > 3000},
+        "physics": ({"enabled": False} if pos is not None else
+                    {"enabled": True, "solver": "forceAtlas2Based",
+                     "stabilization": {"enabled": True, "iterations": 250, "updateInterval": 50}}),
+        "layout": {"randomSeed": 7, "improvedLayout": g.number_of_nodes() <= 150},
+    }
+    order = [s for s in (*STANCES, "mixed", "conflict") if s in stances]
+    cert = sorted(certainties or {"certain"}, key=lambda c: -CERTAINTY_RANK.get(c, 0))
+    net.kg_meta = {
+        "title": title or g.graph.get("title", "kg network"), "view": view, "directed": directed,
+        "colourBy": colour_by, "physics": pos is None, "note": g.graph.get("note", ""),
+        "filters": g.graph.get("filters", "none"), "assertions": int(g.graph.get("assertions", 0)),
+        "omitted": g.graph.get("omitted", {}), "nodes": len(net.nodes), "edges": n_edges,
+        "legend": _legend(g, colour_by, sizes, order, cert, directed),
+        "stanceColours": STANCE_COLOURS,
+    }
+    return net
+
+
+@cache
+def vis_network_js() -> str:
+    """vis-network's standalone build, licence header included: ours under kg/assets, else pyvis's copy."""
+    candidates = [ASSETS / "vis-network.min.js"]
+    try:
+        import pyvis
+
+        root = Path(pyvis.__file__).parent
+        candidates += sorted(root.glob("templates/lib/vis-*/vis-network.min.js"), reverse=True)
+        candidates += sorted(root.glob("lib/vis-*/vis-network.min.js"), reverse=True)
+    except ImportError:
+        pass
+    for p in candidates:
+        if p.is_file():
+            text = p.read_text(encoding="utf-8")
+            if "</script" in text.lower():  # would end our inline <script> early
+                continue
+            return text
+    raise KgError("vis-network is missing: reinstall pyvis, or put vis-network.min.js in kg/assets/")
+
+
+def _json_for_html(obj: object) -> str:
+    """JSON that is inert inside <script>: no ``<``, ``>`` or ``&`` survive, nor JS line separators."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def page_data(net: Network) -> dict:
+    """The JSON the page embeds: ``nodes`` and ``edges`` as kg data plus their vis options, ``options``, ``meta``."""
+    def split(item: dict, keys: tuple[str, ...]) -> dict:
+        data = {k: item[k] for k in keys if k in item}
+        data.update(item.get("kg", {}))
+        data["vis"] = {k: v for k, v in item.items() if k not in keys and k not in ("kg", "title")}
+        return data
+
+    options = net.options if isinstance(net.options, dict) else json.loads(net.options.to_json())
+    meta = dict(getattr(net, "kg_meta", {}) or {})
+    meta.setdefault("title", net.heading or "kg network")
+    meta.setdefault("directed", bool(net.directed))
+    meta.setdefault("physics", True)
+    meta.setdefault("legend", [])
+    meta.setdefault("stanceColours", STANCE_COLOURS)
+    meta.setdefault("colourBy", "type")
+    meta.setdefault("note", "")
+    meta.setdefault("assertions", 0)
+    meta["nodes"], meta["edges"] = len(net.nodes), len(net.edges)
+    nodes = []
+    for n in net.nodes:
+        d = split(n, ("id", "label"))
+        d.setdefault("label", str(d["id"]))
+        for k, v in (("type", "Actor"), ("kind", "actor"), ("community", 0), ("activity", 0)):
+            d.setdefault(k, v)
+        d["label"] = str(d["label"])
+        nodes.append(d)
+    edges = []
+    for i, e in enumerate(net.edges):
+        d = split(e, ("id", "from", "to"))
+        d.setdefault("id", f"e{i}")
+        for k, v in (("stance", ""), ("certainty", ""), ("weight", 1), ("quotes", []), ("shared", [])):
+            d.setdefault(k, v)
+        d.setdefault("n_quotes", len(d["quotes"]))
+        edges.append(d)
+    return {"meta": meta, "nodes": nodes, "edges": edges, "options": options}
+
+
+def render_html(net: Network) -> str:
+    """The whole page as a string (deterministic: the same network gives the same bytes)."""
+    data = page_data(net)
+    template = (ASSETS / "template.html").read_text(encoding="utf-8")
+    parts = {
+        "%%TITLE%%": _html.escape(str(data["meta"]["title"])),
+        "%%CSS%%": (ASSETS / "viz.css").read_text(encoding="utf-8"),
+        "%%DATA%%": _json_for_html(data),
+        "%%VIS%%": vis_network_js(),
+        "%%JS%%": (ASSETS / "viz.js").read_text(encoding="utf-8"),
+    }
+    # One pass, so that a placeholder inside the data can never be substituted again.
+    import re
+
+    return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
+
+
+def write_html(net: Network, path: str | Path) -> Path:
+    """Write ``net`` as one offline HTML file; returns the path."""
+    path = Path(path)
+    text = render_html(net)
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
+    return path

@@ -1,0 +1,324 @@
+"""Network analyses of a view (centrality, communities, polarisation) and export for Gephi and igraph.
+
+Polarisation
+    Coalitions are the Louvain communities of the *congruence* network of the
+    same assertions (actors who share (target, stance) pairs). Polarisation is
+    the share of the *conflict* network's weight (pairs of actors with opposite
+    stances on a target, weighted by the number of such targets) that runs
+    between two different coalitions: 1.0 means every conflict opposes
+    coalitions, 0.0 that all conflict is inside coalitions; undefined (None)
+    when there is no conflict. We also report the modularity of the coalition
+    partition on the congruence network: how cleanly the coalitions separate.
+
+>>> report = network_report(store, "congruence")       # doctest: +SKIP
+>>> report.polarisation.polarisation                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError, KgError, UnknownNameError
+from .views import (
+    Filters,
+    Row,
+    build_view,
+    communities,
+    conflict_graph,
+    congruence_graph,
+    fetch_rows,
+    filter_rows,
+    resolve_spec,
+    undirected_simple,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .store import Store
+
+EXPORT_FORMATS = ("graphml", "gexf", "csv")
+BETWEENNESS_EXACT_UP_TO = 1000  # nodes; above, betweenness is estimated from a sample of sources
+BETWEENNESS_SAMPLE = 500
+POLARISATION_DEFINITION = (
+    "share of conflict-edge weight (opposite stances on a shared target) that runs between different coalitions "
+    "(Louvain communities of the congruence network): 1 = all conflict is between coalitions, 0 = all within"
+)
+
+
+@dataclass(frozen=True)
+class NodeMetrics:
+    """Centralities of one node; ``community`` is the node's community in the view (1 = largest)."""
+
+    node: str
+    label: str
+    type: str
+    community: int
+    degree: int
+    weighted_degree: float
+    degree_centrality: float
+    betweenness: float
+
+
+@dataclass(frozen=True)
+class Community:
+    """One community of the view: its members (by label) and how much weight stays inside it."""
+
+    community: int
+    size: int
+    members: tuple[str, ...]
+    internal_weight: float
+    external_weight: float
+
+
+@dataclass(frozen=True)
+class Polarisation:
+    """See the module docstring for the definition."""
+
+    coalitions: int
+    conflict_within: float
+    conflict_between: float
+    polarisation: float | None
+    congruence_modularity: float | None
+    definition: str = POLARISATION_DEFINITION
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """What ``kg network`` prints."""
+
+    view: str
+    nodes: int
+    edges: int
+    density: float
+    assertions: int
+    metrics: tuple[NodeMetrics, ...]
+    communities: tuple[Community, ...]
+    polarisation: Polarisation
+    betweenness_sample: int | None = None  # sources sampled, when estimated
+    note: str = ""
+    filters: str = "none"
+    extra: dict = field(default_factory=dict)
+
+    def node_rows(self) -> list[dict]:
+        return [asdict(m) for m in self.metrics]
+
+    def community_rows(self) -> list[dict]:
+        return [{**asdict(c), "members": "; ".join(c.members)} for c in self.communities]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("extra")
+        d["metrics"] = self.node_rows()
+        d["communities"] = [asdict(c) | {"members": list(c.members)} for c in self.communities]
+        return d
+
+
+def _label(g, n) -> str:
+    return str(g.nodes[n].get("label", n))
+
+
+def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
+    """Degree and betweenness centrality, communities and (given the view's ``rows``) polarisation.
+
+    Directed and multi-edges are merged into one undirected weighted edge; betweenness
+    treats ``1 / weight`` as the length of an edge, so strong ties are short.
+    """
+    import networkx as nx
+
+    simple = undirected_simple(g)
+    n = simple.number_of_nodes()
+    for _u, _v, d in simple.edges(data=True):
+        d["_length"] = 1.0 / max(float(d.get("weight", 1)), 1e-9)
+    sample = None
+    if n > BETWEENNESS_EXACT_UP_TO:
+        sample = BETWEENNESS_SAMPLE
+        between = nx.betweenness_centrality(simple, k=sample, weight="_length", seed=0)
+    else:
+        between = nx.betweenness_centrality(simple, weight="_length") if n else {}
+    dc = nx.degree_centrality(simple) if n > 1 else {k: 0.0 for k in simple}
+    wdeg = dict(simple.degree(weight="weight"))
+    metrics = [
+        NodeMetrics(str(k), _label(g, k), str(g.nodes[k].get("type", "")), int(g.nodes[k].get("community", 0)),
+                    int(simple.degree(k)), round(float(wdeg[k]), 4), round(dc.get(k, 0.0), 4),
+                    round(between.get(k, 0.0), 4))
+        for k in simple
+    ]
+    metrics.sort(key=lambda m: (-m.betweenness, -m.weighted_degree, m.label, m.node))
+    groups: dict[int, list] = {}
+    for k in simple:
+        groups.setdefault(int(g.nodes[k].get("community", 0)), []).append(k)
+    comms = []
+    for c, members in sorted(groups.items()):
+        inside = set(members)
+        internal = external = 0.0
+        for u in members:
+            for v, d in simple[u].items():
+                w = float(d.get("weight", 1))
+                if v in inside:
+                    internal += w / 2
+                else:
+                    external += w
+        comms.append(Community(c, len(members), tuple(sorted(_label(g, m) for m in members)),
+                               round(internal, 4), round(external, 4)))
+    for _u, _v, d in simple.edges(data=True):
+        d.pop("_length", None)
+    m = simple.number_of_edges()
+    return NetworkReport(
+        view=str(g.graph.get("view", "")), nodes=n, edges=g.number_of_edges(),
+        density=round(nx.density(simple), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
+        metrics=tuple(metrics), communities=tuple(comms),
+        polarisation=polarisation(rows) if rows is not None else Polarisation(0, 0.0, 0.0, None, None),
+        betweenness_sample=sample, note=str(g.graph.get("note", "")), filters=str(g.graph.get("filters", "none")),
+        extra={"simple_edges": m},
+    )
+
+
+def polarisation(rows: list[Row]) -> Polarisation:
+    """Conflict between vs within the congruence coalitions of ``rows`` (see the module docstring)."""
+    import networkx as nx
+
+    cong = congruence_graph(rows)
+    groups = communities(cong)
+    member = {a: i for i, c in enumerate(groups) for a in c}
+    conf = conflict_graph(rows)
+    within = between = 0.0
+    for u, v, w in conf.edges(data="weight", default=1):
+        if member.get(u, -1) == member.get(v, -2):
+            within += w
+        else:
+            between += w
+    total = within + between
+    modularity = None
+    if cong.number_of_edges():
+        modularity = round(nx.community.modularity(cong, [set(c) for c in groups], weight="weight"), 4)
+    coalitions = sum(1 for c in groups if len(c) >= 2)
+    return Polarisation(coalitions, within, between, round(between / total, 4) if total else None, modularity)
+
+
+def network_report(store: Store, view: str = "congruence", name: str | None = None, *, depth: int = 2,
+                   filters: Filters | None = None, max_nodes: int | None = None,
+                   rows: list[Row] | None = None) -> NetworkReport:
+    """:func:`analyse` the view of the store; polarisation uses the same filtered assertions
+    (for the topic view, those on the topic)."""
+    spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
+    rows = fetch_rows(store) if rows is None else rows
+    g = build_view(rows, spec)
+    kept = filter_rows(rows, spec.filters)
+    if spec.view == "topic":
+        kept = [r for r in kept if r.target == spec.focus]
+    return analyse(g, kept)
+
+
+# ---------------------------------------------------------------- export
+
+
+def _scalar_graph(g: nx.Graph) -> nx.Graph:
+    """A copy whose attributes GraphML and GEXF can hold: lists become JSON strings, None is dropped."""
+    h = g.__class__()
+    for k, v in g.graph.items():
+        if isinstance(v, (str, int, float, bool)):
+            h.graph[k] = v
+        elif v is not None:
+            h.graph[k] = json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+    def conv(d: dict) -> dict:
+        out = {}
+        for k, v in d.items():
+            if v is None:
+                continue
+            if isinstance(v, bool) or isinstance(v, (str, int, float)):
+                out[k] = v
+            elif k == "shared":
+                out[k] = "; ".join(map(str, v))
+            else:
+                out[k] = json.dumps(v, ensure_ascii=False, sort_keys=True)
+        return out
+
+    for n, d in g.nodes(data=True):
+        h.add_node(n, **conv(d))
+    if g.is_multigraph():
+        for u, v, k, d in g.edges(keys=True, data=True):
+            h.add_edge(u, v, key=k, **conv(d))
+    else:
+        for u, v, d in g.edges(data=True):
+            h.add_edge(u, v, **conv(d))
+    return h
+
+
+NODE_COLUMNS = ("label", "type", "kind", "community", "activity")
+EDGE_COLUMNS = ("stance", "certainty", "n_quotes", "shared", "quotes")
+
+
+def _write_csv(h: nx.Graph, out: Path) -> list[Path]:
+    """Gephi's spreadsheet import (Id/Label, Source/Target/Type/Weight) and igraph's ``Graph.DataFrame``."""
+    if out.suffix.lower() == ".csv":  # a prefix: net.csv → net.nodes.csv, net.edges.csv
+        nodes_path, edges_path = out.with_suffix(".nodes.csv"), out.with_suffix(".edges.csv")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
+    nodes_path.parent.mkdir(parents=True, exist_ok=True)
+    kind = "Directed" if h.is_directed() else "Undirected"
+    with nodes_path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Id", "Label", *NODE_COLUMNS[1:]])
+        for n, d in h.nodes(data=True):
+            w.writerow([n, d.get("label", n), *(d.get(c, "") for c in NODE_COLUMNS[1:])])
+    with edges_path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Source", "Target", "Type", "Weight", *EDGE_COLUMNS])
+        for u, v, d in h.edges(data=True):
+            w.writerow([u, v, kind, d.get("weight", 1), *(d.get(c, "") for c in EDGE_COLUMNS)])
+    return [nodes_path, edges_path]
+
+
+def export_graph(g: nx.Graph, fmt: str, out: str | Path) -> list[Path]:
+    """Write a view graph as GraphML, GEXF or CSV (``out`` is a folder, or a ``.csv`` prefix); the paths written."""
+    import networkx as nx
+
+    fmt = fmt.strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UnknownNameError("network export format", fmt, list(EXPORT_FORMATS))
+    out = Path(out)
+    h = _scalar_graph(g)
+    try:
+        if fmt == "csv":
+            return _write_csv(h, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "graphml":
+            nx.write_graphml(h, out, encoding="utf-8", prettyprint=True)
+        else:
+            nx.write_gexf(h, out, encoding="utf-8", prettyprint=True)
+    except OSError as e:
+        raise KgError(f"cannot write {out}: {e.strerror or e}") from None
+    return [out]
+
+
+def default_export_path(fmt: str, view: str) -> Path:
+    return Path(f"kg-{view}" if fmt == "csv" else f"kg-{view}.{fmt}")
+
+
+def export_network(store: Store, fmt: str, view: str = "congruence", out: str | Path | None = None, *,
+                   name: str | None = None, depth: int = 2, max_nodes: int | None = None,
+                   source: str | None = None, certainty: str | None = None, stance: str | None = None,
+                   since: str | None = None, until: str | None = None) -> list[Path]:
+    """Export one view of the store for Gephi or igraph (``fmt``: graphml, gexf or csv); the paths written.
+
+    The graph keeps every node and edge attribute: lists (quotes) as JSON strings,
+    ``shared`` as a ``; ``-separated string.
+    """
+    fmt = (fmt or "").strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        raise UnknownNameError("network export format", fmt, list(EXPORT_FORMATS))
+    filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
+    spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
+    g = build_view(fetch_rows(store), spec)
+    if out is None:
+        out = default_export_path(fmt, spec.view)
+    if Path(out).is_dir() and fmt != "csv":
+        raise InputError(f"{out} is a folder; give a file name for {fmt}")
+    return export_graph(g, fmt, out)
