@@ -84,10 +84,13 @@ class Result:
         return [{v: (t.to_python() if t is not None else None) for v, t in zip(self.vars, row)} for row in self.rows]
 
 
+# Comments are dropped before matching, but a '#' inside an IRI or a string is not a comment.
+_COMMENT_RE = re.compile(r'(<[^<>"{}|^`\\\x00-\x20]*>)|("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')|#[^\n]*')
+
+
 def is_update(sparql: str) -> bool:
     """True when the text is a SPARQL Update rather than a query."""
-    body = re.sub(r"#[^\n]*", "", sparql)
-    return bool(_UPDATE_RE.match(body))
+    return bool(_UPDATE_RE.match(_COMMENT_RE.sub(lambda m: m.group(1) or m.group(2) or "", sparql)))
 
 
 class Store(ABC):

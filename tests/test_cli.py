@@ -162,3 +162,8 @@ def test_validate_passes_on_seeds(seeds_store_path):
     res = kg("validate", store=seeds_store_path)
     assert res.exit_code == 0, res.output
     assert "Conforms: True" in res.stdout
+
+
+def test_update_detected_despite_hash_in_prefix_iri(store_copy):
+    res = kg("query", "PREFIX ex: <http://example.org/x#>\nINSERT DATA { ex:a ex:b ex:c }", store=store_copy)
+    assert res.exit_code == 1 and "refusing a SPARQL update" in res.stderr

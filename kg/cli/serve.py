@@ -1,0 +1,49 @@
+"""``kg serve``: a read-only SPARQL endpoint over the store."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Optional
+
+import typer
+
+from ._app import StoreOpt, command
+
+
+@command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(7878, "--port", "-p", min=0, max=65535, help="TCP port (0 picks a free one)."),
+    store: Optional[str] = StoreOpt,
+    timeout: float = typer.Option(10.0, "--timeout", min=0.001,
+                                  help="Seconds a query may run before it gets HTTP 503."),
+    max_rows: int = typer.Option(10000, "--max-rows", min=1, help="Rows (or triples) returned at most; more are cut "
+                                 "and the response says X-KG-Truncated: true."),
+    workers: int = typer.Option(8, "--workers", min=1, help="Queries evaluated at once; a query that times out "
+                                "keeps its worker until the engine finishes."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
+) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint (GET/POST /sparql) with a query form at /."""
+    from ..serve import make_server, serve_forever, stderr_log
+    from ..store import store_location
+
+    location = store_location(store)
+    server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers,
+                         log=None if quiet else stderr_log)
+
+    def stop(signum, frame):  # SIGTERM stops like Ctrl-C
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, stop) if main else None
+    try:
+        typer.echo(f"kg serve: SPARQL endpoint {server.endpoint} (query form {server.url}) over {location}, "
+                   f"read-only; time-out {timeout:g} s, at most {max_rows} rows. Ctrl-C stops.")
+        serve_forever(server)
+    except KeyboardInterrupt:  # before serving began
+        server.server_close()
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+    typer.echo("kg serve: stopped", err=True)
