@@ -250,7 +250,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
     rejected_digest = digest(*sorted(inputs.rejected))
     reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest
-    existing = {} if full else existing_fingerprints(store)
+    existing_all = existing_fingerprints(store)  # what the store holds, whatever `full` says
+    existing = {} if full else existing_all
 
     todo: list[tuple[Document, str]] = []
     for doc in inputs.documents:
@@ -260,7 +261,7 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
         else:
             todo.append((doc, fp))
     keep = {d.id for d in inputs.documents}
-    gone = [doc_id for doc_id in existing if doc_id not in keep]
+    gone = [doc_id for doc_id in existing_all if doc_id not in keep]
     for doc_id in gone:
         store.remove_graph(document_graph(doc_id))
     report.removed = len(gone)
@@ -290,12 +291,11 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                 out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
             out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(inputs.reference_digest), GRAPH_BUILD))
             out.close()
-            if not full:
-                if reference_changed:
-                    inputs.reference_files.clear_from(store)
-                for doc, _ in todo:
-                    if doc.id in existing:
-                        store.remove_graph(document_graph(doc.id))
+            if reference_changed:
+                inputs.reference_files.clear_from(store)
+            for doc, _ in todo:
+                if doc.id in existing_all:
+                    store.remove_graph(document_graph(doc.id))
             store.remove_graph(GRAPH_CURATION)
             store.remove_graph(GRAPH_BUILD)
             if progress:

@@ -50,8 +50,10 @@ def who(store: Store, topic: str) -> list[dict]:
     ref = reference(store)
     t = _target_iri(ref, topic)
     rows = store.query(queries.load("who"), {"target": Term.iri(t)}).dicts()
+    # GROUP_CONCAT order is the engine's row order: sort so every store prints the same.
+    tidy = lambda v: ",".join(sorted(v.split(","))) if v else v  # noqa: E731
     return [{"stance": r["stance"], "actor": r["actorLabel"], "assertions": r["assertions"],
-             "certainty": r["certainties"], "docs": r["docs"]} for r in rows]
+             "certainty": tidy(r["certainties"]), "docs": tidy(r["docs"])} for r in rows]
 
 
 def actors(store: Store) -> list[dict]:

@@ -134,6 +134,12 @@ class Store(ABC):
     def close(self) -> None:
         """Release the store (flush to disk where there is one)."""
 
+    def batch(self):
+        """A context in which writes form one change (remote stores send them together)."""
+        import contextlib
+
+        return contextlib.nullcontext(self)
+
     def query(self, sparql: str, bindings: dict[str, Term | str] | None = None, *, allow_update: bool = False) -> Result:
         """Run SPARQL with the project prefixes predeclared and ``bindings`` substituted as values.
 
