@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import random
 import sys
@@ -91,7 +92,9 @@ def generate(n_assertions: int, out: Path, seed: int = 1, n_actors: int = 5000, 
     (out / "articles").mkdir(exist_ok=True)
     write_reference(out, actors, topics)
 
-    actor_w, topic_w = zipf_weights(n_actors), zipf_weights(n_topics, 0.9)
+    # Cumulative weights, computed once: random.choices would redo the sum on every draw.
+    actor_w = list(itertools.accumulate(zipf_weights(n_actors)))
+    topic_w = list(itertools.accumulate(zipf_weights(n_topics, 0.9)))
     stances = list(STANCE_VERB)
     stance_w = [0.45, 0.3, 0.12, 0.05, 0.08]
     certainties = ["certain", "probable", "possible"]
@@ -103,10 +106,10 @@ def generate(n_assertions: int, out: Path, seed: int = 1, n_actors: int = 5000, 
     seen: list[set] = [set() for _ in range(n_docs)]
     made = 0
     while made < n_assertions:
-        a = rng.choices(range(n_actors), actor_w)[0]
-        t = rng.choices(range(n_topics), topic_w)[0]
+        a = rng.choices(range(n_actors), cum_weights=actor_w)[0]
+        t = rng.choices(range(n_topics), cum_weights=topic_w)[0]
         stance = rng.choices(stances, stance_w)[0]
-        speaker = rng.choices(range(n_actors), actor_w)[0] if rng.random() < 0.4 else None
+        speaker = rng.choices(range(n_actors), cum_weights=actor_w)[0] if rng.random() < 0.4 else None
         certainty = rng.choices(certainties, [0.6, 0.25, 0.15])[0]
         reports = max(1, min(6, int(rng.expovariate(1 / sources_per_claim)) + 1, n_assertions - made, n_docs))
         for d in rng.sample(range(n_docs), reports):

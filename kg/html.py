@@ -47,6 +47,7 @@ COMMUNITY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76
 NO_COMMUNITY = "#c7c7c7"
 DEFAULT_MAX_NODES = 300
 DEFAULT_MAX_EDGES = 3000
+PAGE_QUOTES = 12  # quotes per edge embedded in the page; the panel says how many there are in all
 
 
 def _community_sizes(g) -> dict[int, int]:
@@ -77,9 +78,11 @@ def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
     n = g.number_of_nodes()
     if n == 0:
         return {}
-    simple = undirected_simple(g)
-    # Unweighted: heavy edges would otherwise collapse their ends onto each other.
-    pos = nx.spring_layout(simple, seed=seed, weight=None, iterations=60 if n > 500 else 100)
+    simple = undirected_simple(g).copy()
+    # Logarithmic weights: coalitions pull together without heavy edges collapsing their ends.
+    for _u, _v, d in simple.edges(data=True):
+        d["_pull"] = 1.0 + math.log2(max(float(d.get("weight", 1)), 1.0))
+    pos = nx.spring_layout(simple, seed=seed, weight="_pull", iterations=60 if n > 500 else 100)
     scale = 160.0 + 70.0 * math.sqrt(n)
     return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
 
@@ -98,9 +101,11 @@ def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certai
     sections.append({"title": "Line style: certainty", "kind": "line", "items": [
         {"label": c + {"certain": " (solid)", "probable": " (dashed)", "possible": " (dotted)"}[c],
          "color": "#555", "dashes": CERTAINTY_DASHES[c] or None} for c in certainties]})
+    unit = {"congruence": ("shared (target, stance) pair", "shared pairs"),
+            "conflict": ("disputed target", "disputed targets")}.get(view, ("assertion", "assertions"))
     sections.append({"title": "Line width: weight", "kind": "line", "items": [
-        {"label": "1 " + ("assertion" if directed else "shared pair"), "color": "#555", "width": 1},
-        {"label": "8", "color": "#555", "width": 1 + 1.6 * 3}]})
+        {"label": f"1 {unit[0]}", "color": "#555", "width": 1},
+        {"label": f"8 {unit[1]}", "color": "#555", "width": 1 + 1.6 * 3}]})
     if colour_by == "community":
         items = []
         members: dict[int, list[str]] = defaultdict(list)
@@ -140,6 +145,7 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
     pos = layout(g) if positions is True else (positions or None)
     sizes = _community_sizes(g)
     deg = dict(g.degree(weight="weight"))
+    top = max(deg.values(), default=1.0) or 1.0
     focus = g.graph.get("focus")
     ids = {}
     for i, (n, d) in enumerate(g.nodes(data=True)):
@@ -153,7 +159,8 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
             "id": nid, "label": str(d.get("label", n)), "shape": SHAPES.get(kind, "dot"),
             "color": {"background": colour, "border": "#333" if n == focus else "#555",
                       "highlight": {"background": colour, "border": "#000"}},
-            "size": round(8 + 3.2 * math.sqrt(float(deg.get(n, 0))), 1),
+            # Area grows with weighted degree, relative to the largest node: 8 to 36 px.
+            "size": round(8 + 28 * math.sqrt(float(deg.get(n, 0)) / top), 1),
             "borderWidth": 4 if n == focus else 1,
             "kg": {"iri": str(n), "type": typ, "kind": kind, "community": int(d.get("community", 0)),
                    "activity": int(d.get("activity", 0)), "degree": round(float(deg.get(n, 0)), 3)},
@@ -171,6 +178,8 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
         by_pair[frozenset((u, v))] += 1
     seen: dict[frozenset, int] = defaultdict(int)
     stances, certainties = set(), set()
+    # Many overlapping edges read better when each is faint.
+    opacity = 0.85 if len(edges) <= 300 else (0.55 if len(edges) <= 1500 else 0.4)
     for i, (u, v, _k, d) in enumerate(edges):
         stance = d.get("stance", "supports")
         certainty = d.get("certainty", "certain")
@@ -180,7 +189,7 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
         w = float(d.get("weight", 1))
         edge = {
             "id": f"e{i}", "from": ids[u], "to": ids[v],
-            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": 0.85},
+            "color": {"color": colour, "highlight": colour, "hover": colour, "opacity": opacity},
             "dashes": CERTAINTY_DASHES.get(certainty, False),
             "width": round(1.0 + 1.6 * math.log2(max(w, 1.0)), 2),
             "kg": {"stance": stance, "certainty": certainty, "weight": d.get("weight", 1),
@@ -248,8 +257,9 @@ def _json_for_html(obj: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def page_data(net: Network) -> dict:
-    """The JSON the page embeds: ``nodes`` and ``edges`` as kg data plus their vis options, ``options``, ``meta``."""
+def page_data(net: Network, max_quotes: int = PAGE_QUOTES) -> dict:
+    """The JSON the page embeds: ``nodes`` and ``edges`` as kg data plus their vis options, ``quotes``
+    (each edge lists indices into it, at most ``max_quotes``), ``options`` and ``meta``."""
     def split(item: dict, keys: tuple[str, ...]) -> dict:
         data = {k: item[k] for k in keys if k in item}
         data.update(item.get("kg", {}))
@@ -275,6 +285,10 @@ def page_data(net: Network) -> dict:
             d.setdefault(k, v)
         d["label"] = str(d["label"])
         nodes.append(d)
+    # Quotes are stored once and referenced by index: in an actor–actor view the same
+    # quote backs many edges, and repeating it would multiply the page's size.
+    quotes: list[dict] = []
+    index: dict[str, int] = {}
     edges = []
     for i, e in enumerate(net.edges):
         d = split(e, ("id", "from", "to"))
@@ -282,13 +296,21 @@ def page_data(net: Network) -> dict:
         for k, v in (("stance", ""), ("certainty", ""), ("weight", 1), ("quotes", []), ("shared", [])):
             d.setdefault(k, v)
         d.setdefault("n_quotes", len(d["quotes"]))
+        refs = []
+        for q in d["quotes"][:max_quotes]:
+            key = str(q.get("id")) if q.get("id") else json.dumps(q, sort_keys=True)
+            if key not in index:
+                index[key] = len(quotes)
+                quotes.append({k: v for k, v in q.items() if k != "id"})
+            refs.append(index[key])
+        d["quotes"] = refs
         edges.append(d)
-    return {"meta": meta, "nodes": nodes, "edges": edges, "options": options}
+    return {"meta": meta, "nodes": nodes, "edges": edges, "quotes": quotes, "options": options}
 
 
-def render_html(net: Network) -> str:
+def render_html(net: Network, max_quotes: int = PAGE_QUOTES) -> str:
     """The whole page as a string (deterministic: the same network gives the same bytes)."""
-    data = page_data(net)
+    data = page_data(net, max_quotes)
     template = (ASSETS / "template.html").read_text(encoding="utf-8")
     parts = {
         "%%TITLE%%": _html.escape(str(data["meta"]["title"])),
@@ -303,10 +325,10 @@ def render_html(net: Network) -> str:
     return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
 
 
-def write_html(net: Network, path: str | Path) -> Path:
-    """Write ``net`` as one offline HTML file; returns the path."""
+def write_html(net: Network, path: str | Path, *, max_quotes: int = PAGE_QUOTES) -> Path:
+    """Write ``net`` as one offline HTML file (at most ``max_quotes`` quotes per edge); returns the path."""
     path = Path(path)
-    text = render_html(net)
+    text = render_html(net, max_quotes)
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

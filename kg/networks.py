@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,6 @@ class NetworkReport:
     betweenness_sample: int | None = None  # sources sampled, when estimated
     note: str = ""
     filters: str = "none"
-    extra: dict = field(default_factory=dict)
 
     def node_rows(self) -> list[dict]:
         return [asdict(m) for m in self.metrics]
@@ -112,7 +111,6 @@ class NetworkReport:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d.pop("extra")
         d["metrics"] = self.node_rows()
         d["communities"] = [asdict(c) | {"members": list(c.members)} for c in self.communities]
         return d
@@ -130,7 +128,7 @@ def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
     """
     import networkx as nx
 
-    simple = undirected_simple(g)
+    simple = undirected_simple(g).copy()  # a copy: edge lengths are added below
     n = simple.number_of_nodes()
     for _u, _v, d in simple.edges(data=True):
         d["_length"] = 1.0 / max(float(d.get("weight", 1)), 1e-9)
@@ -165,16 +163,12 @@ def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
                     external += w
         comms.append(Community(c, len(members), tuple(sorted(_label(g, m) for m in members)),
                                round(internal, 4), round(external, 4)))
-    for _u, _v, d in simple.edges(data=True):
-        d.pop("_length", None)
-    m = simple.number_of_edges()
     return NetworkReport(
         view=str(g.graph.get("view", "")), nodes=n, edges=g.number_of_edges(),
         density=round(nx.density(simple), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
         metrics=tuple(metrics), communities=tuple(comms),
         polarisation=polarisation(rows) if rows is not None else Polarisation(0, 0.0, 0.0, None, None),
         betweenness_sample=sample, note=str(g.graph.get("note", "")), filters=str(g.graph.get("filters", "none")),
-        extra={"simple_edges": m},
     )
 
 

@@ -47,7 +47,8 @@ CERTAINTIES_ASC = ("possible", "probable", "certain")
 # Stances that contradict each other; hesitant, divided and neutral contradict nothing.
 OPPOSITES = {("supports", "opposes"), ("opposes", "supports")}
 MAX_QUOTES = 50  # per edge; n_quotes keeps the full count
-QUOTE_KEYS = ("actor", "stance", "target", "quote", "speaker", "certainty", "source", "doc", "date")
+BACKBONE = 2  # when edges are cut, each node keeps at least its strongest few
+QUOTE_KEYS = ("id", "actor", "stance", "target", "quote", "speaker", "certainty", "source", "doc", "date")
 TITLES = {
     "stance": "Stances: actors → targets",
     "congruence": "Congruence: actors who share (target, stance) pairs",
@@ -86,7 +87,7 @@ class Row:
         return CERTAINTY_RANK.get(self.certainty, 0)
 
     def quote_dict(self) -> dict:
-        return {"actor": self.actor_label, "stance": self.stance, "target": self.target_label,
+        return {"id": self.assertion, "actor": self.actor_label, "stance": self.stance, "target": self.target_label,
                 "quote": self.quote, "speaker": self.speaker_label, "certainty": self.certainty,
                 "source": self.source, "doc": self.doc, "date": self.date}
 
@@ -252,7 +253,7 @@ def _add_target(g, r: Row) -> None:
 
 
 def _quotes(rows: Iterable[Row]) -> tuple[list[dict], int]:
-    rows = sorted(rows, key=lambda r: (-r.rank, r.date or "", r.doc, r.actor_label, r.quote))
+    rows = sorted(rows, key=_quote_order)
     return [r.quote_dict() for r in rows[:MAX_QUOTES]], len(rows)
 
 
@@ -270,11 +271,8 @@ def _activity(g, rows: Iterable[Row]) -> None:
         data["activity"] = count.get(n, 0)
 
 
-def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
-    """Actors → targets, one edge per (actor, target, stance) keyed by the stance.
-
-    ``weight`` counts the assertions; ``certainty`` is the highest any of them states.
-    """
+def _stance_edges(rows: Sequence[Row]):
+    """The stance graph without quotes: each edge keeps its rows in ``_rows``."""
     nx = _nx()
     g = nx.MultiDiGraph()
     groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
@@ -284,14 +282,27 @@ def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
     for r in sorted(rows, key=lambda r: (r.target_label, r.target)):
         _add_target(g, r)
     for (a, t, s), rs in groups.items():
-        quotes, n = _quotes(rs)
-        g.add_edge(a, t, key=s, stance=s, certainty=_certainty(max(r.rank for r in rs)), weight=len(rs),
-                   n_quotes=n, quotes=quotes)
+        g.add_edge(a, t, key=s, stance=s, certainty=_certainty(max(r.rank for r in rs)), weight=len(rs), _rows=rs)
+    return g
+
+
+def _finish_stance_edges(g) -> None:
+    for *_, d in g.edges(keys=True, data=True):
+        d["quotes"], d["n_quotes"] = _quotes(d.pop("_rows"))
+
+
+def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
+    """Actors → targets, one edge per (actor, target, stance) keyed by the stance.
+
+    ``weight`` counts the assertions; ``certainty`` is the highest any of them states.
+    """
+    g = _stance_edges(rows)
+    _finish_stance_edges(g)
     _activity(g, rows)
     return g
 
 
-def _top_actors(rows: Sequence[Row], limit: int, keep: Iterable[str] = ()) -> set[str]:
+def _top_actors(rows: Sequence[Row], limit: int) -> set[str]:
     """The ``limit`` actors holding the most distinct (target, stance) pairs (ties: label, IRI)."""
     keys: dict[str, set] = defaultdict(set)
     label: dict[str, str] = {}
@@ -299,26 +310,27 @@ def _top_actors(rows: Sequence[Row], limit: int, keep: Iterable[str] = ()) -> se
         keys[r.actor].add((r.target, r.stance))
         label[r.actor] = r.actor_label
     ranked = sorted(keys, key=lambda a: (-len(keys[a]), label[a], a))
-    chosen = set(ranked[:limit])
-    chosen.update(k for k in keep if k in keys)
-    return chosen
+    return set(ranked[:limit])
 
 
-def _pairs(groups: dict, n_actors: int, across: bool) -> dict[tuple[str, str], list]:
-    """Actor pairs co-occurring in ``groups`` → the group keys they share.
+def _pairs(groups: dict, n_actors: int, across: bool) -> tuple[dict[tuple[str, str], object], list]:
+    """Actor pairs co-occurring in ``groups`` → what they share, and the key list to decode it with.
 
     ``groups`` maps a key to one set of actors (pairs within it) or, with ``across``,
     to two sets (pairs across them). Enumerating pairs group by group costs the
     sum of the group sizes squared; comparing every pair of actors with bit sets
     costs ``n_actors`` squared. We take the cheaper, so that a handful of huge
-    groups (one topic everyone supports) cannot blow up.
+    groups (one topic everyone supports) cannot blow up. What a pair shares is a
+    sorted list of keys, or a bit mask over the returned key list: decode it with
+    :func:`_shared` only for the edges that survive pruning.
     """
     if across:
         cost = sum(len(a) * len(b) for a, b in groups.values())
     else:
         cost = sum(len(a) * (len(a) - 1) // 2 for a in groups.values())
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    if cost <= n_actors * (n_actors - 1) // 2 * 2:  # bit sets pay a constant factor for decoding
+    keys = sorted(groups)
+    if cost <= n_actors * (n_actors - 1) // 2:
+        out: dict[tuple[str, str], list] = defaultdict(list)
         for key, members in groups.items():
             if across:
                 left, right = members
@@ -332,8 +344,8 @@ def _pairs(groups: dict, n_actors: int, across: bool) -> dict[tuple[str, str], l
                     for b in ms[i + 1:]:
                         out[(a, b)].append(key)
         # An actor on both sides of one key would count it twice.
-        return {p: sorted(set(ks)) for p, ks in out.items()}
-    keys = sorted(groups)
+        return {p: sorted(set(ks)) for p, ks in out.items()}, keys
+    masks: dict[tuple[str, str], int] = {}
     if across:
         left: dict[str, int] = defaultdict(int)
         right: dict[str, int] = defaultdict(int)
@@ -348,24 +360,32 @@ def _pairs(groups: dict, n_actors: int, across: bool) -> dict[tuple[str, str], l
             for b in actors[i + 1:]:
                 x = (la & right.get(b, 0)) | (ra & left.get(b, 0))
                 if x:
-                    out[(a, b)] = _bits(x, keys)
+                    masks[(a, b)] = x
     else:
-        masks: dict[str, int] = defaultdict(int)
+        bits: dict[str, int] = defaultdict(int)
         for i, k in enumerate(keys):
             for a in groups[k]:
-                masks[a] |= 1 << i
-        actors = sorted(masks)
+                bits[a] |= 1 << i
+        actors = sorted(bits)
         for i, a in enumerate(actors):
-            ma = masks[a]
+            ma = bits[a]
             for b in actors[i + 1:]:
-                x = ma & masks[b]
+                x = ma & bits[b]
                 if x:
-                    out[(a, b)] = _bits(x, keys)
-    return out
+                    masks[(a, b)] = x
+    return masks, keys
 
 
-def _bits(x: int, keys: list) -> list:
+def _count(shared: object) -> int:
+    return shared.bit_count() if isinstance(shared, int) else len(shared)
+
+
+def _shared(shared: object, keys: list) -> list:
+    """The keys behind a value of :func:`_pairs` (a list already, or a bit mask over ``keys``)."""
+    if not isinstance(shared, int):
+        return shared
     out = []
+    x = shared
     while x:
         low = x & -x
         out.append(keys[low.bit_length() - 1])
@@ -378,6 +398,95 @@ def _actor_nodes(g, rows: Sequence[Row]) -> None:
         _add_actor(g, r)
 
 
+def _quote_order(r: Row) -> tuple:
+    return (-r.rank, r.date or "", r.doc, r.actor_label, r.quote, r.assertion)
+
+
+class _Evidence:
+    """Per (actor, (target, stance)): the highest certainty rank, the number of assertions and the
+    best few rows, computed once so that each of the (many) actor pairs costs little."""
+
+    TOP = 5
+
+    def __init__(self, rows: Iterable[Row]):
+        by: dict[tuple[str, tuple[str, str]], list[Row]] = defaultdict(list)
+        self.target_label: dict[str, str] = {}
+        for r in rows:
+            by[(r.actor, (r.target, r.stance))].append(r)
+            self.target_label[r.target] = r.target_label
+        self.rank = {k: max(r.rank for r in rs) for k, rs in by.items()}
+        self.count = {k: len(rs) for k, rs in by.items()}
+        self.top = {k: sorted(rs, key=_quote_order)[: self.TOP] for k, rs in by.items()}
+
+    def quotes(self, pairs: list[tuple[str, tuple[str, str]]]) -> tuple[list[dict], int]:
+        """The best :data:`MAX_QUOTES` quotes behind ``pairs`` of (actor, key), and how many there are."""
+        n = sum(self.count.get(p, 0) for p in pairs)
+        # Visit the strongest evidence first and stop once there is enough of it.
+        pairs = sorted(pairs, key=lambda p: (-self.rank.get(p, 0), p))
+        got: list[Row] = []
+        for p in pairs:
+            got.extend(self.top.get(p, ()))
+            if len(got) >= MAX_QUOTES:
+                break
+        got.sort(key=_quote_order)
+        return [r.quote_dict() for r in got[:MAX_QUOTES]], n
+
+
+def _congruence_edges(rows: Sequence[Row]):
+    """The congruence graph with weights only: each edge keeps what it shares in ``_keys``."""
+    nx = _nx()
+    g = nx.Graph()
+    _actor_nodes(g, rows)
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    for r in rows:
+        groups[(r.target, r.stance)].add(r.actor)
+    pairs, keys = _pairs(groups, g.number_of_nodes(), across=False)
+    g.graph["_keys"] = keys
+    g.add_edges_from((a, b, {"weight": _count(x), "_keys": x}) for (a, b), x in sorted(pairs.items()))
+    return g
+
+
+def _conflict_edges(rows: Sequence[Row]):
+    """The conflict graph with weights only: each edge keeps its targets in ``_keys``."""
+    nx = _nx()
+    g = nx.Graph()
+    groups: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for r in rows:
+        if r.stance in ("supports", "opposes"):
+            groups[r.target][0 if r.stance == "supports" else 1].add(r.actor)
+    pairs, keys = _pairs({t: s for t, s in groups.items() if s[0] and s[1]}, len({r.actor for r in rows}),
+                         across=True)
+    involved = {a for p in pairs for a in p}
+    _actor_nodes(g, [r for r in rows if r.actor in involved])
+    g.graph["_keys"] = keys
+    g.add_edges_from((a, b, {"weight": _count(x), "_keys": x}) for (a, b), x in sorted(pairs.items()))
+    return g
+
+
+def _finish_edges(g, ev: _Evidence, view: str) -> None:
+    """Decode each edge's ``_keys`` into ``shared`` labels, ``certainty``, ``stance``, ``quotes``, ``n_quotes``."""
+    tl = ev.target_label
+    rank = ev.rank
+    all_keys = g.graph.pop("_keys", [])
+    for a, b, d in g.edges(data=True):
+        keys = _shared(d.pop("_keys"), all_keys)
+        if view == "congruence":
+            best = max(min(rank[(a, k)], rank[(b, k)]) for k in keys)
+            stances = {k[1] for k in keys}
+            d["stance"] = stances.pop() if len(stances) == 1 else "mixed"
+            pairs = [(x, k) for k in keys for x in (a, b)]
+            d["shared"] = sorted(f"{s} {tl[t]}" for t, s in keys)
+        else:
+            # Only an opposed pair of stances counts towards the certainty of a conflict.
+            best = max(min(rank.get((x, (t, "supports")), 0), rank.get((y, (t, "opposes")), 0))
+                       for t in keys for x, y in ((a, b), (b, a)))
+            d["stance"] = "conflict"
+            pairs = [(x, (t, s)) for t in keys for x in (a, b) for s in ("supports", "opposes")]
+            d["shared"] = sorted(tl[t] for t in keys)
+        d["certainty"] = _certainty(best)
+        d["quotes"], d["n_quotes"] = ev.quotes([p for p in pairs if p in ev.count])
+
+
 def congruence_graph(rows: Sequence[Row]) -> nx.Graph:
     """Actor–actor: an edge when two actors hold the same stance on the same target.
 
@@ -386,24 +495,8 @@ def congruence_graph(rows: Sequence[Row]) -> nx.Graph:
     certainty at which both hold one of them; ``stance`` is the shared stance
     (``mixed`` when they agree in several ways). Every actor is a node, sharing or not.
     """
-    nx = _nx()
-    g = nx.Graph()
-    _actor_nodes(g, rows)
-    by: dict[tuple[str, tuple], list[Row]] = defaultdict(list)
-    groups: dict[tuple, set[str]] = defaultdict(set)
-    tlabel: dict[str, str] = {}
-    for r in rows:
-        key = (r.target, r.stance)
-        groups[key].add(r.actor)
-        by[(r.actor, key)].append(r)
-        tlabel[r.target] = r.target_label
-    for (a, b), keys in sorted(_pairs(groups, g.number_of_nodes(), across=False).items()):
-        rank = max(min(max(r.rank for r in by[(a, k)]), max(r.rank for r in by[(b, k)])) for k in keys)
-        stances = {k[1] for k in keys}
-        quotes, n = _quotes(r for k in keys for x in (a, b) for r in by[(x, k)])
-        g.add_edge(a, b, weight=len(keys), certainty=_certainty(rank),
-                   stance=stances.pop() if len(stances) == 1 else "mixed",
-                   shared=sorted(f"{s} {tlabel[t]}" for t, s in keys), n_quotes=n, quotes=quotes)
+    g = _congruence_edges(rows)
+    _finish_edges(g, _Evidence(rows), "congruence")
     _activity(g, rows)
     return g
 
@@ -415,32 +508,8 @@ def conflict_graph(rows: Sequence[Row]) -> nx.Graph:
     the highest certainty at which both sides hold their stances on one of them.
     Only actors in at least one conflict are nodes.
     """
-    nx = _nx()
-    g = nx.Graph()
-    by: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    groups: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    tlabel: dict[str, str] = {}
-    for r in rows:
-        if r.stance in ("supports", "opposes"):
-            groups[r.target][0 if r.stance == "supports" else 1].add(r.actor)
-            by[(r.actor, r.target)].append(r)
-            tlabel[r.target] = r.target_label
-    pairs = _pairs({t: s for t, s in groups.items() if s[0] and s[1]}, len({r.actor for r in rows}), across=True)
-    involved = {a for p in pairs for a in p}
-    _actor_nodes(g, [r for r in rows if r.actor in involved])
-    for (a, b), targets in sorted(pairs.items()):
-        ranks = []
-        evidence = []
-        for t in targets:
-            ra = [r for r in by[(a, t)] if r.stance in ("supports", "opposes")]
-            rb = [r for r in by[(b, t)] if r.stance in ("supports", "opposes")]
-            # Only the opposed pairs of stances count towards certainty and quotes.
-            best = max((min(x.rank, y.rank) for x in ra for y in rb if (x.stance, y.stance) in OPPOSITES), default=1)
-            ranks.append(best)
-            evidence.extend(ra + rb)
-        quotes, n = _quotes(evidence)
-        g.add_edge(a, b, weight=len(targets), certainty=_certainty(max(ranks)), stance="conflict",
-                   shared=sorted(tlabel[t] for t in targets), n_quotes=n, quotes=quotes)
+    g = _conflict_edges(rows)
+    _finish_edges(g, _Evidence(r for r in rows if r.stance in ("supports", "opposes")), "conflict")
     _activity(g, rows)
     return g
 
@@ -494,9 +563,11 @@ def weighted_degree(g) -> dict[str, float]:
 
 
 def reduce_graph(g, max_nodes: int | None = None, max_edges: int | None = None, keep: Iterable[str] = ()) -> dict:
-    """Keep the ``max_nodes`` nodes of highest weighted degree and the ``max_edges`` heaviest edges, in place.
+    """Keep the ``max_nodes`` nodes of highest weighted degree and ``max_edges`` edges, in place.
 
-    Nodes in ``keep`` (an ego network's centre) always stay. Returns what was left out.
+    The edges kept are each node's :data:`BACKBONE` strongest, then the heaviest of
+    the rest. Nodes in ``keep`` (an ego network's centre) always stay. Returns what
+    was left out.
     """
     left = {"nodes": 0, "edges": 0}
     keep = {k for k in keep if k in g}
@@ -513,7 +584,21 @@ def reduce_graph(g, max_nodes: int | None = None, max_edges: int | None = None, 
         edges = list(g.edges(keys=True, data=True) if multi else g.edges(data=True))
         rank = lambda e: (-e[-1].get("weight", 1), -CERTAINTY_RANK.get(e[-1].get("certainty"), 0), str(e[:-1]))  # noqa: E731
         edges.sort(key=rank)
-        drop = [e[:-1] for e in edges[max_edges:]]
+        # A backbone first: every node keeps its strongest edges, so that cutting the
+        # long tail of light edges does not leave kept nodes floating alone.
+        per_node: dict[str, int] = defaultdict(int)
+        backbone, rest = [], []
+        for e in edges:
+            u, v = e[0], e[1]
+            if per_node[u] < BACKBONE or per_node[v] < BACKBONE:
+                per_node[u] += 1
+                per_node[v] += 1
+                backbone.append(e)
+            else:
+                rest.append(e)
+        keep_edges = (backbone + rest)[:max_edges] if len(backbone) < max_edges else backbone[:max_edges]
+        kept = {tuple(e[:-1]) for e in keep_edges}
+        drop = [tuple(e[:-1]) for e in edges if tuple(e[:-1]) not in kept]
         g.remove_edges_from(drop)
         left["edges"] += len(drop)
     return left
@@ -556,30 +641,36 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
     if spec.max_nodes is not None and spec.max_nodes < 1:
         raise InputError(f"--max-nodes must be at least 1 (got {spec.max_nodes})")
     rows = filter_rows(rows, spec.filters)
-    n_rows = len(rows)
-    all_actors = {r.actor for r in rows}
-    omitted = {"nodes": 0, "edges": 0, "assertions": 0}
     if view == "topic":
         rows = [r for r in rows if r.target == spec.focus]
+    n_rows = len(rows)  # the assertions this view draws from (for an ego network: set below)
+    all_actors = {r.actor for r in rows}
+    omitted = {"nodes": 0, "edges": 0, "assertions": 0}
     if view in ACTOR_VIEWS:
         shown = rows
         if spec.max_nodes is not None and len(all_actors) > spec.max_nodes:
             top = _top_actors(rows, spec.max_nodes)
             shown = [r for r in rows if r.actor in top]
-        g = congruence_graph(shown) if view == "congruence" else conflict_graph(shown)
-        if view == "conflict":
-            # Coalitions come from agreement, so colour conflict nodes by congruence communities.
-            assign_communities(g, communities(congruence_graph([r for r in shown if r.actor in g])))
-        else:
+        # Quotes are attached after pruning: the full projection can have millions of edges.
+        if view == "congruence":
+            g = _congruence_edges(shown)
             assign_communities(g)
+        else:
+            g = _conflict_edges(shown)
+            # Coalitions come from agreement, so colour conflict nodes by congruence communities.
+            assign_communities(g, communities(_congruence_edges([r for r in shown if r.actor in g])))
         omitted["nodes"] = len({r.actor for r in rows} - {r.actor for r in shown})
         left = reduce_graph(g, spec.max_nodes, spec.max_edges)
         omitted["nodes"] += left["nodes"]
         omitted["edges"] += left["edges"]
+        _finish_edges(g, _Evidence(r for r in shown if r.actor in g and (
+            view == "congruence" or r.stance in ("supports", "opposes"))), view)
+        _activity(g, shown)
         kept = set(g)
         omitted["assertions"] = sum(1 for r in rows if r.actor not in kept)
     else:
-        g = stance_graph(rows)
+        g = _stance_edges(rows)
+        _activity(g, rows)
         if view == "actor":
             if spec.focus not in g:
                 g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Actor", kind="actor", activity=0)
@@ -588,10 +679,13 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
         elif view == "topic" and spec.focus not in g:
             g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Topic", kind="topic", activity=0)
         total = sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
+        if view == "actor":
+            n_rows = total
         left = reduce_graph(g, spec.max_nodes, spec.max_edges, keep=[spec.focus] if spec.focus else [])
         omitted["nodes"] += left["nodes"]
         omitted["edges"] += left["edges"]
         omitted["assertions"] = total - sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
+        _finish_stance_edges(g)
         assign_communities(g)
     title = TITLES[view] + (f": {spec.focus_label}" if spec.focus_label else "")
     g.graph.update(view=view, title=title, focus=spec.focus or "", focus_label=spec.focus_label or "",

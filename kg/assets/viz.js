@@ -16,6 +16,8 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
+  // Edges refer to their quotes by index into data.quotes (each quote is stored once).
+  data.edges.forEach(function (e) { e.quoteList = e.quotes.map(function (i) { return data.quotes[i]; }); });
   var nodeById = {}, edgeById = {}, edgesOf = {};
   data.nodes.forEach(function (n) { nodeById[n.id] = n; edgesOf[n.id] = []; });
   data.edges.forEach(function (e) {
@@ -51,7 +53,7 @@
     var d = el("div", null, "kg-tip");
     d.appendChild(el("strong", edgeName(e)));
     d.appendChild(el("div", e.stance + " · " + e.certainty + " · weight " + e.weight, "kg-meta"));
-    var q = e.quotes[0];
+    var q = e.quoteList[0];
     if (q) {
       d.appendChild(el("div", "“" + q.quote + "”", "kg-quote"));
       d.appendChild(el("div", quoteMeta(q), "kg-meta"));
@@ -152,12 +154,16 @@
     kv(dl, "stance", e.stance);
     kv(dl, "certainty", e.certainty);
     kv(dl, "weight", e.weight);
-    if (e.shared && e.shared.length) kv(dl, meta.view === "conflict" ? "targets" : "shared", e.shared.join("; "));
+    if (e.shared && e.shared.length) {
+      var listed = e.shared.slice(0, 20).join("; ") + (e.shared.length > 20 ? "; … " + (e.shared.length - 20) + " more" : "");
+      kv(dl, meta.view === "conflict" ? "targets" : "shared", listed);
+    }
     panelBody.appendChild(dl);
-    var heading = e.n_quotes > e.quotes.length ? "Quotes (" + e.quotes.length + " of " + e.n_quotes + ")" : "Quotes (" + e.n_quotes + ")";
+    var shown = e.quoteList.length;
+    var heading = e.n_quotes > shown ? "Quotes (" + shown + " of " + e.n_quotes + ")" : "Quotes (" + e.n_quotes + ")";
     panelBody.appendChild(el("h3", heading));
     var ul = el("ul", null, "kg-quotes");
-    e.quotes.forEach(function (q) {
+    e.quoteList.forEach(function (q) {
       var li = el("li");
       li.style.borderLeftColor = (meta.stanceColours[q.stance] || "#999");
       if (meta.view === "congruence" || meta.view === "conflict") li.appendChild(el("div", quoteWho(q), "kg-meta"));

@@ -81,8 +81,27 @@ class ActorResolver:
         if lemma in lex.generic_nouns and t.pos_ == "NOUN":
             # "Polish officials", "the alliance's members": the state or body they speak for.
             for c in t.children:
-                if c.dep_ in ("amod", "compound", "poss", "nmod"):
-                    hit = self.discourse.actors_at(c.i)
-                    if hit is not None and hit[0] and hit[0][0].type != "Person":
-                        return [(hit[0][0], "noun")]
+                if c.dep_ == "prep" and c.lower_ in ("in", "from", "of"):  # "officials in Washington"
+                    c = pobj(c) or c
+                elif c.dep_ not in ("amod", "compound", "poss", "nmod"):
+                    continue
+                hit = self.discourse.actors_at(c.i)
+                if hit is None or not hit[0]:
+                    continue
+                actor = hit[0][0]
+                if actor.type != "Person":
+                    return [(actor, "noun")]
+                if lex.generic_nouns[lemma] != "Person" and c.dep_ == "poss":
+                    # "her government": the state or body the person holds office in
+                    org = self._organisation_of(actor)
+                    if org is not None:
+                        return [(org, "noun")]
         return []
+
+    def _organisation_of(self, person: Actor) -> Actor | None:
+        ref = self.discourse.reference
+        date = self.discourse.date or "9999"
+        roles = [r for r in ref.roles if r.person == person.iri and r.organisation in ref.actors]
+        current = [r for r in roles if (not r.start or r.start <= date) and (not r.end or date < r.end)]
+        pick = (current or roles)
+        return ref.actors[pick[0].organisation] if pick else None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..model import Actor
 from .actors import ActorResolver
 from .lexicon import Lexicon
-from .syntax import explicit_subject
+from .syntax import explicit_subject, is_complement_relcl
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -40,7 +40,10 @@ def find_quotes(text: str) -> list[tuple[int, int, int]]:
     """Quotation spans (start, end, paragraph) per line; an unclosed quotation runs to the line's end."""
     out: list[tuple[int, int, int]] = []
     pos = 0
-    for para, line in enumerate(text.split("\n")):
+    para = -1
+    for line in text.split("\n"):
+        if line.strip():
+            para += 1  # blank lines between paragraphs do not count
         open_at: int | None = None
         for k, ch in enumerate(line):
             if ch in _OPEN:
@@ -67,11 +70,13 @@ class Attribution:
     doc: Doc
     lexicon: Lexicon
     resolver: ActorResolver
+    text: str
+    sents: list[Span]
+    sent_of: list[int]
     quotes: list[Quote] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._starts: list[int] = []
-        text = self.doc.text
+        text = self.text
         self.quotes = [Quote(s, e, p) for s, e, p in find_quotes(text)]
         self._starts = [q.start for q in self.quotes]
         self._assign_speakers()
@@ -90,8 +95,8 @@ class Attribution:
             span = doc.char_span(q.start, q.end, alignment_mode="expand")
             best: tuple[int, tuple[Actor, ...]] | None = None
             if span is not None:
-                sents = {span[0].sent.start: span[0].sent, span[-1].sent.start: span[-1].sent}
-                for sent in sents.values():
+                for k in sorted({self.sent_of[span.start], self.sent_of[span.end - 1]}):
+                    sent = self.sents[k]
                     for v in sent:
                         if not self._is_reporting(v) or q.start <= v.idx < q.end:
                             continue
@@ -121,7 +126,7 @@ class Attribution:
             s = explicit_subject(t)
             if s is not None:
                 return s
-            if t.dep_ in ("advcl", "conj", "xcomp") and t.head is not t:
+            if t.dep_ in ("advcl", "conj", "xcomp") and t.head.i != t.i:
                 t = t.head
             else:
                 return None
@@ -141,7 +146,18 @@ class Attribution:
                 last = doc[end - 1]
                 obj = next((c for c in last.children if c.dep_ == "pobj"), None)
                 if obj is not None:
-                    return tuple(a for a, _ in self.resolver.resolve(obj))
+                    found = tuple(a for a, _ in self.resolver.resolve(obj))
+                    if found:
+                        return found
+                    # "according to a report by the Financial Times", "according to Reuters' sources"
+                    for c in obj.children:
+                        source = c if c.dep_ == "poss" else (
+                            next((g for g in c.children if g.dep_ == "pobj"), None)
+                            if c.dep_ == "prep" and c.lower_ in ("by", "from", "of") else None)
+                        if source is not None:
+                            found = tuple(a for a, _ in self.resolver.resolve(source))
+                            if found:
+                                return found
         return ()
 
     def speakers(self, tok: Token, presupposed: bool = False) -> list[Actor]:
@@ -150,13 +166,17 @@ class Attribution:
         if not presupposed:
             prev = tok
             path = [tok]
-            while path[-1].head is not path[-1] and len(path) < 40:
+            while path[-1].head.i != path[-1].i and len(path) < 40:
                 path.append(path[-1].head)
+            complement = False  # crossed a "that" clause the parser took for a relative clause
             for h in path:
-                if h is not tok and self._is_reporting(h) and prev.dep_ in ("ccomp", "parataxis"):
+                if h.i != tok.i and self._is_reporting(h) and (prev.dep_ in ("ccomp", "parataxis") or complement):
                     subj = self._logical_subject(h)
                     if subj is not None:
                         out.extend(self._speaker_of(subj))
+                    complement = False
+                if is_complement_relcl(h):
+                    complement = True
                 for c in h.children:
                     if c.dep_ == "prep" and c.i not in {p.i for p in path}:
                         out.extend(self._according(c))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
+from .syntax import is_complement_relcl
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -40,8 +41,8 @@ def clause_path(tok: Token, lexicon: Lexicon) -> tuple[list[Token], bool]:
     """The cue and its governors within its clause; whether a relative clause boundary was hit."""
     path = [tok]
     t = tok
-    while t.head is not t and len(path) < 30:
-        if t.dep_ == "relcl":
+    while t.head.i != t.i and len(path) < 30:
+        if t.dep_ == "relcl" and not is_complement_relcl(t):
             return path, True
         h = t.head
         if t.dep_ in ("ccomp", "parataxis") and h.pos_ in ("VERB", "AUX") and h.lemma_.lower() in lexicon.reporting_verbs:

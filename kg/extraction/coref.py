@@ -45,7 +45,7 @@ def _subjectish(tok: Token) -> bool:
     for _ in range(5):
         if t.dep_ in ("nsubj", "nsubjpass"):
             return True
-        if t.dep_ in ("conj", "pobj", "prep", "appos", "compound") and t.head is not t:
+        if t.dep_ in ("conj", "pobj", "prep", "appos", "compound") and t.head.i != t.i:
             t = t.head
         else:
             return False
@@ -54,7 +54,7 @@ def _subjectish(tok: Token) -> bool:
 
 def _coordination_head(tok: Token) -> int:
     t = tok
-    while t.dep_ == "conj" and t.head is not t:
+    while t.dep_ == "conj" and t.head.i != t.i:
         t = t.head
     return t.i
 
@@ -136,7 +136,7 @@ class Discourse:
         # A title before or beside a name names that person: "NATO chief Jens Stoltenberg".
         for other in (root.head, *[c for c in root.children if c.dep_ == "appos"]):
             om = self.mention_at.get(other.i)
-            if om is not None and om.kind != "role" and om.actor is not None and other is not root:
+            if om is not None and om.kind != "role" and om.actor is not None and other.i != root.i:
                 if root.dep_ in ("compound", "appos") or other.dep_ == "appos":
                     return (om.actor,), "name"
         candidates = []

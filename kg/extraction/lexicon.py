@@ -51,6 +51,8 @@ class Lexicon:
     nouns: dict[str, Cue]
     prepositions: dict[str, Cue]
     phrases: tuple[Phrase, ...]
+    light_verbs: frozenset[str]
+    blocking_particles: frozenset[str]
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -93,7 +95,8 @@ def _words(values, path: Path, key: str) -> frozenset[str]:
     if values is None:
         return frozenset()
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise InputError(f"{key!r} must be a list of words", path)
+        # YAML reads a bare on/off/yes/no as true/false: such words must be quoted.
+        raise InputError(f"{key!r} must be a list of words (quote on, off, yes, no)", path)
     return frozenset(v.lower() for v in values)
 
 
@@ -119,6 +122,18 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
         raise InputError(f"{where}: unknown kind {kind!r} (plain or action)", path)
     return Cue(stance, negated, kind, nc, value.get("particle"), value.get("prep"),
                value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)))
+
+
+def lexicon_texts(folder: str | Path | None = None) -> list[str]:
+    """The text of every lexicon file in use, for a version digest."""
+    folder = Path(folder) if folder else LEXICON_DIR
+    out = []
+    for name in _FILES:
+        path = folder / f"{name}.yaml"
+        if not path.is_file():
+            path = LEXICON_DIR / f"{name}.yaml"
+        out.append(path.read_text(encoding="utf-8"))
+    return out
 
 
 def _load_yaml(folder: Path, name: str) -> tuple[dict, Path]:
@@ -182,6 +197,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
     return Lexicon(
         verbs=tables["verbs"], adjectives=tables["adjectives"], nouns=tables["nouns"],
         prepositions=tables["prepositions"], phrases=tuple(phrases),
+        light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
+        blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
@@ -206,7 +223,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         anaphoric_determiners=_words(ta.get("anaphoric_determiners"), ta_path, "anaphoric_determiners"),
         anaphoric_pronouns=_words(ta.get("anaphoric_pronouns"), ta_path, "anaphoric_pronouns"),
         propositional_nouns=_words(ta.get("propositional_nouns"), ta_path, "propositional_nouns"),
-        target_preps=tuple(w.lower() for w in ta.get("target_preps") or []),
+        target_preps=tuple(dict.fromkeys(w.lower() for w in ta.get("target_preps") or []
+                                         if _words(ta.get("target_preps"), ta_path, "target_preps"))),
         recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
         anaphora_window=int(ta.get("anaphora_window", 3)),
         max_uncoded_tokens=int(ta.get("max_uncoded_tokens", 8)),

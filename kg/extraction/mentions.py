@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # spaCy is imported only when extraction runs
     from spacy.tokens import Doc, Span, Token
 
 _APOS = str.maketrans({"’": "'", "‘": "'"})
+_CONTENT = ("NOUN", "PROPN", "ADJ", "VERB", "NUM")
 
 
 def lemma_key(token: Token) -> str:
@@ -49,7 +50,7 @@ class TopicMention:
     end: int
     head: int
     topic: Topic
-    frame: bool = False  # matched as a verb with its arguments
+    inferred: bool = False  # matched as a verb with its arguments, or with a word of the label left out
 
 
 @dataclass(frozen=True)
@@ -143,13 +144,14 @@ class ActorIndex:
             if not any(c.isupper() for c in text):
                 continue
             actor = self.reference.find_actor(text)
-            if actor is None and ent.label_ == "PERSON":
-                # "Jane Doe ... Doe said": a surname alone is the person named before.
+            if actor is None:
+                # "Jane Doe ... Doe said": a surname alone is the person named before (whatever
+                # label the recogniser gives it the second time).
                 actor = persons.get(text) or next((a for full, a in persons.items()
                                                     if full.endswith(" " + text)), None)
             if actor is None:
                 actor = new_actor(text, types[ent.label_])
-            if ent.label_ == "PERSON":
+            if ent.label_ == "PERSON" and actor.type == "Person":
                 persons.setdefault(text, actor)
             out.append(Mention(span.start, span.end, actor, "name" if not actor.is_new else "new"))
         return out
@@ -167,6 +169,8 @@ class TopicIndex:
         # first lemma -> [(lemmas, lowers, topic)], longest first
         self._seqs: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Topic]]] = defaultdict(list)
         self.frames: dict[str, list[Frame]] = defaultdict(list)
+        # head lemma -> [(content words, topic)]: for phrases that leave out a word of a label
+        self._loose: dict[str, list[tuple[tuple[str, ...], Topic]]] = defaultdict(list)
         seen: set[tuple[tuple[str, ...], str]] = set()
         docs = nlp.pipe([text for text, _ in labels], batch_size=256)
         for (text, topic), ldoc in zip(labels, docs):
@@ -181,6 +185,10 @@ class TopicIndex:
             frame = self._frame(ldoc, topic)
             if frame is not None:
                 self.frames[frame.verb].append(frame)
+            root = next((t for t in ldoc if t.dep_ == "ROOT"), None)
+            content = tuple(self._content_key(t) for t in ldoc if t.pos_ in _CONTENT)
+            if root is not None and root.pos_ == "NOUN" and len(content) >= 2:
+                self._loose[lemma_key(root)].append((content, topic))
         for seqs in self._seqs.values():
             seqs.sort(key=lambda s: -len(s[0]))
 
@@ -203,10 +211,28 @@ class TopicIndex:
         obj_lemma = None if obj is None or obj_actor else lemma_key(obj)
         return Frame(topic, lemma_key(root), subject, obj_actor, obj_lemma, prep)
 
+    def _content_key(self, token: Token) -> str:
+        actor = self.reference.find_actor(token.text)
+        return "actor:" + actor.iri if actor else lemma_key(token)
+
+    def loose(self, content: tuple[str, ...]) -> Topic | None:
+        """The one topic with a label that has these content words in order and the same head noun:
+        "Sweden's bid" for "Sweden's NATO bid". Content words are lemmas or ``actor:<iri>``."""
+        if len(content) < 2:
+            return None
+        found: dict[str, Topic] = {}
+        for label, topic in self._loose.get(content[-1], ()):
+            if label[-1] != content[-1]:
+                continue
+            it = iter(label)
+            if all(any(w == x for x in it) for w in content):
+                found[topic.iri] = topic
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def _actor_iri(self, token: Token | None) -> str | None:
         if token is None:
             return None
-        words = [t for t in token.subtree if t.dep_ not in ("poss", "case") or t is token]
+        words = [t for t in token.subtree if t.dep_ not in ("poss", "case") or t.i == token.i]
         text = " ".join(t.text for t in words)
         actor = self.reference.find_actor(text) or self.reference.find_actor(token.text)
         return actor.iri if actor else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
+from . import METHOD_VERSION, VERSION  # noqa: F401  (VERSION re-exported)
 from ..model import Actor, Assertion, Document
 from ..reference import Reference
 from .actors import ActorResolver
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
-VERSION = "0.1.0"
-METHOD_VERSION = f"rules@{VERSION}"
 _RANK = {"possible": 1, "probable": 2, "certain": 3}
 
 # How much each kind of evidence lowers the confidence of an assertion.
@@ -46,15 +45,17 @@ class RuleSet:
         self.topics = TopicIndex(nlp, reference)
         self.cues = CueFinder(lexicon)
 
-    def extract(self, document: Document, doc: Doc) -> list[Assertion]:
-        return _Run(self, document, doc).run()
+    def extract(self, document: Document, doc: Doc, offset: int = 0) -> list[Assertion]:
+        """Assertions of ``doc``, the parse of ``document.text[offset:offset + len(doc.text)]``."""
+        return _Run(self, document, doc, offset).run()
 
 
 class _Run:
     """The state of extracting one document."""
 
-    def __init__(self, rules: RuleSet, document: Document, doc: Doc):
+    def __init__(self, rules: RuleSet, document: Document, doc: Doc, offset: int = 0):
         self.rules = rules
+        self.offset = offset
         self.lex = rules.lexicon
         self.document = document
         self.doc = doc
@@ -63,12 +64,12 @@ class _Run:
         for k, s in enumerate(self.sents):
             for i in range(s.start, s.end):
                 self.sent_of[i] = k
-        text = doc.text
+        self.text = text = doc.text  # built from the tokens on every access: keep it
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         mentions = rules.actors.find(doc)
         self.discourse = Discourse(doc, mentions, self.lex, rules.reference, self.sent_of, document.date)
         self.resolver = ActorResolver(self.discourse, self.lex)
-        self.attribution = Attribution(doc, self.lex, self.resolver)
+        self.attribution = Attribution(doc, self.lex, self.resolver, text, self.sents, self.sent_of)
         self.targets = TargetResolver(doc, rules.topics, self.lex, self.sent_of, self._actors_of,
                                       self._subject_actors, self.discourse.salience)
 
@@ -77,7 +78,7 @@ class _Run:
 
     def _subject_actors(self, verb: Token) -> list[Actor]:
         h = self.rules.cues.logical_subject(verb)
-        return self._actors_of(h) if h is not None and h != SPEAKER else []
+        return self._actors_of(h) if h is not None and not isinstance(h, str) else []
 
     def _para(self, char: int) -> int:
         return bisect.bisect_right(self._line_starts, char) - 1
@@ -86,23 +87,32 @@ class _Run:
         out: list[Assertion] = []
         last_speaker: dict[int, Actor] = {}
         for sent in self.sents:
-            if not sent.text.strip():
+            if not self.text[sent.start_char:sent.end_char].strip():
                 continue
             self.targets.scan(sent)
             para = self._para(sent.start_char)
-            for hit, clause in self._prune(self.rules.cues.find(sent)):
-                out.extend(self._assertions(hit, clause, sent, last_speaker.get(para)))
+            hits = self.rules.cues.find(sent)
+            inner = {h.anchor.i: h for h in hits}
+            for hit, clause in self._prune(hits):
+                out.extend(self._assertions(hit, clause, sent, last_speaker.get(para), inner))
             named = self.attribution.sentence_speakers(sent)
             if named:
                 last_speaker[para] = named[-1]
         return _dedupe(out)
 
     # -- cue selection ----------------------------------------------------
+    def _holder_key(self, holder) -> object:
+        """Compare holders by the actors they name ("his" and "Erdogan" are one holder)."""
+        if holder is None or isinstance(holder, str):
+            return holder
+        iris = frozenset(a.iri for a, _ in self.resolver.resolve(holder))
+        return iris or holder.i
+
     def _prune(self, hits: list[CueHit]) -> list[tuple[CueHit, Clause]]:
         """Drop cues another cue already covers: "ready to send troops" is one stance, not two."""
         cues = self.rules.cues
         clauses = {h.anchor.i: analyse(h.anchor, self.lex) for h in hits}
-        holders = {h.anchor.i: _key(cues.holder(h)) for h in hits}
+        holders = {h.anchor.i: self._holder_key(cues.holder(h)) for h in hits}
         slots = {h.anchor.i: cues.target_slots(h) for h in hits}
         keep = []
         for h in hits:
@@ -112,20 +122,56 @@ class _Run:
                 if other is h or (other.kind == "advocacy" and not clauses[other.anchor.i].deontic):
                     continue
                 same_holder = mine is not None and holders[other.anchor.i] == mine
-                if h.kind != "noun" and (same_holder or other.kind == "advocacy") and any(
-                        within(h.anchor, s) for s in slots[other.anchor.i]):
+                theirs = slots[other.anchor.i]
+                if h.kind == "noun":
+                    # "dropped his objections": the verb's cue combines with the noun's (see _combine)
+                    covered = same_holder and bool(theirs) and theirs[0].i == h.anchor.i
+                elif (same_holder or other.kind == "advocacy") and any(within(h.anchor, s) for s in theirs):
                     covered = True
-                    break
                 # "take action by deploying": the means clause says what the action is.
-                if h.cue.ellipsis and same_holder and h.anchor.is_ancestor(other.anchor):
+                elif h.cue.ellipsis and not slots[h.anchor.i] and same_holder and h.anchor.is_ancestor(other.anchor):
                     covered = True
+                if covered:
                     break
             if not covered:
                 keep.append((h, clauses[h.anchor.i]))
         return keep
 
+    def _combine(self, hit: CueHit, stance: str, certainty: str, slots: list[Token],
+                 inner_hits: dict[int, CueHit]) -> tuple[str, str, list[Token], list[Token]]:
+        """A cue whose object is another cue: "rejected calls for X" opposes X, "dropped objections to X"
+        and "refused to rule out X" support X, "wants to block X" opposes X.
+
+        Returns the combined stance and certainty, the target slots and extra words to search.
+        """
+        if hit.kind == "noun" or not slots or stance not in ("supports", "opposes"):
+            return stance, certainty, slots, []
+        head = slots[0]
+        cues = self.rules.cues
+        inner = inner_hits.get(head.i)
+        if inner is not None and inner.kind in ("verb", "phrase") and head.dep_ in ("xcomp", "ccomp") \
+                and inner.cue.stance in ("supports", "opposes") and not cues.negated(inner):
+            flipped = stance == "opposes"
+            combined = _flip(inner.cue.stance) if flipped else inner.cue.stance
+            if flipped and inner.cue.negated_certainty and _RANK[inner.cue.negated_certainty] < _RANK[certainty]:
+                certainty = inner.cue.negated_certainty  # "refused to rule out" = "did not rule out"
+            # The inner cue may itself act on a cue: "ready to drop its veto on X".
+            combined, certainty, own, extra = self._combine(inner, combined, certainty, cues.target_slots(inner),
+                                                            {k: v for k, v in inner_hits.items() if k != head.i})
+            return combined, certainty, own + slots[1:], extra or [inner.anchor]
+        noun = self.lex.nouns.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
+        if noun is None or noun.stance not in ("supports", "opposes"):
+            return stance, certainty, slots, []
+        if noun.stance == "opposes":
+            stance = _flip(stance)
+        noun_hit = CueHit(head, noun, "noun", (head.i,))
+        own = cues.noun_modifiers(noun_hit) + cues.target_slots(noun_hit)
+        # "supported Ukraine's bid": with nothing after the noun, the phrase itself is what is meant.
+        return stance, certainty, (own or [head]) + slots[1:], []
+
     # -- one cue ----------------------------------------------------------
-    def _assertions(self, hit: CueHit, clause: Clause, sent: Span, carry: Actor | None) -> list[Assertion]:
+    def _assertions(self, hit: CueHit, clause: Clause, sent: Span, carry: Actor | None,
+                    inner_hits: dict[int, CueHit]) -> list[Assertion]:
         lex = self.lex
         cues = self.rules.cues
         if clause.conditional or clause.controlled:
@@ -145,10 +191,10 @@ class _Run:
         holder = SPEAKER if clause.deontic else cues.holder(hit)
         speakers = self.attribution.speakers(hit.anchor, presupposed)
         carried = False
-        if not speakers and holder == SPEAKER and clause.deontic and carry is not None:
+        if not speakers and isinstance(holder, str) and clause.deontic and carry is not None:
             speakers, carried = [carry], True
 
-        if holder == SPEAKER:
+        if isinstance(holder, str):  # SPEAKER
             if not speakers:
                 return []
             holders = [(speakers[0], "speaker")]
@@ -165,22 +211,24 @@ class _Run:
             return []
 
         holder_iris = {a.iri for a, _ in holders}
-        slots = cues.target_slots(hit)
-        include: list[Token] = []
-        if hit.kind in ("verb", "advocacy", "phrase"):
-            include = [hit.anchor]
-        elif hit.kind == "noun":
+        stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
+        if slots and slots[0].lemma_.lower() in lex.propositional_nouns and hit.kind != "noun":
+            return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
+        if hit.kind == "noun":
             slots = cues.noun_modifiers(hit) + slots
-            include = [hit.anchor]
-        action = hit.cue.kind == "action"
+        # The cue word itself may be part of a label ("send troops", "deploying"), or the inner
+        # cue's when two combine ("wants to send troops").
+        target_hit = inner_hits[extra[0].i] if extra else hit
+        include = extra + ([hit.anchor] if hit.kind != "prep" else [])
+        action = target_hit.cue.kind == "action"
         found = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
                                      ellipsis=hit.cue.ellipsis, action=action,
-                                     recipients=cues.recipients(hit) if action else [])
+                                     recipients=cues.recipients(target_hit) if action else [])
         if found is None:
             return []
 
-        start, end = _trimmed(sent)
-        quote = self.doc.text[start:end]
+        start, end = _trimmed(self.text, sent)
+        quote = self.text[start:end]
         out = []
         for actor, how in holders:
             if found.target.kind == "actor" and found.target.iri == actor.iri:
@@ -190,19 +238,18 @@ class _Run:
             conf -= 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
             out.append(Assertion(
                 doc=self.document.id, actor=actor, stance=stance, target=found.target, certainty=certainty,
-                quote=quote, start=start, end=end, attributed_to=speaker, method="extracted",
-                confidence=round(max(0.05, min(0.99, conf)), 2), method_version=METHOD_VERSION,
+                quote=quote, start=start + self.offset, end=end + self.offset, attributed_to=speaker,
+                method="extracted", confidence=round(max(0.05, min(0.99, conf)), 2), method_version=METHOD_VERSION,
             ))
         return out
 
 
-def _key(holder) -> object:
-    """Compare holders: tokens by position, SPEAKER by name."""
-    return getattr(holder, "i", holder)
+def _flip(stance: str) -> str:
+    return {"supports": "opposes", "opposes": "supports"}.get(stance, stance)
 
 
-def _trimmed(sent: Span) -> tuple[int, int]:
-    text = sent.text
+def _trimmed(full: str, sent: Span) -> tuple[int, int]:
+    text = full[sent.start_char:sent.end_char]
     start = sent.start_char + (len(text) - len(text.lstrip()))
     end = sent.end_char - (len(text) - len(text.rstrip()))
     return start, end

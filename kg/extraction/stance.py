@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING
 
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
-from .syntax import child, children, explicit_subject, has_negation, is_dummy_it, is_passive, pobj
+from .syntax import (child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
+                     pobj)
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 SPEAKER = "speaker"  # the holder is whoever voices the clause
-_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding", "with")
+_PREDICATIVE = ("acomp", "oprd", "ROOT", "conj", "xcomp", "advcl", "ccomp")  # not "a willing alliance"
+_NOT_TARGETS = ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
+_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class CueFinder:
             key = lemma_key(tok)
             for p in self._phrases.get(key, ()):
                 k = len(p.lemmas)
-                if tok.i + k <= sent.end and all(lemma_key(doc[tok.i + j]) == p.lemmas[j] or doc[tok.i + j].lower_ == p.lemmas[j]
+                if tok.i + k <= sent.end and all(p.lemmas[j] in (lemma_key(doc[tok.i + j]), doc[tok.i + j].lower_)
                                                  for j in range(k)):
                     words = tuple(range(tok.i, tok.i + k))
                     obj_of = doc[tok.i + p.obj] if p.obj is not None else None
@@ -74,6 +77,8 @@ class CueFinder:
                     if prt is None:
                         continue
                     words.append(prt.i)
+                elif child(tok, "prt", lower=tuple(lex.blocking_particles)) is not None:
+                    continue  # "back down", "back away": another verb
                 if cue.prep:
                     p = child(tok, "prep", "prt", lower=cue.prep)
                     if p is None:
@@ -81,7 +86,7 @@ class CueFinder:
                     words.append(p.i)
                     obj_of = p
                 hits.append(CueHit(tok, cue, "verb", tuple(words), obj_of))
-            elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in ("acomp", "oprd", "ROOT", "conj", "xcomp", "advcl", "ccomp"):
+            elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in _PREDICATIVE:
                 hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
             elif pos == "NOUN" and key in lex.nouns and tok.dep_ not in ("compound",):
                 hits.append(CueHit(tok, lex.nouns[key], "noun", (tok.i,)))
@@ -96,7 +101,13 @@ class CueFinder:
         a = hit.anchor
         if has_negation(a):
             return True
-        if hit.kind in ("adj", "phrase", "prep") and a.head is not a and a.dep_ in ("acomp", "oprd", "prep", "attr"):
+        # "did not agree to send tanks", "is not expected to back X": a negated governor
+        t = a
+        while t.dep_ == "xcomp" and t.head.i != t.i:
+            t = t.head
+            if has_negation(t) or (t.dep_ in ("acomp", "oprd") and has_negation(t.head)):
+                return True
+        if hit.kind in ("adj", "phrase", "prep") and a.head.i != a.i and a.dep_ in ("acomp", "oprd", "prep", "attr"):
             return has_negation(a.head)
         if hit.kind == "phrase" and a.pos_ in ("ADJ", "ADV") and has_negation(a.head):
             return True
@@ -129,7 +140,14 @@ class CueFinder:
                     obj = pobj(p)
                     if obj is not None:
                         return obj
-            return self.logical_subject(a)
+            # Only a light verb lends the noun its subject: "X voiced support" is X's support, but
+            # in "rejected calls for X" or "with the support of Y" the noun is someone else's.
+            n = a
+            while n.dep_ == "conj" and n.head.i != n.i:
+                n = n.head
+            if n.dep_ in ("dobj", "attr") and n.head.lemma_.lower() in lex.light_verbs:
+                return self.logical_subject(n.head)
+            return None
         if hit.kind == "prep":
             return self.logical_subject(a.head)
         # adj, phrase
@@ -148,16 +166,16 @@ class CueFinder:
                     return SPEAKER
                 if s.lower_ in lex.relative_pronouns and t.dep_ == "relcl":
                     return t.head
-                if s.dep_ == "nsubjpass" and t is not start:
+                if s.dep_ == "nsubjpass" and t.i != start.i:
                     agent = child(t, "agent")
                     if agent is not None and pobj(agent) is not None:
                         return pobj(agent)
                 return s
             h = t.head
-            if h is t:
+            if h.i == t.i:
                 return None
             dep = t.dep_
-            if dep == "relcl":
+            if dep == "relcl" and not is_complement_relcl(t):
                 return h
             if dep == "acl":
                 if t.tag_ == "VBN":
@@ -188,12 +206,26 @@ class CueFinder:
     # -- target slots -----------------------------------------------------
     def target_slots(self, hit: CueHit) -> list[Token]:
         """Tokens heading the phrases where the target may be named, best first."""
+        slots = self._slots(hit)
+        a = hit.anchor
+        if a.dep_ == "relcl" and hit.kind in ("verb", "advocacy") and not is_complement_relcl(a):
+            # "the guarantees that Kiev seeks": the relative pronoun, or the gap, is the noun modified.
+            rel = [s for s in slots if s.lower_ in self.lexicon.relative_pronouns and s.dep_ in ("dobj", "pobj")]
+            if rel or not slots:
+                slots = [a.head] + [s for s in slots if s not in rel]
+        # Dates, amounts and durations are never what a stance is about ("for months").
+        return [s for s in slots if s.ent_type_ not in _NOT_TARGETS]
+
+    def _slots(self, hit: CueHit) -> list[Token]:
         a = hit.anchor
         lex = self.lexicon
         if hit.obj_of is not None:
             obj = pobj(hit.obj_of)
             return [obj] if obj is not None else []
         if hit.kind in ("verb", "advocacy"):
+            xcomp = children(a, "xcomp")
+            if xcomp and a.lemma_.lower() in lex.object_control:
+                return xcomp  # "urged Washington to keep the tariffs": the target is what is urged
             if is_passive(a) and not hit.cue.passive_holder:
                 subj = child(a, "nsubjpass")
                 slots = [subj] if subj is not None else []
@@ -215,11 +247,15 @@ class CueFinder:
             return slots
         if hit.kind == "noun":
             slots = []
-            for prep in lex.target_preps:
-                for p in children(a, "prep"):
-                    if p.lower_ == prep:
-                        slots.extend(children(p, "pobj", "pcomp"))
-            slots += children(a, "acl")
+            # "expressed opposition to X": the object may hang from the light verb.
+            owners = [a, a.head] if a.dep_ in ("dobj", "attr") and a.head.lemma_.lower() in lex.light_verbs else [a]
+            for owner in owners:
+                for prep in lex.target_preps:
+                    for p in children(owner, "prep"):
+                        if p.lower_ == prep:
+                            slots.extend(children(p, "pobj", "pcomp"))
+                if owner.i == a.i:
+                    slots += children(a, "acl")
             return slots
         if hit.kind == "prep":
             obj = pobj(a)

@@ -44,9 +44,17 @@ def has_negation(token: Token) -> bool:
     for c in token.children:
         if c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in ("never", "no")):
             return True
+        if c.dep_ == "advmod" and c.lower_ == "longer" and any(g.lower_ == "no" for g in c.children):
+            return True  # "no longer"
         if c.dep_ == "det" and c.lower_ == "no":
             return True
     return False
+
+
+def is_complement_relcl(token: Token) -> bool:
+    """A clause the parser hung on a noun as a relative clause, though its "that" only marks a
+    complement: "said before the summit that Ukraine was not ready"."""
+    return token.dep_ == "relcl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children)
 
 
 def is_dummy_it(token: Token) -> bool:
@@ -67,19 +75,19 @@ def is_dummy_it(token: Token) -> bool:
 def ancestors_path(token: Token, limit: int = 40) -> list[Token]:
     """``token`` and its ancestors up to the sentence root."""
     out = [token]
-    while out[-1].head is not out[-1] and len(out) < limit:
+    while out[-1].head.i != out[-1].i and len(out) < limit:
         out.append(out[-1].head)
     return out
 
 
 def within(token: Token, root: Token) -> bool:
     """Whether ``token`` is ``root`` or one of its descendants."""
-    return root.left_edge.i <= token.i <= root.right_edge.i and (token is root or root.is_ancestor(token))
+    return root.left_edge.i <= token.i <= root.right_edge.i and (token.i == root.i or root.is_ancestor(token))
 
 
 def depth_below(token: Token, root: Token) -> int:
     d = 0
-    while token is not root and token.head is not token:
+    while token.i != root.i and token.head.i != token.i:
         token = token.head
         d += 1
     return d
@@ -89,7 +97,7 @@ def governing_verb(token: Token) -> Token | None:
     """The nearest verb (or predicative adjective) above ``token``, crossing prepositions and nouns."""
     t = token
     for _ in range(12):
-        if t.head is t:
+        if t.head.i == t.i:
             return None
         t = t.head
         if t.pos_ in ("VERB", "AUX") or (t.pos_ == "ADJ" and t.dep_ in ("acomp", "ROOT", "oprd")):

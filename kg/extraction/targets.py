@@ -42,6 +42,7 @@ class TargetResolver:
         self.salience = salience
         self.mentions: list[TopicMention] = []  # every topic mention so far, in text order
         self._by_token: dict[int, TopicMention] = {}
+        self._last: dict[str, int] = {}  # topic IRI -> index of its latest mention
 
     # -- topic mentions ---------------------------------------------------
     def scan(self, sent) -> None:
@@ -49,19 +50,46 @@ class TargetResolver:
         found = self.topics.find(sent)
         covered = {i for m in found for i in range(m.start, m.end)}
         for tok in sent:
-            if tok.i in covered or tok.pos_ != "VERB":
+            if tok.pos_ == "VERB":
+                hit = self.frame_match(tok)
+                if hit is None:
+                    continue
+                topic, specific = hit
+                if tok.i in covered:
+                    if not specific:
+                        continue
+                    # "Sweden's bid to join NATO": the verb with its subject says more than "join NATO".
+                    found = [m for m in found if not (m.start <= tok.i < m.end)]
+                found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, inferred=True))
                 continue
-            topic = self.frame_topic(tok)
-            if topic is not None:
-                found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, frame=True))
+            if tok.i in covered:
+                continue
+            elif tok.pos_ == "NOUN":
+                words = [c for c in tok.lefts if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i not in covered]
+                if words:
+                    content = tuple(self._content_key(c) for c in words if c.pos_ in ("NOUN", "PROPN")
+                                    or self.actors_of(c)) + (lemma_key(tok),)
+                    topic = self.topics.loose(content)
+                    if topic is not None:
+                        found.append(TopicMention(words[0].left_edge.i, tok.i + 1, tok.i, topic, inferred=True))
         found.sort(key=lambda m: m.start)
         for m in found:
+            self._last[m.topic.iri] = len(self.mentions)
             self.mentions.append(m)
             for i in range(m.start, m.end):
                 self._by_token[i] = m
 
+    def _content_key(self, tok: Token) -> str:
+        actors = self.actors_of(tok)
+        return "actor:" + actors[0].iri if actors else lemma_key(tok)
+
     def frame_topic(self, verb: Token) -> Topic | None:
         """The topic whose action label this verb instantiates, with its subject and object."""
+        hit = self.frame_match(verb)
+        return hit[0] if hit else None
+
+    def frame_match(self, verb: Token) -> tuple[Topic, bool] | None:
+        """(topic, whether the label's subject matched) for the best action label of ``verb``."""
         frames = self.topics.frames.get(lemma_key(verb))
         if not frames:
             return None
@@ -91,10 +119,12 @@ class TargetResolver:
                     continue
                 score += 2
             sal = self.salience(f.obj_actor, verb.i) if implicit and f.obj_actor else 0
-            key = (score, sal)
+            # An object left unsaid is most likely the matching topic the text spoke of last.
+            recency = self._last.get(f.topic.iri, -1) if implicit else 0
+            key = (score, recency, sal)
             if best is None or key > best[0]:
                 best = (key, f)
-        return best[1].topic if best else None
+        return (best[1].topic, best[0][0] >= 2) if best else None
 
     def topic_in(self, roots: list[Token], include: list[Token] = ()) -> tuple[Topic, str] | None:
         """The topic named closest to the top of the given phrases (and the extra words)."""
@@ -107,23 +137,24 @@ class TargetResolver:
                 d = depth_below(tok, root)
                 key = (order, d)
                 if best is None or key < best[:2]:
-                    best = (order, d, m.topic, "frame" if m.frame else "topic")
+                    best = (order, d, m.topic, "frame" if m.inferred else "topic")
             if best is not None:
                 break
         if best is None:
             for tok in include:
                 m = self._by_token.get(tok.i)
                 if m is not None:
-                    return m.topic, "frame" if m.frame else "topic"
+                    return m.topic, "frame" if m.inferred else "topic"
             return None
         return best[2], best[3]
 
-    def recent_topic(self, before: int) -> Topic | None:
-        """The topic mentioned last in the sentences before the one holding token ``before``."""
+    def recent_topic(self, before: int, same_sentence: bool = False) -> Topic | None:
+        """The topic mentioned last before token ``before``: in the sentences before its own,
+        or (for a pronoun, whose antecedent is often close) earlier in its own sentence too."""
         s = self.sent_of[before]
         for m in reversed(self.mentions):
             ms = self.sent_of[m.start]
-            if ms >= s:
+            if ms > s or (ms == s and (not same_sentence or m.end > before)):
                 continue
             if ms < s - self.lexicon.anaphora_window:
                 return None
@@ -139,8 +170,9 @@ class TargetResolver:
         hit = self.topic_in(roots, include)
         if hit is not None:
             return Found(topic_target(hit[0]), hit[1])
-        if roots and self._anaphoric(roots[0]):
-            topic = self.recent_topic(anchor.i)
+        pointer = self._anaphoric(roots[0]) if roots else None
+        if pointer is not None:
+            topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON")
             return Found(topic_target(topic), "anaphora") if topic else None
         # An action's object may be an actor ("assist Ukraine"); failing that, its recipient.
         for root in (*roots, *recipients) if action else roots:
@@ -149,7 +181,8 @@ class TargetResolver:
             for a in self.actors_of(root):
                 if a.iri not in exclude:
                     return Found(actor_target(a), "actor")
-        for root in roots:
+        # An action on something the codebook does not know ("delivered a speech") is no stance.
+        for root in () if action else roots:
             text = self._text(root)
             if text:
                 return Found(uncoded_target(text), "uncoded")
@@ -163,12 +196,22 @@ class TargetResolver:
                 return Found(topic_target(topic), "anaphora")
         return None
 
-    def _anaphoric(self, root: Token) -> bool:
+    def _anaphoric(self, root: Token) -> Token | None:
+        """The word that only points back ("it", "that demand"), heading the slot or its verb's object."""
         lex = self.lexicon
+        if root.pos_ in ("VERB", "AUX"):
+            obj = child(root, "dobj")
+            if obj is None:
+                return None
+            root = obj
         if root.pos_ == "PRON":
-            return root.lower_ in lex.anaphoric_pronouns
+            return root if root.lower_ in lex.anaphoric_pronouns else None
         det = child(root, "det")
-        return root.lemma_.lower() in lex.anaphoric_nouns and det is not None and det.lower_ in lex.anaphoric_determiners
+        if root.lemma_.lower() in lex.anaphoric_nouns and det is not None and det.lower_ in lex.anaphoric_determiners:
+            if det.lower_ == "the" and any(c.dep_ not in ("det", "punct") for c in root.children):
+                return None  # "the plan to raise taxes" says what it is
+            return root
+        return None
 
     def _text(self, root: Token) -> str:
         """The slot's words, without clauses hanging off them, shortened: the uncoded target's label."""
@@ -179,9 +222,13 @@ class TargetResolver:
             root = obj
         if root.pos_ not in ("NOUN", "PROPN") or root.lower_ in self.lexicon.propositional_nouns:
             return ""
+        if root.lemma_.lower() in self.lexicon.anaphoric_nouns and not any(
+                c.dep_ in ("prep", "acl", "compound", "nmod", "poss") for c in root.children):
+            return ""  # "a move", "the decision": says nothing by itself
         skip: set[int] = set()
         for c in root.children:
-            if c.dep_ in ("relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "det") or (c.dep_ == "prep" and c.i > root.i + 3):
+            if c.dep_ in ("relcl", "appos", "punct", "cc", "conj", "advcl", "det") or (c.dep_ == "prep" and c.i > root.i + 3) or (
+                    c.dep_ == "acl" and c.tag_ != "VB"):
                 skip.update(t.i for t in c.subtree)
         words = [t for t in root.subtree if t.i not in skip and not t.is_punct and not t.is_space]
         words = words[: self.lexicon.max_uncoded_tokens]

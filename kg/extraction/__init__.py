@@ -1,0 +1,75 @@
+"""Automatic extraction of attributed, hedged stances from news text.
+
+Rules over spaCy's dependency parse, named entities and lemmas; the lexicons
+and patterns they read are data files in ``lexicons/``. Nothing here imports
+spaCy until extraction actually runs.
+
+    >>> from kg.extraction import default_reference, make_extractor
+    >>> extract = make_extractor()
+    >>> assertions = extract(document, default_reference())   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+VERSION = "0.1.0"  # keep in step with rules.VERSION
+METHOD_VERSION = f"rules@{VERSION}"
+
+if TYPE_CHECKING:
+    from ..reference import Reference
+    from .pipeline import ExtractionRun, RuleExtractor
+
+__all__ = ["VERSION", "METHOD_VERSION", "make_extractor", "shared_extractor", "default_reference",
+           "extract_documents", "extract_paths"]
+
+
+def make_extractor(model: str | None = None, lexicon_dir: str | Path | None = None, *, workers: int = 1,
+                   dask: str | None = None) -> RuleExtractor:
+    """The extractor ``kg build`` uses: ``extractor(document, reference)``, or in bulk
+    ``extractor.extract_many(documents, reference)`` over ``workers`` processes or a Dask cluster."""
+    from .pipeline import RuleExtractor
+
+    return RuleExtractor(model, lexicon_dir, workers=workers, dask=dask)
+
+
+def shared_extractor(model: str | None = None) -> RuleExtractor:
+    """One extractor per process and pipeline name, so the pipeline loads once (notebooks, tests)."""
+    from .pipeline import shared_extractor as shared
+
+    return shared(model)
+
+
+def default_reference(gazetteer: Iterable[str | Path] = (), codebook: Iterable[str | Path] = ()) -> Reference:
+    """The reference data (actors, roles, topics) of the shipped or the given Turtle files."""
+    from ..build import ReferenceFiles
+    from ..reference import Reference
+    from ..store import OxigraphStore
+
+    store = OxigraphStore(None)
+    ReferenceFiles.default(gazetteer, codebook).load_into(store)
+    return Reference.from_store(store)
+
+
+def extract_documents(documents, reference: Reference | None = None, *, model: str | None = None,
+                      workers: int = 1, dask: str | None = None,
+                      lexicon_dir: str | Path | None = None) -> ExtractionRun:
+    """Extract assertions from already-read documents."""
+    from .pipeline import extract_documents as run
+
+    return run(list(documents), reference or default_reference(), model=model, workers=workers, dask=dask,
+               lexicon_dir=lexicon_dir)
+
+
+def extract_paths(paths: Iterable[str | Path], reference: Reference | None = None, *, model: str | None = None,
+                  workers: int = 1, dask: str | None = None, max_bytes: int | None = None,
+                  lexicon_dir: str | Path | None = None) -> ExtractionRun:
+    """Read the documents under ``paths`` (bad files are skipped and reported) and extract from them."""
+    from ..documents import DEFAULT_MAX_BYTES, read_documents
+
+    documents, skipped = read_documents(paths, max_bytes or DEFAULT_MAX_BYTES, strict=False)
+    run = extract_documents(documents, reference, model=model, workers=workers, dask=dask, lexicon_dir=lexicon_dir)
+    run.skipped = skipped
+    return run
