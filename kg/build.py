@@ -27,7 +27,7 @@ from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files
 from .errors import InputError, UnknownNameError
 from .model import Assertion, Document
 from .namespaces import (
-    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
+    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_ENTITIES, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
     document_iri, digest, slug,
 )
 from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
@@ -306,6 +306,12 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
         finally:
             os.unlink(out.name)
     report.processed = len(todo)
+    if existing_all and (gone or todo):
+        # Descriptions no assertion or document refers to any more (their documents changed or went).
+        store.query(f"""DELETE {{ GRAPH <{GRAPH_ENTITIES}> {{ ?e ?p ?o }} }}
+                        WHERE {{ GRAPH <{GRAPH_ENTITIES}> {{ ?e ?p ?o }}
+                                 FILTER NOT EXISTS {{ ?x kg:actor|kg:target|kg:attributedTo|dct:publisher ?e }} }}""",
+                    allow_update=True)
     by_method = {r["m"]: r["n"] for r in store.query(
         "SELECT ?m (COUNT(?a) AS ?n) WHERE { ?a a kg:Assertion ; kg:method ?m } GROUP BY ?m").dicts()}
     report.curated, report.extracted = by_method.get(KG + "Curated", 0), by_method.get(KG + "Extracted", 0)

@@ -66,6 +66,9 @@ GRAPH_CURATION = KGR + "graph/curation"
 GRAPH_ONTOLOGY = KGR + "graph/ontology"
 GRAPH_GAZETTEER = KGR + "graph/gazetteer"
 GRAPH_CODEBOOK = KGR + "graph/codebook"
+# Descriptions shared by many documents (outlets, actors and targets not in the gazetteer)
+# live once here: repeated in each document's graph they would repeat in every union query.
+GRAPH_ENTITIES = KGR + "graph/entities"
 GRAPH_BUILD = KGR + "graph/build"  # fingerprints that make rebuilds incremental
 
 

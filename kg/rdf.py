@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from .model import Actor, Assertion, Document, Target
 from .namespaces import (
-    CERTAINTY_IRI, DCT, GRAPH_CURATION, KG, METHOD_IRI, PROV, RDF, RDFS, SCHEMA, SKOS,
+    CERTAINTY_IRI, DCT, GRAPH_CURATION, GRAPH_ENTITIES, KG, METHOD_IRI, PROV, RDF, RDFS, SCHEMA, SKOS,
     STANCE_IRI, STANCE_PREDICATE, XSD, assertion_iri, document_graph, document_iri, source_iri,
 )
 
@@ -54,8 +54,8 @@ def document_quads(doc: Document) -> Iterator[str]:
     if doc.source:
         src = iri(source_iri(doc.source))
         yield quad(d, DCT + "publisher", src, g)
-        yield quad(src, _TYPE, iri(KG + "Source"), g)
-        yield quad(src, RDFS + "label", literal(doc.source), g)
+        yield quad(src, _TYPE, iri(KG + "Source"), GRAPH_ENTITIES)
+        yield quad(src, RDFS + "label", literal(doc.source), GRAPH_ENTITIES)
     if doc.url:
         yield quad(d, SCHEMA + "url", literal(doc.url, XSD + "anyURI"), g)
     if doc.date:
@@ -83,7 +83,10 @@ def _target_quads(target: Target, g: str) -> Iterator[str]:
 
 
 def assertion_quads(a: Assertion, *, describe: Iterable[Actor] = ()) -> Iterator[str]:
-    """Quads of one assertion in its document's graph; ``describe`` lists actors not in the gazetteer."""
+    """Quads of one assertion in its document's graph; ``describe`` lists actors not in the gazetteer.
+
+    Descriptions of new actors and uncoded targets go to the shared entities graph.
+    """
     g = document_graph(a.doc)
     n = iri(a.iri)
     actor, target = iri(a.actor.iri), iri(a.target.iri)
@@ -108,11 +111,11 @@ def assertion_quads(a: Assertion, *, describe: Iterable[Actor] = ()) -> Iterator
         yield quad(n, KG + "origin", literal(a.origin), g)
     yield quad(actor, STANCE_PREDICATE[a.stance], target, g)
     if a.target.kind == "uncoded":
-        yield from _target_quads(a.target, g)
+        yield from _target_quads(a.target, GRAPH_ENTITIES)
     elif a.target.kind == "actor" and a.target.new:
-        yield from _actor_quads(Actor(a.target.iri, a.target.label, is_new=True), g)
+        yield from _actor_quads(Actor(a.target.iri, a.target.label, is_new=True), GRAPH_ENTITIES)
     for extra in describe:
-        yield from _actor_quads(extra, g)
+        yield from _actor_quads(extra, GRAPH_ENTITIES)
 
 
 def curation_quads(curated_file: str, declared: Iterable[Actor], rejected: Iterable[tuple[str, str]]) -> Iterator[str]:

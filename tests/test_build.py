@@ -62,3 +62,29 @@ def test_missing_path_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such file or folder"):
         build([tmp_path / "nowhere"], tmp_path / "s.kg")
     assert not (tmp_path / "s.kg").exists()
+
+
+def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
+    """Two documents from one outlet: each assertion is still one row (outlets are described once)."""
+    from kg.positions import stance
+
+    folder = tmp_path / "two"
+    shutil.copytree(data_dir / "tiny", folder)
+    text = (folder / "brief.md").read_text(encoding="utf-8")
+    (folder / "brief2.md").write_text(text, encoding="utf-8")
+    cur = folder / "curated.yaml"
+    cur.write_text(cur.read_text(encoding="utf-8") + """  - doc: brief2
+    actor: Poland
+    stance: supports
+    target: actor:Ukraine
+    attributed_to: null
+    certainty: certain
+    quote: Poland said it backs new sanctions on Russia.
+""", encoding="utf-8")
+    store = MemoryStore()
+    build([folder], store)
+    rows = stance(store, "Poland")
+    assert sorted(r["doc"] for r in rows) == ["brief", "brief2"]
+    with open_store(tmp_path / "s.kg", create=True) as disk:
+        build([folder], disk)
+        assert sorted(r["doc"] for r in stance(disk, "Poland")) == ["brief", "brief2"]
