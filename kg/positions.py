@@ -22,17 +22,44 @@ def reference(store: Store) -> Reference:
     return Reference.from_store(store)
 
 
-def _target_iri(ref: Reference, name: str) -> str:
-    return ref.resolve_target(name).iri
+class _Names:
+    """Resolve user-typed names, reading the whole reference index only when a quick lookup fails.
+
+    Most names are a label, alias or notation up to case: one bound query finds them,
+    which keeps ``kg stance`` fast on stores with thousands of actors. Anything
+    else (accents, a leading "the", typos needing suggestions) takes the full index.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._ref: Reference | None = None
+
+    @property
+    def ref(self) -> Reference:
+        if self._ref is None:
+            self._ref = reference(self.store)
+        return self._ref
+
+    def _quick(self, name: str, kind: str) -> str | None:
+        rows = self.store.query(queries.load("find_name"), {"name": name.strip().lower()}).dicts()
+        hits = {r["thing"] for r in rows if r["kind"] == kind}
+        return hits.pop() if len(hits) == 1 else None  # ambiguous: let the full index decide
+
+    def actor(self, name: str) -> str:
+        return self._quick(name, "actor") or self.ref.resolve_actor(name).iri
+
+    def target(self, name: str) -> str:
+        if name.startswith(("actor:", "topic:")):
+            return self.ref.resolve_target(name).iri
+        return self._quick(name, "topic") or self._quick(name, "actor") or self.ref.resolve_target(name).iri
 
 
-def stance_rows(store: Store, actor: str, target: str | None = None, ref: Reference | None = None) -> list[dict]:
+def stance_rows(store: Store, actor: str, target: str | None = None) -> list[dict]:
     """Every assertion about ``actor`` (a label or alias), optionally on one ``target``: full rows."""
-    ref = ref or reference(store)
-    a = ref.resolve_actor(actor)
-    bindings: dict[str, Term] = {"actor": Term.iri(a.iri)}
+    names = _Names(store)
+    bindings: dict[str, Term] = {"actor": Term.iri(names.actor(actor))}
     if target:
-        bindings["target"] = Term.iri(_target_iri(ref, target))
+        bindings["target"] = Term.iri(names.target(target))
     return store.query(queries.load("stance"), bindings).dicts()
 
 
@@ -47,8 +74,7 @@ def stance(store: Store, actor: str, target: str | None = None) -> list[dict]:
 
 def who(store: Store, topic: str) -> list[dict]:
     """Actors by stance on a topic (or on an actor as target)."""
-    ref = reference(store)
-    t = _target_iri(ref, topic)
+    t = _Names(store).target(topic)
     rows = store.query(queries.load("who"), {"target": Term.iri(t)}).dicts()
     # GROUP_CONCAT order is the engine's row order: sort so every store prints the same.
     tidy = lambda v: ",".join(sorted(v.split(","))) if v else v  # noqa: E731
