@@ -147,7 +147,7 @@ def read_documents(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYT
         except InputError as e:
             if strict:
                 raise
-            skipped.append(Skipped(str(f), str(e).removeprefix(f"{f}: ")))
+            skipped.append(Skipped(str(f), e.message + (f" (line {e.line})" if e.line else "")))
             continue
         if doc.id in docs:
             raise InputError(f"document id {doc.id!r} also used by {docs[doc.id].path}", f)

@@ -15,6 +15,7 @@ class InputError(KgError):
     def __init__(self, message: str, path: object = None, line: int | None = None):
         self.path = path
         self.line = line
+        self.message = message
         where = ""
         if path is not None:
             where = f"{path}:{line}: " if line else f"{path}: "

@@ -172,7 +172,7 @@ def test_uncoded_target_keeps_its_text(extract):
     assert len(found) == 1
     t = found[0].target
     assert t.kind == "uncoded" and t.topic is None
-    assert t.label == "plan to build a new pipeline" and t.label in text
+    assert t.label == "build a new pipeline across the Black Sea" and t.label in text
 
 
 def test_target_links_to_an_actor_when_no_topic(extract):
@@ -277,3 +277,19 @@ def test_long_documents_are_parsed_in_pieces_with_true_offsets(monkeypatch, seed
 ])
 def test_cues_and_negations_compose(extract, sentence, expected):
     assert facts(extract(sentence)) == {expected}
+
+
+def test_taking_action_is_about_its_means_or_the_topic_at_hand(extract):
+    assert facts(extract("Germany took unilateral action by delivering tanks.")) == {
+        ("Germany", "supports", "military-aid", None, "certain")}
+    assert facts(extract("Poland will take steps to send troops.")) == {
+        ("Poland", "supports", "troop-deployment", None, "certain")}
+    assert facts(extract("Allies discussed sanctions on Monday. Some countries may take action on their own.")) == {
+        ("NATO allies", "supports", "sanctions-on-russia", None, "possible")}
+
+
+def test_normative_judgement_is_the_speakers_position(extract):
+    assert facts(extract("Ukraine deserves security guarantees, Macron said.")) == {
+        ("Emmanuel Macron", "supports", "security-guarantees", None, "certain")}
+    # without a speaker the text's own voice takes no side
+    assert extract("Ukraine should receive security guarantees.") == []

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
-from .syntax import is_complement_relcl
+from .syntax import is_relative_clause
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 _RANK = {"possible": 1, "probable": 2, "certain": 3}
+_HEDGED_COMPLEMENTS = ("xcomp", "ccomp", "dobj", "pcomp")  # "expected to X", "considering X-ing"
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ def clause_path(tok: Token, lexicon: Lexicon) -> tuple[list[Token], bool]:
     path = [tok]
     t = tok
     while t.head.i != t.i and len(path) < 30:
-        if t.dep_ == "relcl" and not is_complement_relcl(t):
+        if is_relative_clause(t):
             return path, True
         h = t.head
-        if t.dep_ in ("ccomp", "parataxis") and h.pos_ in ("VERB", "AUX") and h.lemma_.lower() in lexicon.reporting_verbs:
+        reporting = h.pos_ in ("VERB", "AUX") and h.lemma_.lower() in lexicon.reporting_verbs
+        if t.dep_ in ("ccomp", "parataxis") and reporting:
             break
         path.append(h)
         t = h
@@ -82,7 +84,7 @@ def analyse(tok: Token, lexicon: Lexicon) -> Clause:
                 negating = not negating
             elif t.pos_ == "NOUN" and low in lexicon.hedge_nouns:
                 level = _weaker(level, lexicon.hedge_nouns[low])
-            elif t.pos_ == "VERB" and low in lexicon.hedge_verbs and path[k - 1].dep_ in ("xcomp", "ccomp", "dobj", "pcomp"):
+            elif t.pos_ == "VERB" and low in lexicon.hedge_verbs and path[k - 1].dep_ in _HEDGED_COMPLEMENTS:
                 level = _weaker(level, lexicon.hedge_verbs[low])
         if t.pos_ == "NOUN" and low in lexicon.conditional_nouns and t.dep_ == "pobj" and t.head.lower_ == "in":
             conditional = True

@@ -124,8 +124,10 @@ class Discourse:
         det = [c for c in tok.children if c.dep_ == "det"]
         if not det or det[0].lower_ not in ("the", "this", "that"):
             return False
-        # Other content words make it a description, not a reference ("the country's economy" is fine).
-        return not any(c.dep_ in ("compound", "nmod") for c in tok.children)
+        # Other content words make it a description, not a reference; "the Hungarian minister"
+        # speaks for Hungary (see ActorResolver), not for whoever was named last.
+        return not any(c.dep_ in ("compound", "nmod") or (c.dep_ in ("amod", "poss") and c.i in self.mention_at)
+                       for c in tok.children)
 
     # -- resolution -------------------------------------------------------
     def _mention(self, m: Mention) -> tuple[tuple[Actor, ...], str]:
@@ -183,7 +185,8 @@ class Discourse:
             refs = self._candidates(tok, lambda r: r.actor.type == PERSON)
         elif low in lex.group_pronouns:
             refs = self._candidates(tok, lambda r: r.plural)
-            if refs and refs[0].group != refs[0].i or (refs and self._has_conj(refs[0])):
+            if refs and (refs[0].group != refs[0].i or self._has_conj(refs[0])):
+                # "Poland and the Baltic states ... they": every member of the coordination
                 g = refs[0].group
                 group = [r for r in self.history if r.group == g and r.sent == refs[0].sent]
                 return tuple(dict.fromkeys(r.actor for r in group))

@@ -27,7 +27,7 @@ class Cue:
     kind: str = "plain"  # plain | action
     negated_certainty: str | None = None
     particle: str | None = None
-    prep: str | None = None
+    prep: tuple[str, ...] = ()  # any of these prepositions
     passive_holder: bool = False
     ellipsis: bool = False
 
@@ -51,6 +51,7 @@ class Lexicon:
     nouns: dict[str, Cue]
     prepositions: dict[str, Cue]
     phrases: tuple[Phrase, ...]
+    verb_objects: dict[str, tuple[frozenset[str], Cue]]
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
     # certainty: lemma -> level, per word class
@@ -67,6 +68,7 @@ class Lexicon:
     deontic_modals: frozenset[str]
     deontic_verbs: frozenset[str]
     advocacy_verbs: frozenset[str]
+    normative_verbs: frozenset[str]
     object_control: frozenset[str]
     conditional_markers: frozenset[str]
     conditional_nouns: frozenset[str]
@@ -120,7 +122,9 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     kind = value.get("kind", "plain")
     if kind not in ("plain", "action"):
         raise InputError(f"{where}: unknown kind {kind!r} (plain or action)", path)
-    return Cue(stance, negated, kind, nc, value.get("particle"), value.get("prep"),
+    prep = value.get("prep") or ()
+    prep = tuple(str(p).lower() for p in ([prep] if isinstance(prep, str) else prep))
+    return Cue(stance, negated, kind, nc, value.get("particle"), prep,
                value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)))
 
 
@@ -183,6 +187,14 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         phrases.append(Phrase(lemmas, anchor, None if obj is None else int(obj),
                               _cue(p, negation, st_path, f"phrases[{i}]")))
 
+    verb_objects = {}
+    for verb, entry in (st.get("verb_objects") or {}).items():
+        if not isinstance(entry, dict) or not entry.get("objects"):
+            raise InputError(f"verb_objects.{verb}: needs 'objects' and 'stance'", st_path)
+        objects = _words(entry["objects"], st_path, f"verb_objects.{verb}.objects")
+        verb_objects[str(verb).lower()] = (objects, _cue({k: v for k, v in entry.items() if k != "objects"},
+                                                         negation, st_path, f"verb_objects.{verb}"))
+
     levels: dict[str, dict[str, str]] = {k: {} for k in ("modals", "adverbs", "adjectives", "nouns", "verbs")}
     # Later (stronger) levels first so that the weaker level wins on a clash.
     for level in ("probable", "possible"):
@@ -196,7 +208,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
     pron = ac.get("pronouns") or {}
     return Lexicon(
         verbs=tables["verbs"], adjectives=tables["adjectives"], nouns=tables["nouns"],
-        prepositions=tables["prepositions"], phrases=tuple(phrases),
+        prepositions=tables["prepositions"], phrases=tuple(phrases), verb_objects=verb_objects,
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
@@ -208,6 +220,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         deontic_modals=_words(at.get("deontic_modals"), at_path, "deontic_modals"),
         deontic_verbs=_words(at.get("deontic_verbs"), at_path, "deontic_verbs"),
         advocacy_verbs=_words(at.get("advocacy_verbs"), at_path, "advocacy_verbs"),
+        normative_verbs=_words(at.get("normative_verbs"), at_path, "normative_verbs"),
         object_control=_words(at.get("object_control"), at_path, "object_control"),
         conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),
         conditional_nouns=_words(at.get("conditional_nouns"), at_path, "conditional_nouns"),

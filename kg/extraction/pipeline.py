@@ -51,6 +51,10 @@ def _candidates(model: str | None) -> list[str]:
     return [wanted] if wanted else list(DEFAULT_MODELS)
 
 
+def _no_spacy() -> PipelineError:
+    return PipelineError(f"spaCy is not installed; install it with: pip install 'kg[extract]' ({INSTALL_HINT})")
+
+
 def _missing(names: list[str]) -> PipelineError:
     return PipelineError(f"spaCy pipeline {names[0]!r} is not installed; install one with: {INSTALL_HINT} "
                          f"(or choose another with --model or ${MODEL_ENV})")
@@ -61,7 +65,7 @@ def resolve_model(model: str | None = None) -> str:
     try:
         import spacy.util
     except ImportError:
-        raise PipelineError(f"spaCy is not installed; install it with: pip install 'kg[extract]' ({INSTALL_HINT})") from None
+        raise _no_spacy() from None
     names = _candidates(model)
     for name in names:
         if spacy.util.is_package(name) or Path(name).is_dir():
@@ -74,7 +78,7 @@ def load_pipeline(model: str | None = None) -> Language:
     try:
         import spacy
     except ImportError:
-        raise PipelineError(f"spaCy is not installed; install it with: pip install 'kg[extract]' ({INSTALL_HINT})") from None
+        raise _no_spacy() from None
     names = _candidates(model)
     for name in names:
         try:
@@ -138,7 +142,7 @@ class RuleExtractor:
     @property
     def version(self) -> str:
         from ..namespaces import digest
-        from .rules import METHOD_VERSION
+        from . import METHOD_VERSION
 
         return f"{METHOD_VERSION}/{self.model or os.environ.get(MODEL_ENV) or 'default'}/" \
                f"{digest(*lexicon_texts(self.lexicon_dir), size=8)}"
@@ -162,7 +166,8 @@ class RuleExtractor:
     def __call__(self, document: Document, reference: Reference) -> list[Assertion]:
         return next(self.parse_many([document], reference))[1]
 
-    def extract_many(self, documents: Iterable[Document], reference: Reference) -> Iterator[tuple[str, list[Assertion]]]:
+    def extract_many(self, documents: Iterable[Document],
+                     reference: Reference) -> Iterator[tuple[str, list[Assertion]]]:
         """``(doc id, assertions)`` for each document, in order, in parallel when configured."""
         documents = list(documents)
         if (self.workers <= 1 and not self.dask) or len(documents) < 2:
@@ -178,7 +183,8 @@ class RuleExtractor:
                                      initargs=(name, reference, self.lexicon_dir), chunksize=1):
             yield from results
 
-    def parse_many(self, documents: Sequence[Document], reference: Reference) -> Iterator[tuple[Document, list[Assertion]]]:
+    def parse_many(self, documents: Sequence[Document],
+                   reference: Reference) -> Iterator[tuple[Document, list[Assertion]]]:
         """In this process: parse with ``nlp.pipe`` and yield each document with its assertions, in order."""
         rules = self.rules(reference)
         pieces = [(k, off, text) for k, d in enumerate(documents) for off, text in chunks(d.text, CHUNK_CHARS)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from . import METHOD_VERSION, VERSION  # noqa: F401  (VERSION re-exported)
+from . import METHOD_VERSION
 from ..model import Actor, Assertion, Document
 from ..reference import Reference
 from .actors import ActorResolver
@@ -176,7 +176,8 @@ class _Run:
         cues = self.rules.cues
         if clause.conditional or clause.controlled:
             return []
-        if hit.kind == "advocacy" and not clause.deontic:
+        deontic = clause.deontic or (hit.kind == "advocacy" and hit.anchor.lemma_.lower() in lex.normative_verbs)
+        if hit.kind == "advocacy" and not deontic:
             return []
         negated = cues.negated(hit) != clause.negated_by_hedge
         stance = hit.cue.negated if negated else hit.cue.stance
@@ -188,10 +189,10 @@ class _Run:
         presupposed = clause.presupposed or own_possessor
         if own_possessor:
             certainty = "certain"  # "Ukraine's membership aspirations" are taken as given
-        holder = SPEAKER if clause.deontic else cues.holder(hit)
+        holder = SPEAKER if deontic else cues.holder(hit)
         speakers = self.attribution.speakers(hit.anchor, presupposed)
         carried = False
-        if not speakers and isinstance(holder, str) and clause.deontic and carry is not None:
+        if not speakers and isinstance(holder, str) and deontic and carry is not None:
             speakers, carried = [carry], True
 
         if isinstance(holder, str):  # SPEAKER

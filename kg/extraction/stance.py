@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
 from .syntax import (child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
-                     pobj)
+                     is_relative_clause, pobj)
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -68,33 +68,46 @@ class CueFinder:
                 continue
             key = tok.lemma_.lower()
             pos = tok.pos_
-            if pos in ("VERB", "AUX") and key in lex.verbs and tok.dep_ not in ("amod", "compound"):
-                cue = lex.verbs[key]
-                words = [tok.i]
-                obj_of = None
-                if cue.particle:
-                    prt = child(tok, "prt", lower=cue.particle)
-                    if prt is None:
-                        continue
-                    words.append(prt.i)
-                elif child(tok, "prt", lower=tuple(lex.blocking_particles)) is not None:
-                    continue  # "back down", "back away": another verb
-                if cue.prep:
-                    p = child(tok, "prep", "prt", lower=cue.prep)
-                    if p is None:
-                        continue
-                    words.append(p.i)
-                    obj_of = p
-                hits.append(CueHit(tok, cue, "verb", tuple(words), obj_of))
+            verb_hit = self._verb(tok) if pos in ("VERB", "AUX") and key in lex.verbs else None
+            if verb_hit is not None:
+                hits.append(verb_hit)
+            elif pos == "VERB" and key in lex.verb_objects:
+                objects, cue = lex.verb_objects[key]
+                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in objects), None)
+                if obj is not None:
+                    hits.append(CueHit(tok, cue, "phrase", (tok.i, obj.i)))
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in _PREDICATIVE:
                 hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
             elif pos == "NOUN" and key in lex.nouns and tok.dep_ not in ("compound",):
                 hits.append(CueHit(tok, lex.nouns[key], "noun", (tok.i,)))
             elif pos == "ADP" and key in lex.prepositions and tok.head.pos_ in ("VERB", "AUX") and tok.dep_ == "prep":
                 hits.append(CueHit(tok, lex.prepositions[key], "prep", (tok.i,)))
-            elif pos == "VERB" and key in lex.advocacy_verbs:
+            elif pos == "VERB" and (key in lex.advocacy_verbs or key in lex.normative_verbs):
                 hits.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
         return hits
+
+    def _verb(self, tok: Token) -> CueHit | None:
+        """A verb cue, with the particle or preposition its entry asks for ("rule out", "call for")."""
+        if tok.dep_ in ("amod", "compound"):
+            return None
+        lex = self.lexicon
+        cue = lex.verbs[tok.lemma_.lower()]
+        words = [tok.i]
+        obj_of = None
+        if cue.particle:
+            prt = child(tok, "prt", lower=cue.particle)
+            if prt is None:
+                return None
+            words.append(prt.i)
+        elif child(tok, "prt", lower=tuple(lex.blocking_particles)) is not None:
+            return None  # "back down", "back away": another verb
+        if cue.prep:
+            p = child(tok, "prep", "prt", lower=cue.prep)
+            if p is None:
+                return None
+            words.append(p.i)
+            obj_of = p
+        return CueHit(tok, cue, "verb", tuple(words), obj_of)
 
     # -- negation ---------------------------------------------------------
     def negated(self, hit: CueHit) -> bool:
@@ -175,9 +188,9 @@ class CueFinder:
             if h.i == t.i:
                 return None
             dep = t.dep_
-            if dep == "relcl" and not is_complement_relcl(t):
+            if dep == "relcl" and is_relative_clause(t):
                 return h
-            if dep == "acl":
+            if dep == "acl" or (dep == "relcl" and not is_complement_relcl(t)):  # "steps to send troops"
                 if t.tag_ == "VBN":
                     agent = child(t, "agent")
                     return pobj(agent) if agent is not None else None
@@ -208,7 +221,7 @@ class CueFinder:
         """Tokens heading the phrases where the target may be named, best first."""
         slots = self._slots(hit)
         a = hit.anchor
-        if a.dep_ == "relcl" and hit.kind in ("verb", "advocacy") and not is_complement_relcl(a):
+        if is_relative_clause(a) and hit.kind in ("verb", "advocacy"):
             # "the guarantees that Kiev seeks": the relative pronoun, or the gap, is the noun modified.
             rel = [s for s in slots if s.lower_ in self.lexicon.relative_pronouns and s.dep_ in ("dobj", "pobj")]
             if rel or not slots:
@@ -260,10 +273,17 @@ class CueFinder:
         if hit.kind == "prep":
             obj = pobj(a)
             return [obj] if obj is not None else []
-        # phrase without a named object: like its anchor word
-        if a.pos_ in ("VERB", "AUX"):
-            return [c for c in children(a, "dobj", "xcomp", "ccomp") if c.i not in hit.words]
-        return children(a, "xcomp") + [c for p in children(a, "prep") for c in children(p, "pobj")]
+        # A phrase without a named object: its complements, and prepositional objects hanging from
+        # its words or, for "at odds over X", from the verb it attaches to.
+        doc = a.doc
+        owners = [doc[i] for i in hit.words] + ([a.head] if a.pos_ == "ADP" else [])
+        slots = [c for c in children(a, "dobj", "xcomp", "ccomp") if c.i not in hit.words]
+        for prep in lex.target_preps:
+            for owner in owners:
+                for p in children(owner, "prep"):
+                    if p.lower_ == prep and p.i not in hit.words:
+                        slots.extend(c for c in children(p, "pobj", "pcomp") if c.i not in hit.words)
+        return slots
 
     def noun_modifiers(self, hit: CueHit) -> list[Token]:
         """Words inside a noun cue's own phrase that may name its target: "membership aspirations"."""

@@ -57,6 +57,14 @@ def is_complement_relcl(token: Token) -> bool:
     return token.dep_ == "relcl" and any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children)
 
 
+def is_relative_clause(token: Token) -> bool:
+    """A finite relative clause ("the guarantees that Kyiv seeks"), not one of the clauses the parser
+    also labels relcl: a "that" complement, or a to-infinitive ("steps to send troops")."""
+    if token.dep_ != "relcl" or is_complement_relcl(token):
+        return False
+    return not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
 def is_dummy_it(token: Token) -> bool:
     """``it``/``there`` that stands for nothing: "it is too early to say", "there is a chance"."""
     if token.dep_ == "expl" or token.lower_ == "there":

@@ -186,11 +186,7 @@ class TargetResolver:
             text = self._text(root)
             if text:
                 return Found(uncoded_target(text), "uncoded")
-        if ellipsis and not roots:
-            topic = self.recent_topic(anchor.i)
-            if topic is not None:
-                return Found(topic_target(topic), "anaphora")
-        if ellipsis and roots and all(r.pos_ in ("VERB", "AUX") and not self._text(r) for r in roots):
+        if ellipsis:  # nothing said about what: the topic at hand ("it is too early to say")
             topic = self.recent_topic(anchor.i)
             if topic is not None:
                 return Found(topic_target(topic), "anaphora")
@@ -216,10 +212,17 @@ class TargetResolver:
     def _text(self, root: Token) -> str:
         """The slot's words, without clauses hanging off them, shortened: the uncoded target's label."""
         if root.pos_ in ("VERB", "AUX"):
+            # "to build a new pipeline": the verb with its object; a verb alone ("to say") is no target
             obj = child(root, "dobj")
             if obj is None:
                 return ""
-            root = obj
+            obj_text = self._text(obj)
+            if not obj_text or root.lemma_.lower() in self.lexicon.verbs:
+                return obj_text  # "ready to accept the compromise" is about the compromise
+            end = obj.right_edge.i if obj_text.endswith(obj.right_edge.text) else obj.i
+            words = [t for t in self.doc[root.i:end + 1] if not t.is_space]
+            words = words[: self.lexicon.max_uncoded_tokens]
+            return self.doc[words[0].i:words[-1].i + 1].text if len(words) > 1 else obj_text
         if root.pos_ not in ("NOUN", "PROPN") or root.lower_ in self.lexicon.propositional_nouns:
             return ""
         if root.lemma_.lower() in self.lexicon.anaphoric_nouns and not any(
@@ -227,7 +230,8 @@ class TargetResolver:
             return ""  # "a move", "the decision": says nothing by itself
         skip: set[int] = set()
         for c in root.children:
-            if c.dep_ in ("relcl", "appos", "punct", "cc", "conj", "advcl", "det") or (c.dep_ == "prep" and c.i > root.i + 3) or (
+            far_prep = c.dep_ == "prep" and c.i > root.i + 3
+            if c.dep_ in ("relcl", "appos", "punct", "cc", "conj", "advcl", "det") or far_prep or (
                     c.dep_ == "acl" and c.tag_ != "VB"):
                 skip.update(t.i for t in c.subtree)
         words = [t for t in root.subtree if t.i not in skip and not t.is_punct and not t.is_space]
