@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +26,10 @@ from .errors import InputError, KgError, UnknownNameError
 from .views import (
     Filters,
     Row,
+    _conflict_edges,
+    _congruence_edges,
     build_view,
     communities,
-    conflict_graph,
-    congruence_graph,
     fetch_rows,
     filter_rows,
     resolve_spec,
@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from .store import Store
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv")
-BETWEENNESS_EXACT_UP_TO = 1000  # nodes; above, betweenness is estimated from a sample of sources
-BETWEENNESS_SAMPLE = 500
+# Exact betweenness costs about nodes × edges; above this budget it is estimated from a
+# seeded sample of source nodes (at least BETWEENNESS_SAMPLE of them).
+BETWEENNESS_BUDGET = 10_000_000
+BETWEENNESS_SAMPLE = 64
 POLARISATION_DEFINITION = (
     "share of conflict-edge weight (opposite stances on a shared target) that runs between different coalitions "
     "(Louvain communities of the congruence network): 1 = all conflict is between coalitions, 0 = all within"
@@ -133,10 +135,13 @@ def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
     for _u, _v, d in simple.edges(data=True):
         d["_length"] = 1.0 / max(float(d.get("weight", 1)), 1e-9)
     sample = None
-    if n > BETWEENNESS_EXACT_UP_TO:
-        sample = BETWEENNESS_SAMPLE
+    m = simple.number_of_edges()
+    if n * m > BETWEENNESS_BUDGET:
+        sample = min(n, max(BETWEENNESS_SAMPLE, BETWEENNESS_BUDGET // max(m, 1)))
+    if sample is not None and sample < n:
         between = nx.betweenness_centrality(simple, k=sample, weight="_length", seed=0)
     else:
+        sample = None
         between = nx.betweenness_centrality(simple, weight="_length") if n else {}
     dc = nx.degree_centrality(simple) if n > 1 else {k: 0.0 for k in simple}
     wdeg = dict(simple.degree(weight="weight"))
@@ -176,10 +181,11 @@ def polarisation(rows: list[Row]) -> Polarisation:
     """Conflict between vs within the congruence coalitions of ``rows`` (see the module docstring)."""
     import networkx as nx
 
-    cong = congruence_graph(rows)
+    # Weights are all we need: the projections without their quotes.
+    cong = _congruence_edges(rows)
     groups = communities(cong)
     member = {a: i for i, c in enumerate(groups) for a in c}
-    conf = conflict_graph(rows)
+    conf = _conflict_edges(rows)
     within = between = 0.0
     for u, v, w in conf.edges(data="weight", default=1):
         if member.get(u, -1) == member.get(v, -2):
@@ -195,16 +201,19 @@ def polarisation(rows: list[Row]) -> Polarisation:
 
 
 def network_report(store: Store, view: str = "congruence", name: str | None = None, *, depth: int = 2,
-                   filters: Filters | None = None, max_nodes: int | None = None,
+                   filters: Filters | None = None, max_nodes: int | None = None, max_edges: int | None = None,
                    rows: list[Row] | None = None) -> NetworkReport:
     """:func:`analyse` the view of the store; polarisation uses the same filtered assertions
-    (for the topic view, those on the topic)."""
-    spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
+    (for the topic view, those on the topic; with ``max_nodes``, those of the actors kept)."""
+    spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
+    spec = replace(spec, quotes=False)  # analyses need weights, not quotes
     rows = fetch_rows(store) if rows is None else rows
     g = build_view(rows, spec)
     kept = filter_rows(rows, spec.filters)
     if spec.view == "topic":
         kept = [r for r in kept if r.target == spec.focus]
+    if max_nodes is not None:  # polarisation among the actors analysed, not all of them
+        kept = [r for r in kept if r.actor in g]
     return analyse(g, kept)
 
 

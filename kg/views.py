@@ -8,7 +8,8 @@ not scale to a million assertions).
 Views
     ``stance``      actors → targets (MultiDiGraph, one edge per actor, target and stance)
     ``congruence``  actor–actor; weight = number of (target, stance) pairs both hold
-    ``conflict``    actor–actor; weight = number of targets on which they hold opposite stances
+    ``conflict``    actor–actor; weight = number of targets one supports and the other opposes
+                    (hesitant, divided and neutral contradict nothing)
     ``actor``       the ego network of one actor in the stance view (``depth`` hops, either direction)
     ``topic``       the stance view restricted to one target
 
@@ -18,8 +19,8 @@ every node ``label``, ``type``, ``kind``, ``activity`` (assertions it takes part
 ``community`` (1 = the largest Louvain community, 0 = none).
 
 >>> g = view_graph(store, "congruence")                      # doctest: +SKIP
->>> g.edges[poland, baltics]["shared"]                        # doctest: +SKIP
-['supports troop-deployment']
+>>> g.edges[poland, baltic_states]["shared"]                  # doctest: +SKIP
+['supports Deployment of foreign troops to Ukraine']
 """
 
 from __future__ import annotations
@@ -44,8 +45,6 @@ if TYPE_CHECKING:  # networkx is imported lazily: the CLI must start fast
 VIEWS = ("stance", "congruence", "conflict", "actor", "topic")
 ACTOR_VIEWS = ("congruence", "conflict")  # actor–actor projections
 CERTAINTIES_ASC = ("possible", "probable", "certain")
-# Stances that contradict each other; hesitant, divided and neutral contradict nothing.
-OPPOSITES = {("supports", "opposes"), ("opposes", "supports")}
 MAX_QUOTES = 50  # per edge; n_quotes keeps the full count
 BACKBONE = 2  # when edges are cut, each node keeps at least its strongest few
 QUOTE_KEYS = ("id", "actor", "stance", "target", "quote", "speaker", "certainty", "source", "doc", "date")
@@ -112,7 +111,10 @@ def row_from_dict(d: dict) -> Row:
 
 def fetch_rows(store: Store) -> list[Row]:
     """Every assertion in the store, once each, in a stable order."""
-    rows = [row_from_dict(d) for d in store.query(queries.load("assertions")).dicts()]
+    res = store.query(queries.load("assertions"))
+    # Plain term values: skipping Result.dicts()'s typed conversion matters at 10^5-10^6 rows.
+    names = res.vars
+    rows = [row_from_dict({k: (t.value if t is not None else None) for k, t in zip(names, r)}) for r in res.rows]
     # OPTIONAL joins repeat an assertion when an actor has two labels or types:
     # keep one row per assertion, the same one on every run.
     rows.sort(key=lambda r: (r.assertion, r.actor_label, r.actor_type, r.target_label, r.speaker_label or "",
@@ -286,9 +288,10 @@ def _stance_edges(rows: Sequence[Row]):
     return g
 
 
-def _finish_stance_edges(g) -> None:
+def _finish_stance_edges(g, quotes: bool = True) -> None:
     for *_, d in g.edges(keys=True, data=True):
-        d["quotes"], d["n_quotes"] = _quotes(d.pop("_rows"))
+        rows = d.pop("_rows")
+        d["quotes"], d["n_quotes"] = _quotes(rows) if quotes else ([], len(rows))
 
 
 def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
@@ -408,7 +411,7 @@ class _Evidence:
 
     TOP = 5
 
-    def __init__(self, rows: Iterable[Row]):
+    def __init__(self, rows: Iterable[Row], quotes: bool = True):
         by: dict[tuple[str, tuple[str, str]], list[Row]] = defaultdict(list)
         self.target_label: dict[str, str] = {}
         for r in rows:
@@ -416,11 +419,13 @@ class _Evidence:
             self.target_label[r.target] = r.target_label
         self.rank = {k: max(r.rank for r in rs) for k, rs in by.items()}
         self.count = {k: len(rs) for k, rs in by.items()}
-        self.top = {k: sorted(rs, key=_quote_order)[: self.TOP] for k, rs in by.items()}
+        self.top = {k: sorted(rs, key=_quote_order)[: self.TOP] for k, rs in by.items()} if quotes else {}
 
     def quotes(self, pairs: list[tuple[str, tuple[str, str]]]) -> tuple[list[dict], int]:
         """The best :data:`MAX_QUOTES` quotes behind ``pairs`` of (actor, key), and how many there are."""
         n = sum(self.count.get(p, 0) for p in pairs)
+        if not self.top:  # built without quotes
+            return [], n
         # Visit the strongest evidence first and stop once there is enough of it.
         pairs = sorted(pairs, key=lambda p: (-self.rank.get(p, 0), p))
         got: list[Row] = []
@@ -618,6 +623,7 @@ class ViewSpec:
     filters: Filters = field(default_factory=Filters)
     max_nodes: int | None = None
     max_edges: int | None = None
+    quotes: bool = True  # False: edges carry n_quotes but no quotes (analyses need none)
 
 
 def check_view(view: str) -> str:
@@ -663,8 +669,8 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
         left = reduce_graph(g, spec.max_nodes, spec.max_edges)
         omitted["nodes"] += left["nodes"]
         omitted["edges"] += left["edges"]
-        _finish_edges(g, _Evidence(r for r in shown if r.actor in g and (
-            view == "congruence" or r.stance in ("supports", "opposes"))), view)
+        _finish_edges(g, _Evidence((r for r in shown if r.actor in g and (
+            view == "congruence" or r.stance in ("supports", "opposes"))), spec.quotes), view)
         _activity(g, shown)
         kept = set(g)
         omitted["assertions"] = sum(1 for r in rows if r.actor not in kept)
@@ -685,7 +691,7 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
         omitted["nodes"] += left["nodes"]
         omitted["edges"] += left["edges"]
         omitted["assertions"] = total - sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
-        _finish_stance_edges(g)
+        _finish_stance_edges(g, spec.quotes)
         assign_communities(g)
     title = TITLES[view] + (f": {spec.focus_label}" if spec.focus_label else "")
     g.graph.update(view=view, title=title, focus=spec.focus or "", focus_label=spec.focus_label or "",

@@ -141,3 +141,23 @@ def test_cli_compare_and_timeline(seeds_store_path):
     assert "certainty possible → probable" in [e["change"] for e in json.loads(res.output)]
     res = runner.invoke(app, ["timeline", "Atlantis", "--store", str(seeds_store_path)])
     assert res.exit_code == 1 and res.output.startswith("error: unknown actor")
+
+
+def test_an_outlet_shared_by_documents_does_not_repeat_rows(tmp_path):
+    # The outlet is described in each document's graph; over the union of graphs a naive
+    # join on its label would return every assertion once per document of that outlet.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"d{i}.md").write_text(f"---\nsource: Same Outlet\ndate: 2023-07-0{i + 1}\n---\n"
+                                         "Poland supports troop deployment.\n", encoding="utf-8")
+    (corpus / "curated.yaml").write_text("assertions:\n" + "".join(
+        f"- {{doc: d{i}, actor: Poland, stance: supports, target: troop-deployment, attributed_to: null,"
+        f" certainty: certain, quote: Poland supports troop deployment}}\n" for i in range(3)), encoding="utf-8")
+    build([corpus], tmp_path / "s.kg")
+    with open_store(tmp_path / "s.kg", read_only=True) as store:
+        assert len(store.query(queries.load("compare")).rows) == 3
+        rows = store.query(queries.load("timeline"), {"actor": Term.iri("https://w3id.org/kg/id/actor/poland")}).rows
+        assert len(rows) == 3
+        (c,) = compare(store)
+        assert [s.source for s in c.sources] == ["Same Outlet"] and len(c.sources[0].quotes) == 3

@@ -132,7 +132,7 @@ def test_csv_prefix_and_export_network_with_filters(seeds_store, tmp_path):
 
 
 def test_large_view_analysis_uses_sampled_betweenness(monkeypatch):
-    monkeypatch.setattr(networks, "BETWEENNESS_EXACT_UP_TO", 10)
+    monkeypatch.setattr(networks, "BETWEENNESS_BUDGET", 100)
     monkeypatch.setattr(networks, "BETWEENNESS_SAMPLE", 5)
     rs = [row(i, f"A{i % 25}", "supports", f"T{i % 6}") for i in range(200)]
     r = networks.analyse(build_view(rs, ViewSpec("congruence")), rs)
@@ -178,3 +178,18 @@ def test_cli_bad_input_is_one_line_and_non_zero(seeds_store_path, args, message)
     assert res.exit_code != 0
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_kg_export_graphml_cli_reads_back(seeds_store_path, tmp_path):
+    import networkx as nx
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    out = tmp_path / "congruence.graphml"
+    res = CliRunner().invoke(app, ["export", "-f", "graphml", "--view", "congruence", "--out", str(out),
+                                   "--store", str(seeds_store_path)])
+    assert res.exit_code == 0, res.output
+    g = nx.read_graphml(out)
+    labels = {d.get("label") for _, d in g.nodes(data=True)}
+    assert {"Poland", "Baltic states"} <= labels

@@ -215,3 +215,11 @@ def test_views_are_deterministic(seeds_store, rows):
         b = views.view_graph(seeds_store, view, rows=list(reversed(rows)))
         assert list(a.nodes(data=True)) == list(b.nodes(data=True))
         assert list(a.edges(data=True)) == list(b.edges(data=True))
+
+
+def test_views_without_quotes_keep_counts(rows):
+    for view in ("stance", "congruence"):
+        full = build_view(rows, ViewSpec(view))
+        bare = build_view(rows, ViewSpec(view, quotes=False))
+        assert [d["n_quotes"] for *_, d in full.edges(data=True)] == [d["n_quotes"] for *_, d in bare.edges(data=True)]
+        assert all(d["quotes"] == [] for *_, d in bare.edges(data=True))

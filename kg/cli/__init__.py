@@ -7,7 +7,7 @@ one-line messages and exit codes here and nowhere else.
 from ._app import app, main  # noqa: F401
 from . import core  # noqa: F401,E402  (registers commands)
 
-for _optional in ("viz", "extract", "network", "serve"):
+for _optional in ("viz", "extract", "serve"):
     try:
         __import__(f"{__name__}.{_optional}")
     except ModuleNotFoundError as _e:  # a command module not written yet

@@ -146,15 +146,36 @@ def query(
 
 @command()
 def export(
-    fmt: str = typer.Option("turtle", "--format", "-f", help="turtle, trig, nquads, jsonld (RDF)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (default: standard output)."),
+    fmt: str = typer.Option("turtle", "--format", "-f",
+                            help="turtle, trig, nquads, jsonld (RDF); graphml, gexf, csv (a network view for Gephi/igraph)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Output file (default: standard output; for a network kg-<view>.<format>; csv: a folder, or a .csv prefix)."),
+    view: str = typer.Option("congruence", "--view", "-v", help="Network view (graphml/gexf/csv): stance, congruence, conflict, actor, topic."),
+    name: Optional[str] = typer.Option(None, "--name", help="The actor (--view actor) or topic (--view topic)."),
+    depth: int = typer.Option(2, "--depth", help="Hops around the actor in --view actor."),
+    source: Optional[str] = typer.Option(None, "--source", help="Only assertions from this source (outlet, or document id)."),
+    certainty: Optional[str] = typer.Option(None, "--certainty", help="Minimum certainty: possible, probable or certain."),
+    stance: Optional[str] = typer.Option(None, "--stance", help="Only these stances (comma-separated)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Documents dated on or after (YYYY[-MM[-DD]])."),
+    until: Optional[str] = typer.Option(None, "--until", help="Documents dated on or before (YYYY[-MM[-DD]])."),
+    max_nodes: Optional[int] = typer.Option(None, "--max-nodes", help="Keep only the most connected nodes."),
     store: Optional[str] = StoreOpt,
 ) -> None:
-    """Export the graph as RDF."""
+    """Export the graph as RDF, or one network view as GraphML, GEXF or CSV."""
+    from ..networks import EXPORT_FORMATS as NETWORK_FORMATS
     from ..store import EXPORT_FORMATS
 
+    if fmt in NETWORK_FORMATS:
+        from ..networks import export_network
+
+        with _open(store) as s:
+            paths = export_network(s, fmt, view, out, name=name, depth=depth, max_nodes=max_nodes, source=source,
+                                   certainty=certainty, stance=stance, since=since, until=until)
+        for p in paths:
+            typer.echo(f"wrote {p}", err=True)
+        return
     if fmt not in EXPORT_FORMATS:
-        fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})", 2)
+        fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS + NETWORK_FORMATS)})", 2)
     with _open(store) as s:
         data = s.dump(fmt)
     if out:

@@ -73,7 +73,8 @@ def network(
     stance: Optional[str] = StanceOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
-    max_nodes: Optional[int] = typer.Option(None, "--max-nodes", help="Analyse only the most connected nodes."),
+    max_nodes: int = typer.Option(500, "--max-nodes", help="Analyse only the most connected nodes (0: all)."),
+    max_edges: int = typer.Option(0, "--max-edges", help="Keep only the heaviest edges (0: all)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
@@ -84,7 +85,8 @@ def network(
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until)
     with _open(store) as s:
-        report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
+        report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes or None,
+                                max_edges=max_edges or None)
     if fmt == "json":
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
