@@ -207,7 +207,7 @@ def network_report(store: Store, view: str = "congruence", name: str | None = No
     (for the topic view, those on the topic; with ``max_nodes``, those of the actors kept)."""
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
     spec = replace(spec, quotes=False)  # analyses need weights, not quotes
-    rows = fetch_rows(store) if rows is None else rows
+    rows = fetch_rows(store, spec.filters) if rows is None else rows
     g = build_view(rows, spec)
     kept = filter_rows(rows, spec.filters)
     if spec.view == "topic":
@@ -319,7 +319,7 @@ def export_network(store: Store, fmt: str, view: str = "congruence", out: str | 
         raise UnknownNameError("network export format", fmt, list(EXPORT_FORMATS))
     filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
-    g = build_view(fetch_rows(store), spec)
+    g = build_view(fetch_rows(store, spec.filters), spec)
     if out is None:
         out = default_export_path(fmt, spec.view)
     if Path(out).is_dir() and fmt != "csv":

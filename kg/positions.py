@@ -54,6 +54,11 @@ class _Names:
         return self._quick(name, "topic") or self._quick(name, "actor") or self.ref.resolve_target(name).iri
 
 
+def target_iri(store: Store, name: str) -> str:
+    """The IRI of a target (topic or actor) named by a user; UnknownNameError with suggestions otherwise."""
+    return _Names(store).target(name)
+
+
 def stance_rows(store: Store, actor: str, target: str | None = None) -> list[dict]:
     """Every assertion about ``actor`` (a label or alias), optionally on one ``target``: full rows."""
     names = _Names(store)

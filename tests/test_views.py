@@ -223,3 +223,13 @@ def test_views_without_quotes_keep_counts(rows):
         bare = build_view(rows, ViewSpec(view, quotes=False))
         assert [d["n_quotes"] for *_, d in full.edges(data=True)] == [d["n_quotes"] for *_, d in bare.edges(data=True)]
         assert all(d["quotes"] == [] for *_, d in bare.edges(data=True))
+
+
+def test_topic_filter_binds_the_target(seeds_store):
+    from kg.views import Filters, view_graph
+
+    g = view_graph(seeds_store, "congruence", filters=Filters.make(topic="troop-deployment"))
+    labels = {d["label"] for _, d in g.nodes(data=True)}
+    assert labels == {"Poland", "Baltic states", "NATO allies"}
+    whole = view_graph(seeds_store, "congruence")
+    assert set(g) < set(whole)

@@ -26,10 +26,13 @@ def _open(store: Optional[str]):
     return open_store(store, read_only=True)
 
 
-def _filters(source, certainty, stance, since, until):
+TopicOpt = typer.Option(None, "--topic", help="Only assertions on this target (topic or actor), e.g. one topic's congruence network.")
+
+
+def _filters(source, certainty, stance, since, until, topic=None):
     from ..views import Filters
 
-    return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
+    return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until, topic=topic)
 
 
 @command()
@@ -43,6 +46,7 @@ def viz(
     stance: Optional[str] = StanceOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
+    topic: Optional[str] = TopicOpt,
     max_nodes: int = typer.Option(300, "--max-nodes", help="Keep at most this many nodes (highest weighted degree)."),
     max_edges: int = typer.Option(3000, "--max-edges", help="Keep at most this many edges (heaviest)."),
     store: Optional[str] = StoreOpt,
@@ -51,10 +55,10 @@ def viz(
     from ..html import to_pyvis, write_html
     from ..views import resolve_spec, build_view, fetch_rows
 
-    filters = _filters(source, certainty, stance, since, until)
+    filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
         spec = resolve_spec(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
-        rows = fetch_rows(s)
+        rows = fetch_rows(s, spec.filters)
     g = build_view(rows, spec)
     path = write_html(to_pyvis(g), out or Path(f"kg-{spec.view}.html"))
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
@@ -73,6 +77,7 @@ def network(
     stance: Optional[str] = StanceOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
+    topic: Optional[str] = TopicOpt,
     max_nodes: int = typer.Option(500, "--max-nodes", help="Analyse only the most connected nodes (0: all)."),
     max_edges: int = typer.Option(0, "--max-edges", help="Keep only the heaviest edges (0: all)."),
     store: Optional[str] = StoreOpt,
@@ -83,7 +88,7 @@ def network(
     from ..output import render
 
     check_format(fmt)
-    filters = _filters(source, certainty, stance, since, until)
+    filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
         report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes or None,
                                 max_edges=max_edges or None)
