@@ -182,15 +182,10 @@ def make_assertion(v: dict, path: Path, line: int, line_of, documents: dict[str,
     )
 
 
-def load_curated_jsonl(path: str | Path, documents: dict[str, Document], reference: Reference) -> CuratedFile:
-    """Read curated assertions from JSON Lines in the gold format (one object per line).
-
-    Keys as in the YAML rows; ``optional`` (an evaluation flag) is accepted and ignored.
-    """
+def iter_jsonl(path: Path):
+    """(line number, object) for each non-blank line of a JSON Lines file; bad lines raise InputError."""
     import json
 
-    path = Path(path)
-    out = CuratedFile(str(path))
     try:
         handle = path.open(encoding="utf-8")
     except OSError as e:
@@ -206,13 +201,24 @@ def load_curated_jsonl(path: str | Path, documents: dict[str, Document], referen
                     raise InputError(f"bad JSON: {e.msg} (column {e.colno})", path, n) from None
                 if not isinstance(row, dict):
                     raise InputError("each line must be a JSON object", path, n)
-                unknown = set(row) - _ASSERTION_KEYS - {"optional", "id"}
-                if unknown:
-                    raise InputError(f"unknown key {sorted(unknown)[0]!r}", path, n)
-                values = {k: (None if row[k] is None else str(row[k])) for k in row if k in _ASSERTION_KEYS - {"note"}}
-                out.assertions.append(make_assertion(values, path, n, lambda _k, n=n: n, documents, reference))
+                yield n, row
         except UnicodeDecodeError as e:
             raise InputError(f"not UTF-8 (offset {e.start})", path) from None
+
+
+def load_curated_jsonl(path: str | Path, documents: dict[str, Document], reference: Reference) -> CuratedFile:
+    """Read curated assertions from JSON Lines in the gold format (one object per line).
+
+    Keys as in the YAML rows; ``optional`` (an evaluation flag) is accepted and ignored.
+    """
+    path = Path(path)
+    out = CuratedFile(str(path))
+    for n, row in iter_jsonl(path):
+        unknown = set(row) - _ASSERTION_KEYS - {"optional", "id"}
+        if unknown:
+            raise InputError(f"unknown key {sorted(unknown)[0]!r}", path, n)
+        values = {k: (None if row[k] is None else str(row[k])) for k in row if k in _ASSERTION_KEYS - {"note"}}
+        out.assertions.append(make_assertion(values, path, n, lambda _k, n=n: n, documents, reference))
     if not out.assertions:
         raise InputError("empty curated file", path)
     return out

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .curated import iter_jsonl
 from .errors import InputError
 from .model import Assertion, Document
 from .namespaces import CERTAINTIES, STANCES
@@ -254,22 +255,8 @@ _GOLD_KEYS = ("doc", "actor", "stance", "target", "certainty")
 
 def load_gold_jsonl(path: str | Path, names: Names) -> list[GoldRow]:
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise InputError(e.strerror or "cannot read", path) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 (offset {e.start})", path) from None
     rows: list[GoldRow] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"bad JSON: {e.msg}", path, n) from None
-        if not isinstance(r, dict):
-            raise InputError("each line must be a JSON object", path, n)
+    for n, r in iter_jsonl(path):
         missing = [k for k in _GOLD_KEYS if not r.get(k)]
         if missing:
             raise InputError(f"gold row is missing {missing[0]!r}", path, n)
