@@ -41,7 +41,14 @@ class _Names:
         return self._ref
 
     def _quick(self, name: str, kind: str) -> str | None:
-        rows = self.store.query(queries.load("find_name"), {"name": name.strip().lower()}).dicts()
+        name = name.strip()
+        # Exact labels are index lookups; only then scan the labels ignoring case.
+        for term in (Term.literal(name, lang="en"), Term.literal(name)):
+            hits = {r["thing"] for r in self.store.query(queries.load("find_exact"), {"label": term}).dicts()
+                    if r["kind"] == kind}
+            if len(hits) == 1:
+                return hits.pop()
+        rows = self.store.query(queries.load("find_name"), {"name": name.lower()}).dicts()
         hits = {r["thing"] for r in rows if r["kind"] == kind}
         return hits.pop() if len(hits) == 1 else None  # ambiguous: let the full index decide
 
