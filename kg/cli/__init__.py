@@ -5,11 +5,4 @@ one-line messages and exit codes here and nowhere else.
 """
 
 from ._app import app, main  # noqa: F401
-from . import core  # noqa: F401,E402  (registers commands)
-
-for _optional in ("viz", "extract", "serve"):
-    try:
-        __import__(f"{__name__}.{_optional}")
-    except ModuleNotFoundError as _e:  # a command module not written yet
-        if _e.name != f"{__name__}.{_optional}":
-            raise
+from . import core, extract, serve, viz  # noqa: F401,E402  (each registers its commands)
