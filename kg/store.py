@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import QueryError, StoreError
-from .namespaces import KGR, PREFIXES, XSD
+from .namespaces import KGR, PREFIXES, XSD, sparql_prologue
 
 DEFAULT_STORE = ".kg"
 MEMORY = ":memory:"
@@ -240,7 +240,7 @@ class OxigraphStore(Store):
         return Result("graph", graph=text.decode("utf-8") if isinstance(text, bytes) else text)
 
     def _update(self, sparql: str) -> None:
-        prologue = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
+        prologue = sparql_prologue()
         try:
             self._store.update(prologue + sparql)
         except SyntaxError as e:

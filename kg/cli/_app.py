@@ -23,6 +23,13 @@ StoreOpt = typer.Option(None, "--store", "-s", help="Store folder, :memory:, or 
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
 
 
+def open_store_for(store: Optional[str], read_only: bool = True):
+    """The store named by ``--store`` (or ``KG_STORE``), read-only unless a command writes."""
+    from ..store import open_store
+
+    return open_store(store, read_only=read_only)
+
+
 def fail(message: str, code: int = 1) -> None:
     """Print a one-line error and exit non-zero."""
     typer.echo(f"error: {' '.join(str(message).split())}", err=True)

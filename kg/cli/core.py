@@ -9,12 +9,7 @@ from typing import List, Optional
 import typer
 
 from ._app import FormatOpt, StoreOpt, check_format, command, fail
-
-
-def _open(store: Optional[str], read_only: bool = True):
-    from ..store import open_store
-
-    return open_store(store, read_only=read_only)
+from ._app import open_store_for as _open
 
 
 @command()

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from ._app import FormatOpt, StoreOpt, check_format, command
+from ._app import open_store_for as _open
 
 VIEW_HELP = "stance, congruence, conflict, actor (needs NAME) or topic (needs NAME)."
 NameArg = typer.Argument(None, help="The actor (--view actor) or topic (--view topic) to centre on.")
@@ -18,12 +19,6 @@ CertaintyOpt = typer.Option(None, "--certainty", "-c", help="Minimum certainty: 
 StanceOpt = typer.Option(None, "--stance", help="Only these stances (comma-separated: supports,opposes,…).")
 SinceOpt = typer.Option(None, "--since", help="Documents dated on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
 UntilOpt = typer.Option(None, "--until", help="Documents dated on or before (YYYY, YYYY-MM or YYYY-MM-DD).")
-
-
-def _open(store: Optional[str]):
-    from ..store import open_store
-
-    return open_store(store, read_only=True)
 
 
 TopicOpt = typer.Option(None, "--topic", help="Only assertions on this target (topic or actor), e.g. one topic's congruence network.")
@@ -53,14 +48,12 @@ def viz(
 ) -> None:
     """Write a view of the network as one self-contained, offline, interactive HTML page."""
     from ..html import to_pyvis, write_html
-    from ..views import resolve_spec, build_view, fetch_rows
+    from ..views import view_graph
 
     filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
-        spec = resolve_spec(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
-        rows = fetch_rows(s, spec.filters)
-    g = build_view(rows, spec)
-    path = write_html(to_pyvis(g), out or Path(f"kg-{spec.view}.html"))
+        g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
+    path = write_html(to_pyvis(g), out or Path(f"kg-{g.graph['view']}.html"))
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
                f"{g.graph['assertions']} assertions")
     if g.graph.get("note"):
