@@ -11,6 +11,7 @@ interruption leaves the previous store readable.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import os
@@ -26,6 +27,7 @@ from .curated import CuratedFile, load_curated, load_curated_jsonl
 from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
 from .errors import InputError, UnknownNameError
 from .model import Assertion, Document
+from .projection import Projection, Writer, detach, restamp, stamp_quad
 from .namespaces import (
     GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_ENTITIES, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
     document_iri, digest, slug,
@@ -244,8 +246,12 @@ def _extractions(extractor: Extractor | None, docs: list[Document], reference: R
 
 
 def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
-          full: bool = False, progress: Progress | None = None, tmp_dir: str | Path | None = None) -> BuildReport:
-    """Bring ``store`` in line with ``inputs``: write new or changed documents, drop removed ones."""
+          full: bool = False, progress: Progress | None = None, tmp_dir: str | Path | None = None,
+          rows: Writer | None = None) -> BuildReport:
+    """Bring ``store`` in line with ``inputs``: write new or changed documents, drop removed ones.
+
+    ``rows``, when given, receives the same changes (see :mod:`kg.projection`).
+    """
     report = BuildReport(documents=len(inputs.documents), skipped=list(inputs.skipped))
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
     rejected_digest = digest(*sorted(inputs.rejected))
@@ -254,8 +260,10 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     existing = {} if full else existing_all
 
     todo: list[tuple[Document, str]] = []
+    all_fps: dict[str, str] = {}
     for doc in inputs.documents:
         fp = fingerprint(doc, inputs.curated_by_doc.get(doc.id, []), version, inputs.reference_digest, rejected_digest)
+        all_fps[doc.id] = fp
         if existing.get(doc.id) == fp:
             report.unchanged += 1
         else:
@@ -267,6 +275,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     report.removed = len(gone)
 
     fps = {d.id: fp for d, fp in todo}
+    if rows is not None:
+        rows.drop_documents([*gone, *fps])
     # Everything goes into one N-Quads file and one bulk load: the loader's per-call cost is high.
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nq", dir=tmp_dir, delete=False) as out:
         try:
@@ -285,11 +295,14 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                     else:
                         kept.append(a)
                 out.writelines(_doc_lines(doc, fps[doc.id], curated + kept))
+                if rows is not None:
+                    rows.add_document(doc, curated + kept)
                 if progress:
                     progress("documents", n, len(todo))
             for cf in inputs.curated_files:
                 out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
             out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(inputs.reference_digest), GRAPH_BUILD))
+            out.write(stamp_quad(all_fps, inputs.reference_digest))
             out.close()
             if reference_changed:
                 inputs.reference_files.clear_from(store)
@@ -337,7 +350,13 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
     inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
 
     if isinstance(store, Store):
-        report = apply(store, inputs, extractor=extractor, full=full, progress=progress)
+        if isinstance(store, OxigraphStore) and store.path is not None:
+            with Projection.of(store) or contextlib.nullcontext() as base:
+                report, writer = _apply_projected(store, inputs, base, store.path.with_name(
+                    store.path.name + ".rows.building"), extractor=extractor, full=full, progress=progress)
+            writer.install(store.path)
+        else:
+            report = apply(store, inputs, extractor=extractor, full=full, progress=progress)
         report.store = store.location
     else:
         loc = store_location(store)
@@ -360,13 +379,17 @@ def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
     if scratch.exists():
         shutil.rmtree(scratch)  # left by an interrupted build
     final.parent.mkdir(parents=True, exist_ok=True)
+    base = None
     try:
         if final.exists() and not full:
             with OxigraphStore(final, read_only=True) as current:
                 current.backup(scratch)
-        with OxigraphStore(scratch) as target:
-            report = apply(target, inputs, extractor=extractor, full=full or not final.exists(),
-                           progress=progress, tmp_dir=final.parent)
+                base = Projection.of(current)
+        with OxigraphStore(scratch) as target, base or contextlib.nullcontext():
+            report, writer = _apply_projected(target, inputs, base, final.with_name(f"{final.name}.rows.building"),
+                                              extractor=extractor, full=full or not final.exists(),
+                                              progress=progress, tmp_dir=final.parent)
+        writer.install(scratch)
         replace_store(scratch, final)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -378,13 +401,47 @@ def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
 def remove_documents(store: Store, doc_ids: Iterable[str]) -> list[str]:
     """Drop the named documents (and every assertion drawn from them); return the ids removed."""
     present = existing_fingerprints(store)
-    removed = []
-    for doc_id in doc_ids:
+    removed = list(dict.fromkeys(doc_ids))
+    for doc_id in removed:
         if doc_id not in present:
             raise UnknownNameError("document", doc_id, difflib.get_close_matches(doc_id, list(present), n=5))
-        store.remove_graph(document_graph(doc_id))
-        removed.append(doc_id)
+    writer = detach(store)
+    try:
+        for doc_id in removed:
+            store.remove_graph(document_graph(doc_id))
+        restamp(store)
+        if writer is not None:
+            writer.drop_documents(removed)
+            writer.finish(store)
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
+    if writer is not None:
+        writer.install(store.path)
     return removed
+
+
+def _apply_projected(target: Store, inputs: Inputs, base: Projection | None, scratch_rows: Path,
+                     **kwargs) -> tuple[BuildReport, Writer]:
+    """:func:`apply`, keeping a row projection in step: from ``base``, or from nothing on an empty store,
+    else read back from the store once (a store built before projections, or changed since)."""
+    progress = kwargs.get("progress")
+    fresh = not target.query("ASK { ?a kg:actor ?x }").boolean
+    writer = Writer.start(scratch_rows, base)
+    try:
+        report = apply(target, inputs, rows=writer if base is not None or fresh else None, **kwargs)
+        if base is None and not fresh:
+            if progress:
+                progress("projecting", 0, 1)
+            writer.add_from_store(target)
+            if progress:
+                progress("projecting", 1, 1)
+        writer.finish(target)
+    except BaseException:
+        writer.discard()
+        raise
+    return report, writer
 
 
 def prepare(paths: Iterable[str | Path], *, reference_files: ReferenceFiles | None = None,

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -176,6 +177,7 @@ class OxigraphStore(Store):
         self._ox = ox
         self.read_only = read_only
         self.location = str(path) if path else MEMORY
+        self.path = Path(path) if path else None
         try:
             if path is None:
                 self._store = ox.Store()
@@ -208,13 +210,27 @@ class OxigraphStore(Store):
             return ox.Literal(t.value, language=t.lang)
         return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype)) if t.datatype else ox.Literal(t.value)
 
+    def _changed(self) -> None:
+        # Any write outdates the row projection kept in the store's folder (kg/projection.py);
+        # builds write a new one after their last write.
+        if self.path is not None:
+            (self.path / "kg-rows.sqlite").unlink(missing_ok=True)
+
+    def objects(self, subject: str, predicates: set[str]) -> Iterator[tuple[str, str]]:
+        """(predicate, object value) of ``subject`` in any graph, for the given predicates."""
+        for q in self._store.quads_for_pattern(self._ox.NamedNode(subject), None, None, None):
+            if q.predicate.value in predicates:
+                yield q.predicate.value, q.object.value
+
     def load_nquads(self, data: str | bytes) -> None:
+        self._changed()
         try:
             self._store.bulk_load(data, format=self._ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError) as e:
             raise StoreError(f"cannot load N-Quads: {_one_line(e)}") from None
 
     def load_nquads_file(self, path: str | Path) -> None:
+        self._changed()
         try:
             self._store.bulk_load(path=str(path), format=self._ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError) as e:
@@ -241,6 +257,7 @@ class OxigraphStore(Store):
 
     def _update(self, sparql: str) -> None:
         prologue = sparql_prologue()
+        self._changed()
         try:
             self._store.update(prologue + sparql)
         except SyntaxError as e:
@@ -267,6 +284,7 @@ class OxigraphStore(Store):
     def remove_graph(self, graph: str) -> None:
         g = self._ox.NamedNode(graph)
         if self._store.contains_named_graph(g):
+            self._changed()
             self._store.remove_graph(g)
 
     def __len__(self) -> int:

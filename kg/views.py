@@ -116,15 +116,22 @@ def fetch_rows(store: Store, filters: Filters | None = None) -> list[Row]:
     The topic is bound in the query rather than filtered afterwards: on a large
     store, one topic's assertions are a small part of the whole.
     """
+    from .projection import Projection
+
     bindings = None
     if filters is not None and filters.topic:
         from .positions import target_iri
 
         bindings = {"target": Term.iri(target_iri(store, filters.topic))}
-    res = store.query(queries.load("assertions"), bindings)
-    # Plain term values: skipping Result.dicts()'s typed conversion matters at 10^5-10^6 rows.
-    names = res.vars
-    rows = [row_from_dict({k: (t.value if t is not None else None) for k, t in zip(names, r)}) for r in res.rows]
+    proj = Projection.of(store)
+    if proj is not None:
+        with proj:
+            rows = [row_from_dict(d) for d in proj.assertions(bindings["target"].value if bindings else None)]
+    else:
+        res = store.query(queries.load("assertions"), bindings)
+        # Plain term values: skipping Result.dicts()'s typed conversion matters at 10^5-10^6 rows.
+        names = res.vars
+        rows = [row_from_dict({k: (t.value if t is not None else None) for k, t in zip(names, r)}) for r in res.rows]
     # OPTIONAL joins repeat an assertion when an actor has two labels or types:
     # keep one row per assertion, the same one on every run.
     rows.sort(key=lambda r: (r.assertion, r.actor_label, r.actor_type, r.target_label, r.speaker_label or "",

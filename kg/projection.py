@@ -1,0 +1,296 @@
+"""A row projection of the assertions, kept beside an on-disk store, for the questions asked most.
+
+In SPARQL every column of an assertion is a join on its node: about ten index
+lookups per row, so ``kg stance`` on a busy actor or one topic's congruence
+network means tens of thousands of lookups on a store of a million assertions.
+The projection keeps one SQLite row per assertion plus one label row per
+actor, target and outlet. The build writes it from the same records that
+become quads and swaps it in with the store, so it describes exactly the store
+it sits in. Any other write through :class:`~kg.store.OxigraphStore` deletes
+it, and a stamp shared with the store catches writes from outside kg; without
+a valid projection every question is answered in SPARQL, as on remote stores.
+
+>>> p = Projection.of(store)                      # doctest: +SKIP
+>>> p.stance(actor_iri)[0]["targetLabel"]         # doctest: +SKIP
+'troop deployment'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from .model import Assertion, Document
+from .namespaces import (
+    CERTAINTY_IRI, GRAPH_BUILD, KG, METHOD_IRI, RDF, RDFS, SKOS, STANCE_IRI, digest, source_iri,
+)
+from .store import OxigraphStore, Store, Term
+
+FILE = "kg-rows.sqlite"
+STAMP = KG + "projectionStamp"
+_STATE = GRAPH_BUILD + "#state"
+_ACTOR_TYPES = {KG + t for t in ("Person", "State", "InternationalOrganisation", "ActorGroup")}
+_ANY_ACTOR = _ACTOR_TYPES | {KG + "Actor"}
+_LABEL_PREDICATES = {SKOS + "prefLabel", RDFS + "label", RDF + "type", SKOS + "notation"}
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE docs (doc TEXT PRIMARY KEY, publisher TEXT, date TEXT);
+CREATE TABLE rows (assertion TEXT PRIMARY KEY, doc TEXT NOT NULL, actor TEXT NOT NULL, stance TEXT NOT NULL,
+                   target TEXT NOT NULL, certainty TEXT NOT NULL, speaker TEXT, quote TEXT NOT NULL,
+                   start INTEGER NOT NULL, "end" INTEGER NOT NULL, method TEXT NOT NULL, confidence TEXT);
+CREATE INDEX rows_actor ON rows (actor, target);
+CREATE INDEX rows_target ON rows (target);
+CREATE INDEX rows_doc ON rows (doc);
+-- label: COALESCE(skos:prefLabel, rdfs:label) as in the .rq files; type: the specific actor class;
+-- is_actor: typed with any actor class; topic: the notation of a codebook topic.
+CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEGER, topic TEXT);
+"""
+
+# The columns of kg/queries/stance.rq and assertions.rq, from the rows joined with their labels.
+_SELECT = """
+SELECT r.assertion, r.actor, COALESCE(la.label, r.actor) AS actorLabel, COALESCE(la.type, 'Actor') AS actorType,
+       r.stance, r.target, COALESCE(lt.label, r.target) AS targetLabel,
+       CASE WHEN lt.topic IS NOT NULL THEN 'topic' WHEN lt.is_actor THEN 'actor' ELSE 'uncoded' END AS targetKind,
+       lt.topic, r.certainty, r.speaker, ls.label AS speakerLabel, r.quote, r.doc, lp.label AS source, d.date,
+       r.method, r.start, r."end", r.confidence
+FROM rows r JOIN docs d ON d.doc = r.doc
+LEFT JOIN labels la ON la.iri = r.actor
+LEFT JOIN labels lt ON lt.iri = r.target
+LEFT JOIN labels ls ON ls.iri = r.speaker
+LEFT JOIN labels lp ON lp.iri = d.publisher
+"""
+
+_NOTATION = {iri: name for table in (STANCE_IRI, CERTAINTY_IRI, METHOD_IRI) for name, iri in table.items()}
+
+
+def path_of(store: Store) -> Path | None:
+    """Where the projection of ``store`` lives: inside an on-disk Oxigraph store's folder, else nowhere."""
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        return store.path / FILE
+    return None
+
+
+def store_stamp(store: Store) -> str | None:
+    rows = store.query("SELECT ?s WHERE { ?state kg:projectionStamp ?s }").dicts()
+    return rows[0]["s"] if len(rows) == 1 else None
+
+
+class Projection:
+    """Read access to a valid projection; :meth:`of` returns None when there is none."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+
+    @classmethod
+    def of(cls, store: Store) -> Projection | None:
+        """The projection of ``store`` if there is one and it describes the store as it is now."""
+        if os.environ.get("KG_NO_PROJECTION"):  # for comparing against plain SPARQL
+            return None
+        path = path_of(store)
+        if path is None or not path.is_file():
+            return None
+        try:
+            p = cls(path)
+            stamp = p.db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        except sqlite3.Error:
+            return None
+        if stamp is None or stamp[0] != store_stamp(store):
+            p.close()
+            return None
+        return p
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Projection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def stance(self, actor: str, target: str | None = None) -> list[dict]:
+        """Rows of ``stance.rq`` for an actor IRI (and a target IRI), in its order."""
+        where, args = "WHERE r.actor = ?", [actor]
+        if target is not None:
+            where, args = where + " AND r.target = ?", args + [target]
+        cur = self.db.execute(f"{_SELECT} {where} ORDER BY targetLabel, r.stance, r.doc, r.start, r.assertion", args)
+        return [dict(r) for r in cur]
+
+    def who(self, target: str) -> list[dict]:
+        """Rows of ``who.rq`` for a target IRI."""
+        cur = self.db.execute(
+            """SELECT r.target, r.stance, r.actor, COALESCE(la.label, r.actor) AS actorLabel,
+                      COUNT(DISTINCT r.assertion) AS assertions, GROUP_CONCAT(DISTINCT r.certainty) AS certainties,
+                      GROUP_CONCAT(DISTINCT r.doc) AS docs
+               FROM rows r LEFT JOIN labels la ON la.iri = r.actor WHERE r.target = ?
+               GROUP BY r.stance, r.actor ORDER BY r.stance, actorLabel""", [target])
+        return [dict(r) for r in cur]
+
+    def assertions(self, target: str | None = None) -> list[dict]:
+        """Rows of ``assertions.rq`` (all, or those on one target IRI), values as plain strings."""
+        where, args = ("WHERE r.target = ?", [target]) if target is not None else ("", [])
+        rows = []
+        for r in self.db.execute(f"{_SELECT} {where}", args):
+            d = dict(r)
+            d["start"], d["end"] = str(d["start"]), str(d["end"])
+            rows.append(d)
+        return rows
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _row(a: Assertion) -> tuple:
+    return (a.iri, a.doc, a.actor.iri, a.stance, a.target.iri, a.certainty,
+            a.attributed_to.iri if a.attributed_to is not None else None, a.quote, a.start, a.end, a.method,
+            f"{a.confidence:.3f}" if a.confidence is not None else None)
+
+
+class Writer:
+    """A projection being written in a scratch file, moved into the store's folder when done.
+
+    Start from the current projection (:meth:`start`), drop and add documents as
+    the build changes them, then :meth:`finish` (labels and a fresh stamp, also
+    written into the store) and :meth:`install`.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path)
+        # A scratch file replaced whole on success: no journal needed.
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+
+    @classmethod
+    def start(cls, scratch: Path, base: Projection | None = None) -> Writer:
+        """A writer on ``scratch``, a copy of ``base`` when given, else empty."""
+        if scratch.exists():
+            scratch.unlink()
+        if base is not None:
+            shutil.copyfile(base.path, scratch)
+            return cls(scratch)
+        w = cls(scratch)
+        w.db.executescript(_SCHEMA)
+        return w
+
+    def drop_documents(self, doc_ids: Iterable[str]) -> None:
+        ids = [(d,) for d in doc_ids]
+        self.db.executemany("DELETE FROM rows WHERE doc = ?", ids)
+        self.db.executemany("DELETE FROM docs WHERE doc = ?", ids)
+
+    def add_document(self, doc: Document, assertions: Iterable[Assertion]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                        (doc.id, source_iri(doc.source) if doc.source else None, doc.date))
+        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", map(_row, assertions))
+
+    def add_from_store(self, store: Store) -> int:
+        """Every assertion as the store holds it: the slow path, when there is no projection to start from."""
+        docs = store.query("""SELECT ?d ?doc ?publisher ?date WHERE {
+            ?d a kg:Document ; dct:identifier ?doc .
+            OPTIONAL { ?d dct:publisher ?publisher } OPTIONAL { ?d dct:date ?date } }""").dicts()
+        doc_id = {r["d"]: r["doc"] for r in docs}
+        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                            ((r["doc"], r["publisher"], r["date"]) for r in docs))
+        res = store.query("""SELECT ?assertion ?d ?actor ?stance ?target ?certainty ?speaker ?quote ?start ?end
+                                    ?method ?confidence WHERE {
+            ?assertion kg:actor ?actor ; kg:stance ?stance ; kg:target ?target ; kg:certainty ?certainty ;
+                       kg:quote ?quote ; kg:startOffset ?start ; kg:endOffset ?end ; kg:method ?method ;
+                       prov:wasDerivedFrom ?d .
+            OPTIONAL { ?assertion kg:attributedTo ?speaker } OPTIONAL { ?assertion kg:confidence ?confidence } }""")
+        n = 0
+        batch = []
+        for r in res.rows:
+            v = [t.value if t is not None else None for t in r]
+            if v[1] not in doc_id:
+                continue
+            batch.append((v[0], doc_id[v[1]], v[2], _NOTATION.get(v[3], v[3]), v[4], _NOTATION.get(v[5], v[5]),
+                          v[6], v[7], int(v[8]), int(v[9]), _NOTATION.get(v[10], v[10]), v[11]))
+            n += 1
+        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+        return n
+
+    def refresh_labels(self, store: Store) -> None:
+        """Labels, types and notations of every IRI the rows name, read from the store."""
+        iris = [r[0] for r in self.db.execute(
+            "SELECT actor FROM rows UNION SELECT target FROM rows UNION SELECT speaker FROM rows "
+            "WHERE speaker IS NOT NULL UNION SELECT publisher FROM docs WHERE publisher IS NOT NULL")]
+        out = []
+        for iri, props in _describe(store, iris).items():
+            labels = props.get(SKOS + "prefLabel") or props.get(RDFS + "label") or []
+            types = set(props.get(RDF + "type", ()))
+            actor_types = sorted(t.rsplit("#", 1)[1] for t in types & _ACTOR_TYPES)
+            notations = sorted(props.get(SKOS + "notation", ())) if KG + "Topic" in types else []
+            # Several labels or types: the first in order, as the SPARQL views keep.
+            out.append((iri, min(labels) if labels else None, actor_types[0] if actor_types else None,
+                        int(bool(types & _ANY_ACTOR)), notations[0] if notations else None))
+        self.db.execute("DELETE FROM labels")
+        self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)", out)
+
+    def finish(self, store: Store) -> None:
+        """Refresh the labels and take the store's stamp: from now on the two belong together."""
+        self.refresh_labels(store)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (store_stamp(store),))
+        self.db.commit()
+
+    def install(self, store_dir: Path) -> None:
+        """Move the finished projection into the store's folder."""
+        self.db.close()
+        os.replace(self.path, store_dir / FILE)
+
+    def discard(self) -> None:
+        self.db.close()
+        self.path.unlink(missing_ok=True)
+
+
+def stamp_quad(fingerprints: dict[str, str], reference_digest: str) -> str:
+    """The store's stamp as an N-Quads line: derived from what it was built from, so that
+    rebuilding the same inputs gives the same quads."""
+    from .rdf import iri, literal, quad
+
+    stamp = digest(*sorted(f"{k}={v}" for k, v in fingerprints.items()), reference_digest, size=24)
+    return quad(iri(_STATE), STAMP, literal(stamp), GRAPH_BUILD)
+
+
+def restamp(store: Store) -> None:
+    """Stamp the store anew from its content, after a change made outside a build."""
+    rows = store.query("SELECT ?id ?fp WHERE { ?d a kg:Document ; dct:identifier ?id ; kg:fingerprint ?fp }").rows
+    ref = store.query("SELECT ?r WHERE { ?s kg:referenceDigest ?r }").rows
+    store.query(f"DELETE WHERE {{ GRAPH <{GRAPH_BUILD}> {{ ?s kg:projectionStamp ?o }} }}", allow_update=True)
+    store.load_nquads(stamp_quad({r[0].value: r[1].value for r in rows}, ref[0][0].value if ref else ""))
+
+
+def _describe(store: Store, iris: list[str]) -> dict[str, dict[str, list[str]]]:
+    """For each IRI, its labels, types and notations (from every graph)."""
+    out: dict[str, dict[str, list[str]]] = {i: defaultdict(list) for i in iris}
+    if isinstance(store, OxigraphStore):
+        for i in iris:
+            for p, o in store.objects(i, _LABEL_PREDICATES):
+                out[i][p].append(o)
+        return out
+    for i in iris:  # any other store: one bound query per IRI (projections live beside Oxigraph stores only)
+        for r in store.query("SELECT ?x ?p ?o WHERE { ?x ?p ?o }", {"x": Term.iri(i)}).rows:
+            if r[1].value in _LABEL_PREDICATES:
+                out[i][r[1].value].append(r[2].value)
+    return out
+
+
+def detach(store: Store) -> Writer | None:
+    """Take a valid projection out of the store's folder for a change (see ``build.remove_documents``)."""
+    with_proj = Projection.of(store)
+    if with_proj is None:
+        return None
+    with_proj.close()
+    scratch = with_proj.path.with_name(FILE + ".changing")
+    os.replace(with_proj.path, scratch)
+    return Writer(scratch)
+
