@@ -16,6 +16,7 @@ import re
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -122,6 +123,10 @@ class Store(ABC):
 
     @abstractmethod
     def dump(self, fmt: str) -> bytes: ...
+
+    def dump_to(self, fmt: str, output: BinaryIO) -> None:
+        """Write the store in ``fmt`` to a binary file (backends that can stream do, keeping memory flat)."""
+        output.write(self.dump(fmt))
 
     @abstractmethod
     def graphs(self) -> list[str]: ...
@@ -277,6 +282,13 @@ class OxigraphStore(Store):
                                **({"prefixes": PREFIXES} if fmt == "turtle" else {}))
             return out
         raise QueryError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+
+    def dump_to(self, fmt: str, output: BinaryIO) -> None:
+        ox = self._ox
+        formats = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+        if fmt not in formats:
+            return super().dump_to(fmt, output)
+        self._store.dump(output, format=formats[fmt], **({"prefixes": PREFIXES} if fmt == "trig" else {}))
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())

@@ -167,3 +167,11 @@ def test_validate_passes_on_seeds(seeds_store_path):
 def test_update_detected_despite_hash_in_prefix_iri(store_copy):
     res = kg("query", "PREFIX ex: <http://example.org/x#>\nINSERT DATA { ex:a ex:b ex:c }", store=store_copy)
     assert res.exit_code == 1 and "refusing a SPARQL update" in res.stderr
+
+
+def test_export_to_an_unwritable_place_is_one_line_and_leaves_nothing(seeds_store_path, tmp_path):
+    out = tmp_path / "missing" / "graph.nq"
+    res = runner.invoke(app, ["export", "--format", "nquads", "--out", str(out), "--store", str(seeds_store_path)])
+    assert res.exit_code == 1
+    assert res.output.strip().startswith("error: cannot write") and str(out) in res.output
+    assert not out.parent.exists()

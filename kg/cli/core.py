@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -172,13 +173,23 @@ def export(
     if fmt not in EXPORT_FORMATS:
         fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS + NETWORK_FORMATS)})", 2)
     with _open(store) as s:
-        data = s.dump(fmt)
-    if out:
-        out.write_bytes(data)
-        typer.echo(f"wrote {out} ({len(data)} bytes)", err=True)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        if out:
+            # Written beside the target and renamed: a failed export leaves no half file.
+            tmp = out.with_name(f".{out.name}.partial")
+            try:
+                with open(tmp, "wb") as f:
+                    s.dump_to(fmt, f)
+                os.replace(tmp, out)
+            except OSError as e:
+                tmp.unlink(missing_ok=True)
+                fail(f"cannot write {out}: {e.strerror or e}")
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+            typer.echo(f"wrote {out} ({out.stat().st_size} bytes)", err=True)
+        else:
+            s.dump_to(fmt, sys.stdout.buffer)
+            sys.stdout.flush()
 
 
 @command()
