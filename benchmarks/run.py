@@ -8,8 +8,10 @@ then measures, each in a fresh process so that start-up is included:
 - ``kg build`` (curated only, ``--full``): seconds, triples/s, peak RSS;
 - Oxigraph's own bulk loader on the same data (``kg export --format nquads``
   loaded by ``pyoxigraph.Store.bulk_load``) in the same run, and the ratio;
-- p50/p95 latency of ``kg stance``, ``kg who`` and the congruence network of
-  one topic (``kg network --view congruence --topic``), end to end;
+- p50/p95 latency of ``kg stance``, ``kg who``, the congruence network of one
+  topic as the page users open (``kg viz --view congruence --topic``) and its
+  analysis (``kg network --view congruence --topic``: centralities, coalitions,
+  polarisation), end to end;
 - the store's size on disk.
 """
 
@@ -62,6 +64,7 @@ def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
     shutil.rmtree(store, ignore_errors=True)
     build_s, build_rss, out = peak_rss(KG + ["build", str(corpus), "--store", str(store), "--no-extract", "--full"])
     triples = int(out.split("triples: ")[1].split(",")[0])
+    print(f"[{size}] build {build_s:.1f} s", file=sys.stderr, flush=True)
 
     nq = work / f"export-{size}.nq"
     peak_rss(KG + ["export", "--format", "nquads", "--out", str(nq), "--store", str(store)])
@@ -69,7 +72,9 @@ def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
     shutil.rmtree(bulk_dir, ignore_errors=True)
     loader = ("import pyoxigraph as ox, sys; s = ox.Store(sys.argv[1]); "
               "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()")
+    print(f"[{size}] exported", file=sys.stderr, flush=True)
     bulk_s, _, _ = peak_rss([sys.executable, "-c", loader, str(bulk_dir), str(nq)])
+    print(f"[{size}] bulk load {bulk_s:.1f} s", file=sys.stderr, flush=True)
     shutil.rmtree(bulk_dir, ignore_errors=True)
     nq.unlink()
 
@@ -78,13 +83,16 @@ def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
               for line in (corpus / "actors.ttl").read_text(encoding="utf-8").splitlines() if "prefLabel" in line]
     topics = [line.split('skos:notation "')[1].split('"')[0]
               for line in (corpus / "topics.ttl").read_text(encoding="utf-8").splitlines() if "notation" in line]
-    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": []}
+    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": [], "analysis": []}
+    page = work / f"congruence-{size}.html"
     for _ in range(repeats):
         a, t = rng.choice(actors), rng.choice(topics[:50])  # topics people ask about are the active ones
         lat["stance"].append(peak_rss(KG + ["stance", a, "--format", "json", "--store", str(store)])[0])
         lat["who"].append(peak_rss(KG + ["who", t, "--format", "json", "--store", str(store)])[0])
-        lat["congruence"].append(peak_rss(KG + ["network", "--view", "congruence", "--topic", t, "--format", "json",
+        lat["congruence"].append(peak_rss(KG + ["viz", "--view", "congruence", "--topic", t, "--out", str(page),
                                                 "--store", str(store)])[0])
+        lat["analysis"].append(peak_rss(KG + ["network", "--view", "congruence", "--topic", t, "--format", "json",
+                                              "--store", str(store)])[0])
     return {
         "assertions": size, "triples": triples, "build_s": build_s, "build_tps": triples / build_s,
         "bulk_s": bulk_s, "bulk_tps": triples / bulk_s, "ratio": bulk_s / build_s, "rss_gib": build_rss / 2**30,
@@ -103,7 +111,8 @@ def main() -> None:
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     cols = ["assertions", "triples", "build_s", "build_tps", "bulk_tps", "ratio", "rss_gib", "disk_mib",
-            "stance_p50", "stance_p95", "who_p50", "who_p95", "congruence_p50", "congruence_p95"]
+            "stance_p50", "stance_p95", "who_p50", "who_p95", "congruence_p50", "congruence_p95",
+            "analysis_p50", "analysis_p95"]
     print(" | ".join(cols))
     for size in [int(s) for s in args.sizes.split(",")]:
         r = bench(size, args.work, args.repeats, args.seed)

@@ -17,6 +17,7 @@ import html as _html
 import json
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,6 +129,19 @@ def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certai
     return sections
 
 
+@dataclass
+class Page:
+    """The fields of a pyvis ``Network`` that a page is drawn from, without importing pyvis
+    (which imports IPython: about a second of every ``kg viz``)."""
+
+    heading: str
+    directed: bool
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+    kg_meta: dict = field(default_factory=dict)
+
+
 def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool = True) -> Network:
     """A pyvis ``Network`` of a view graph (see :mod:`kg.views`), styled and laid out.
 
@@ -137,11 +151,24 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
     """
     from pyvis.network import Network
 
+    p = page(g, title=title, positions=positions)
+    net = Network(height="100%", width="100%", directed=p.directed, heading=p.heading, cdn_resources="in_line")
+    for node in p.nodes:
+        net.nodes.append(node)
+        net.node_ids.append(node["id"])
+        net.node_map[node["id"]] = node
+    net.edges.extend(p.edges)
+    net.options = p.options
+    net.kg_meta = p.kg_meta
+    return net
+
+
+def page(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool = True) -> Page:
+    """What :func:`to_pyvis` holds, as a :class:`Page` that :func:`write_html` takes as well."""
     directed = g.is_directed()
     view = g.graph.get("view", "stance")
     colour_by = "community" if view in ("congruence", "conflict") else "type"
-    net = Network(height="100%", width="100%", directed=directed, heading=title or g.graph.get("title", ""),
-                  cdn_resources="in_line")
+    net = Page(heading=title or g.graph.get("title", ""), directed=directed)
     pos = layout(g) if positions is True else (positions or None)
     sizes = _community_sizes(g)
     deg = dict(g.degree(weight="weight"))
@@ -168,8 +195,6 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
         if pos is not None and n in pos:
             node["x"], node["y"] = pos[n]
         net.nodes.append(node)
-        net.node_ids.append(nid)
-        net.node_map[nid] = node
     # Parallel edges (one per stance) and reciprocal ones get distinct curves; the rest stay straight (fast).
     by_pair: dict[frozenset, int] = defaultdict(int)
     edge_iter = g.edges(keys=True, data=True) if g.is_multigraph() else ((u, v, None, d) for u, v, d in g.edges(data=True))
@@ -233,14 +258,12 @@ def to_pyvis(g: nx.Graph, *, title: str | None = None, positions: dict | None | 
 def vis_network_js() -> str:
     """vis-network's standalone build, licence header included: ours under kg/assets, else pyvis's copy."""
     candidates = [ASSETS / "vis-network.min.js"]
-    try:
-        import pyvis
+    import importlib.util
 
-        root = Path(pyvis.__file__).parent
+    spec = importlib.util.find_spec("pyvis")  # found, not imported
+    for root in map(Path, (spec.submodule_search_locations or []) if spec else []):
         candidates += sorted(root.glob("templates/lib/vis-*/vis-network.min.js"), reverse=True)
         candidates += sorted(root.glob("lib/vis-*/vis-network.min.js"), reverse=True)
-    except ImportError:
-        pass
     for p in candidates:
         if p.is_file():
             text = p.read_text(encoding="utf-8")
@@ -257,7 +280,7 @@ def _json_for_html(obj: object) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def page_data(net: Network, max_quotes: int = PAGE_QUOTES) -> dict:
+def page_data(net: Network | Page, max_quotes: int = PAGE_QUOTES) -> dict:
     """The JSON the page embeds: ``nodes`` and ``edges`` as kg data plus their vis options, ``quotes``
     (each edge lists indices into it, at most ``max_quotes``), ``options`` and ``meta``."""
     def split(item: dict, keys: tuple[str, ...]) -> dict:
@@ -308,7 +331,7 @@ def page_data(net: Network, max_quotes: int = PAGE_QUOTES) -> dict:
     return {"meta": meta, "nodes": nodes, "edges": edges, "quotes": quotes, "options": options}
 
 
-def render_html(net: Network, max_quotes: int = PAGE_QUOTES) -> str:
+def render_html(net: Network | Page, max_quotes: int = PAGE_QUOTES) -> str:
     """The whole page as a string (deterministic: the same network gives the same bytes)."""
     data = page_data(net, max_quotes)
     template = (ASSETS / "template.html").read_text(encoding="utf-8")
@@ -325,7 +348,7 @@ def render_html(net: Network, max_quotes: int = PAGE_QUOTES) -> str:
     return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
 
 
-def write_html(net: Network, path: str | Path, *, max_quotes: int = PAGE_QUOTES) -> Path:
+def write_html(net: Network | Page, path: str | Path, *, max_quotes: int = PAGE_QUOTES) -> Path:
     """Write ``net`` as one offline HTML file (at most ``max_quotes`` quotes per edge); returns the path."""
     path = Path(path)
     text = render_html(net, max_quotes)

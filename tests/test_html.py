@@ -192,3 +192,10 @@ def test_quotes_per_edge_are_capped_in_the_page():
     data = html.page_data(html.to_pyvis(build_view(rs, ViewSpec("stance"))), max_quotes=5)
     (edge,) = data["edges"]
     assert len(edge["quotes"]) == 5 and edge["n_quotes"] == 30
+
+
+def test_page_without_pyvis_renders_as_the_pyvis_network(seeds_store):
+    g = views.view_graph(seeds_store, "congruence")
+    assert html.render_html(html.page(g)) == html.render_html(html.to_pyvis(g))
+    net = html.to_pyvis(g)
+    assert type(net).__module__ == "pyvis.network" and len(net.get_nodes()) == g.number_of_nodes()

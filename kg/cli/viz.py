@@ -47,13 +47,13 @@ def viz(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Write a view of the network as one self-contained, offline, interactive HTML page."""
-    from ..html import to_pyvis, write_html
+    from ..html import page, write_html
     from ..views import view_graph
 
     filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
         g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
-    path = write_html(to_pyvis(g), out or Path(f"kg-{g.graph['view']}.html"))
+    path = write_html(page(g), out or Path(f"kg-{g.graph['view']}.html"))
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
                f"{g.graph['assertions']} assertions")
     if g.graph.get("note"):
