@@ -193,6 +193,11 @@ class Writer:
                         (doc.id, source_iri(doc.source) if doc.source else None, doc.date))
         self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", map(_row, assertions))
 
+    def counts(self) -> tuple[dict[str, int], int]:
+        """Assertions by method, and the number of distinct actors."""
+        by_method = dict(self.db.execute("SELECT method, COUNT(*) FROM rows GROUP BY method").fetchall())
+        return by_method, self.db.execute("SELECT COUNT(DISTINCT actor) FROM rows").fetchone()[0]
+
     def add_from_store(self, store: Store) -> int:
         """Every assertion as the store holds it: the slow path, when there is no projection to start from."""
         docs = store.query("""SELECT ?d ?doc ?publisher ?date WHERE {

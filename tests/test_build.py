@@ -88,3 +88,40 @@ def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
     with open_store(tmp_path / "s.kg", create=True) as disk:
         build([folder], disk)
         assert sorted(r["doc"] for r in stance(disk, "Poland")) == ["brief", "brief2"]
+
+
+def test_chunked_background_loading_gives_the_same_store(seeds_dir, tmp_path, monkeypatch):
+    import kg.build as kb
+
+    whole = build([seeds_dir], tmp_path / "whole.kg")
+    monkeypatch.setattr(kb._ChunkLoader, "CHUNK_LINES", 200)  # the seeds make ~10 chunks
+    loads = []
+    original = kb.OxigraphStore.load_nquads_file
+    monkeypatch.setattr(kb.OxigraphStore, "load_nquads_file", lambda self, p: (loads.append(p), original(self, p)))
+    chunked = build([seeds_dir], tmp_path / "chunked.kg")
+    assert len(loads) >= 3
+    assert _quads(tmp_path / "whole.kg") == _quads(tmp_path / "chunked.kg")
+    assert (chunked.triples, chunked.assertions) == (whole.triples, whole.assertions)
+
+
+def test_a_failing_chunk_load_fails_the_build_and_keeps_the_old_store(seeds_dir, tmp_path, monkeypatch):
+    import kg.build as kb
+    from kg.errors import StoreError
+
+    store = tmp_path / "s.kg"
+    build([seeds_dir], store)
+    before = _quads(store)
+    monkeypatch.setattr(kb._ChunkLoader, "CHUNK_LINES", 200)
+    calls = []
+
+    def flaky(self, p):
+        calls.append(p)
+        if len(calls) == 3:
+            raise StoreError("disk full (simulated)")
+
+    monkeypatch.setattr(kb.OxigraphStore, "load_nquads_file", flaky)
+    with pytest.raises(StoreError, match="simulated"):
+        build([seeds_dir], store, full=True)
+    monkeypatch.undo()
+    assert _quads(store) == before
+    assert not list(tmp_path.glob("*.nq")) and not list(tmp_path.glob("*.building"))
