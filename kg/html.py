@@ -83,7 +83,7 @@ def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
     # Logarithmic weights: coalitions pull together without heavy edges collapsing their ends.
     for _u, _v, d in simple.edges(data=True):
         d["_pull"] = 1.0 + math.log2(max(float(d.get("weight", 1)), 1.0))
-    pos = nx.spring_layout(simple, seed=seed, weight="_pull", iterations=60 if n > 500 else 100)
+    pos = nx.spring_layout(simple, seed=seed, weight="_pull", iterations=50)
     scale = 160.0 + 70.0 * math.sqrt(n)
     return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
 

@@ -679,17 +679,17 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
             top = _top_actors(rows, spec.max_nodes)
             shown = [r for r in rows if r.actor in top]
         # Quotes are attached after pruning: the full projection can have millions of edges.
-        if view == "congruence":
-            g = _congruence_edges(shown)
-            assign_communities(g)
-        else:
-            g = _conflict_edges(shown)
-            # Coalitions come from agreement, so colour conflict nodes by congruence communities.
-            assign_communities(g, communities(_congruence_edges([r for r in shown if r.actor in g])))
+        g = _congruence_edges(shown) if view == "congruence" else _conflict_edges(shown)
         omitted["nodes"] = len({r.actor for r in rows} - {r.actor for r in shown})
         left = reduce_graph(g, spec.max_nodes, spec.max_edges)
         omitted["nodes"] += left["nodes"]
         omitted["edges"] += left["edges"]
+        # Coalitions of what is drawn (on a pruned view: among the edges kept; `kg network` analyses
+        # the whole). Conflict nodes are coloured by the agreement among them.
+        if view == "congruence":
+            assign_communities(g)
+        else:
+            assign_communities(g, communities(_congruence_edges([r for r in shown if r.actor in g])))
         _finish_edges(g, _Evidence((r for r in shown if r.actor in g and (
             view == "congruence" or r.stance in ("supports", "opposes"))), spec.quotes), view)
         _activity(g, shown)
