@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +43,16 @@ def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path
             if p.suffix.lower() in suffixes:
                 yield p
         else:
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in suffixes and not any(
-                    part.startswith(".") for part in f.relative_to(p).parts
-                ):
-                    yield f
+            # os.walk and string keys rather than Path.rglob and Path ordering: a corpus
+            # of 10^5 files spent seconds comparing Path objects. Same order (by path parts).
+            found = []
+            for root, dirs, files in os.walk(p):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                found += [os.path.join(root, f) for f in files
+                          if not f.startswith(".") and os.path.splitext(f)[1].lower() in suffixes]
+            for f in sorted(found, key=lambda f: f.split(os.sep)):
+                if os.path.isfile(f):
+                    yield Path(f)
 
 
 def _decode(data: bytes, path: Path) -> str:
