@@ -31,8 +31,8 @@ from .errors import InputError, UnknownNameError
 from .model import Assertion, Document
 from .projection import Projection, Writer, detach, restamp, stamp_quad
 from .namespaces import (
-    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_ENTITIES, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, document_graph,
-    document_iri, digest, slug,
+    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_ENTITIES, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, METHOD_IRI,
+    digest, document_graph, document_iri, slug,
 )
 from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
 from .reference import Reference
@@ -425,9 +425,9 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     if rows is not None:  # the same counts, without scanning a million assertion nodes
         by_method, report.actors = rows.counts()
     else:
-        by_method = {r["m"]: r["n"] for r in store.query(
+        method = {v: k for k, v in METHOD_IRI.items()}
+        by_method = {method.get(r["m"], r["m"]): r["n"] for r in store.query(
             "SELECT ?m (COUNT(?a) AS ?n) WHERE { ?a kg:method ?m } GROUP BY ?m").dicts()}
-        by_method = {k.rsplit("#", 1)[-1].lower(): v for k, v in by_method.items()}
         report.actors = store.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?a kg:actor ?x }").dicts()[0]["n"]
     report.curated, report.extracted = by_method.get("curated", 0), by_method.get("extracted", 0)
     report.assertions = report.curated + report.extracted
@@ -452,7 +452,7 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
 
     if isinstance(store, Store):
         if isinstance(store, OxigraphStore) and store.path is not None:
-            with Projection.of(store) or contextlib.nullcontext() as base:
+            with Projection.opened(store) as base:
                 report, writer = _apply_projected(store, inputs, base, store.path.with_name(
                     store.path.name + ".rows.building"), extractor=extractor, full=full, progress=progress)
             writer.install(store.path)
@@ -485,7 +485,7 @@ def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
         if final.exists() and not full:
             with OxigraphStore(final, read_only=True) as current:
                 current.backup(scratch)
-                base = Projection.of(current)
+                base = Projection.of(current)  # closed below, once copied
         with OxigraphStore(scratch) as target, base or contextlib.nullcontext():
             report, writer = _apply_projected(target, inputs, base, final.with_name(f"{final.name}.rows.building"),
                                               extractor=extractor, full=full or not final.exists(),
@@ -510,7 +510,8 @@ def remove_documents(store: Store, doc_ids: Iterable[str]) -> list[str]:
     try:
         for doc_id in removed:
             store.remove_graph(document_graph(doc_id))
-        restamp(store)
+        restamp(store, {d: fp for d, fp in present.items() if d not in removed},
+                _stored_reference_digest(store) or "")
         if writer is not None:
             writer.drop_documents(removed)
             writer.finish(store)

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext as _nothing
 from pathlib import Path
 
 from . import queries
@@ -74,7 +73,7 @@ def stance_rows(store: Store, actor: str, target: str | None = None) -> list[dic
     bindings: dict[str, Term] = {"actor": Term.iri(names.actor(actor))}
     if target:
         bindings["target"] = Term.iri(names.target(target))
-    with Projection.of(store) or _nothing() as rows:
+    with Projection.opened(store) as rows:
         if rows is not None:
             return rows.stance(bindings["actor"].value, bindings["target"].value if target else None)
     return store.query(queries.load("stance"), bindings).dicts()
@@ -92,7 +91,7 @@ def stance(store: Store, actor: str, target: str | None = None) -> list[dict]:
 def who(store: Store, topic: str) -> list[dict]:
     """Actors by stance on a topic (or on an actor as target)."""
     t = _Names(store).target(topic)
-    with Projection.of(store) or _nothing() as proj:
+    with Projection.opened(store) as proj:
         rows = proj.who(t) if proj is not None else store.query(queries.load("who"), {"target": Term.iri(t)}).dicts()
     # GROUP_CONCAT order is the engine's row order: sort so every store prints the same.
     tidy = lambda v: ",".join(sorted(v.split(","))) if v else v  # noqa: E731

@@ -21,16 +21,16 @@ import os
 import shutil
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .model import Assertion, Document
 from .namespaces import (
     CERTAINTY_IRI, GRAPH_BUILD, KG, METHOD_IRI, RDF, RDFS, SKOS, STANCE_IRI, digest, source_iri,
 )
-from .store import OxigraphStore, Store, Term
-
-FILE = "kg-rows.sqlite"
+from .store import PROJECTION_FILE as FILE
+from .store import OxigraphStore, Store
 STAMP = KG + "projectionStamp"
 _STATE = GRAPH_BUILD + "#state"
 _ACTOR_TYPES = {KG + t for t in ("Person", "State", "InternationalOrganisation", "ActorGroup")}
@@ -46,18 +46,15 @@ CREATE TABLE rows (assertion TEXT NOT NULL, doc TEXT NOT NULL, actor TEXT NOT NU
 -- label: COALESCE(skos:prefLabel, rdfs:label) as in the .rq files; type: the specific actor class;
 -- is_actor: typed with any actor class; topic: the notation of a codebook topic.
 CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEGER, topic TEXT);
-"""
-
-# The columns of kg/queries/stance.rq and assertions.rq, from the rows joined with their labels.
-# Maintained while rows go in: that work overlaps the store's loading, whereas building the
-# indexes after a fresh load (twice as fast by itself) added to the build's serial tail.
-_INDEXES = """
+-- Maintained while rows go in: that work overlaps the store's loading, whereas building the
+-- indexes after a fresh load (twice as fast by itself) added to the build's serial tail.
 CREATE UNIQUE INDEX rows_assertion ON rows (assertion);
 CREATE INDEX rows_actor ON rows (actor, target);
 CREATE INDEX rows_target ON rows (target);
 CREATE INDEX rows_doc ON rows (doc);
 """
 
+# The columns of kg/queries/stance.rq and assertions.rq, from the rows joined with their labels.
 _SELECT = """
 SELECT r.assertion, r.actor, COALESCE(la.label, r.actor) AS actorLabel, COALESCE(la.type, 'Actor') AS actorType,
        r.stance, r.target, COALESCE(lt.label, r.target) AS targetLabel,
@@ -112,6 +109,17 @@ class Projection:
             return None
         return p
 
+    @classmethod
+    @contextmanager
+    def opened(cls, store: Store) -> Iterator[Projection | None]:
+        """:meth:`of` as a context: the projection (closed afterwards), or None."""
+        p = cls.of(store)
+        try:
+            yield p
+        finally:
+            if p is not None:
+                p.close()
+
     def close(self) -> None:
         self.db.close()
 
@@ -149,9 +157,6 @@ class Projection:
             rows.append(d)
         return rows
 
-    def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
-
 
 # ---------------------------------------------------------------- writing
 
@@ -186,7 +191,7 @@ class Writer:
             shutil.copyfile(base.path, scratch)
             return cls(scratch)
         w = cls(scratch)
-        w.db.executescript(_SCHEMA + _INDEXES)
+        w.db.executescript(_SCHEMA)
         return w
 
     def drop_documents(self, doc_ids: Iterable[str]) -> None:
@@ -271,26 +276,18 @@ def stamp_quad(fingerprints: dict[str, str], reference_digest: str) -> str:
     return quad(iri(_STATE), STAMP, literal(stamp), GRAPH_BUILD)
 
 
-def restamp(store: Store) -> None:
-    """Stamp the store anew from its content, after a change made outside a build."""
-    rows = store.query("SELECT ?id ?fp WHERE { ?d a kg:Document ; dct:identifier ?id ; kg:fingerprint ?fp }").rows
-    ref = store.query("SELECT ?r WHERE { ?s kg:referenceDigest ?r }").rows
+def restamp(store: Store, fingerprints: dict[str, str], reference_digest: str) -> None:
+    """Stamp the store anew from what it now holds, after a change made outside a build."""
     store.query(f"DELETE WHERE {{ GRAPH <{GRAPH_BUILD}> {{ ?s kg:projectionStamp ?o }} }}", allow_update=True)
-    store.load_nquads(stamp_quad({r[0].value: r[1].value for r in rows}, ref[0][0].value if ref else ""))
+    store.load_nquads(stamp_quad(fingerprints, reference_digest))
 
 
-def _describe(store: Store, iris: list[str]) -> dict[str, dict[str, list[str]]]:
+def _describe(store: OxigraphStore, iris: list[str]) -> dict[str, dict[str, list[str]]]:
     """For each IRI, its labels, types and notations (from every graph)."""
     out: dict[str, dict[str, list[str]]] = {i: defaultdict(list) for i in iris}
-    if isinstance(store, OxigraphStore):
-        for i in iris:
-            for p, o in store.objects(i, _LABEL_PREDICATES):
-                out[i][p].append(o)
-        return out
-    for i in iris:  # any other store: one bound query per IRI (projections live beside Oxigraph stores only)
-        for r in store.query("SELECT ?x ?p ?o WHERE { ?x ?p ?o }", {"x": Term.iri(i)}).rows:
-            if r[1].value in _LABEL_PREDICATES:
-                out[i][r[1].value].append(r[2].value)
+    for i in iris:
+        for p, o in store.objects(i, _LABEL_PREDICATES):
+            out[i][p].append(o)
     return out
 
 

@@ -16,15 +16,16 @@ import re
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import QueryError, StoreError
 from .namespaces import KGR, PREFIXES, XSD, sparql_prologue
 
 DEFAULT_STORE = ".kg"
+PROJECTION_FILE = "kg-rows.sqlite"  # the row projection inside an on-disk store (kg/projection.py)
 MEMORY = ":memory:"
 EXPORT_FORMATS = ("turtle", "trig", "nquads", "jsonld", "ntriples")
 _UPDATE_RE = re.compile(
@@ -219,7 +220,7 @@ class OxigraphStore(Store):
         # Any write outdates the row projection kept in the store's folder (kg/projection.py);
         # builds write a new one after their last write.
         if self.path is not None:
-            (self.path / "kg-rows.sqlite").unlink(missing_ok=True)
+            (self.path / PROJECTION_FILE).unlink(missing_ok=True)
 
     def objects(self, subject: str, predicates: set[str]) -> Iterator[tuple[str, str]]:
         """(predicate, object value) of ``subject`` in any graph, for the given predicates."""

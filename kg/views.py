@@ -123,11 +123,10 @@ def fetch_rows(store: Store, filters: Filters | None = None) -> list[Row]:
         from .positions import target_iri
 
         bindings = {"target": Term.iri(target_iri(store, filters.topic))}
-    proj = Projection.of(store)
-    if proj is not None:
-        with proj:
+    with Projection.opened(store) as proj:
+        if proj is not None:
             rows = [row_from_dict(d) for d in proj.assertions(bindings["target"].value if bindings else None)]
-    else:
+    if proj is None:
         res = store.query(queries.load("assertions"), bindings)
         # Plain term values: skipping Result.dicts()'s typed conversion matters at 10^5-10^6 rows.
         names = res.vars
