@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import sparql_results
 from .errors import QueryError, StoreError
 from .namespaces import PREFIXES, XSD, sparql_prologue
 from .store import Result, Store, Term
@@ -173,32 +174,6 @@ def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
 # --------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------
-
-def _json_term(b: dict | None) -> Term | None:
-    if b is None:
-        return None
-    kind = b.get("type")
-    if kind == "uri":
-        return Term("iri", b["value"])
-    if kind == "bnode":
-        return Term("bnode", b["value"])
-    if kind in ("literal", "typed-literal"):
-        lang = b.get("xml:lang") or b.get("lang")
-        if lang:
-            return Term("literal", b["value"], None, lang)
-        return Term("literal", b["value"], b.get("datatype") or XSD + "string")
-    raise StoreError(f"unsupported term type {kind!r} in SPARQL results")
-
-
-def parse_results_json(data: bytes) -> Result:
-    """SPARQL 1.1 Query Results JSON as a :class:`Result` (variables in the order of ``head.vars``)."""
-    doc = json.loads(data)
-    if "boolean" in doc:
-        return Result("ask", boolean=bool(doc["boolean"]))
-    names = list(doc.get("head", {}).get("vars", []))
-    rows = [tuple(_json_term(b.get(v)) for v in names) for b in doc["results"]["bindings"]]
-    return Result("select", names, rows)
-
 
 def _turtle(triples_data: bytes, content_type: str) -> str:
     import pyoxigraph as ox
@@ -414,7 +389,7 @@ class RemoteStore(Store):
 
     def _parse_json(self, data: bytes) -> Result:
         try:
-            return parse_results_json(data)
+            return sparql_results.parse_json(data)
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise StoreError(f"unexpected answer from SPARQL endpoint {self.query_url}: {_one_line(e)}") from None
 

@@ -333,8 +333,8 @@ def _from_json_term(d: Mapping[str, str]) -> Term:
     if kind == "bnode":
         return Term("bnode", d["value"])
     if kind in ("literal", "typed-literal"):
-        lang = d.get("xml:lang")
-        return Term("literal", d["value"], None if lang else d.get("datatype", XSD_STRING), lang)
+        lang = d.get("xml:lang") or d.get("lang")  # "lang": some endpoints' older spelling
+        return Term("literal", d["value"], None if lang else d.get("datatype") or XSD_STRING, lang or None)
     raise ValueError(f"unsupported SPARQL JSON term type {kind!r}")
 
 
