@@ -188,6 +188,18 @@ def evaluate(store: Store, text: str, *, max_rows: int, should_stop: Callable[[]
     return Answer(res)
 
 
+
+def _take(items, convert, max_rows: int, should_stop) -> tuple[list, bool]:
+    """Up to ``max_rows`` converted items, and whether more were left; stops when ``should_stop()`` says so."""
+    out: list = []
+    for item in items:
+        if should_stop():
+            raise _Cancelled()
+        if len(out) >= max_rows:
+            return out, True
+        out.append(convert(item))
+    return out, False
+
 def _evaluate_oxigraph(inner, text: str, max_rows: int, should_stop: Callable[[], bool],
                        default_graphs: list[str], named_graphs: list[str]) -> Answer:
     import pyoxigraph as ox
@@ -205,27 +217,13 @@ def _evaluate_oxigraph(inner, text: str, max_rows: int, should_stop: Callable[[]
         res = inner.query(text, **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return Answer(Result("ask", boolean=bool(res)))
-        truncated = False
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
             width = range(len(names))
-            rows: list[tuple[Term | None, ...]] = []
-            for sol in res:
-                if should_stop():
-                    raise _Cancelled()
-                if len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(_from_ox(sol[i]) for i in width))
+            rows, truncated = _take(res, lambda sol: tuple(_from_ox(sol[i]) for i in width), max_rows, should_stop)
             return Answer(Result("select", names, rows), truncated=truncated)
-        triples: list[tuple[Term, Term, Term]] = []
-        for t in res:
-            if should_stop():
-                raise _Cancelled()
-            if len(triples) >= max_rows:
-                truncated = True
-                break
-            triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+        triples, truncated = _take(res, lambda t: (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)),
+                                   max_rows, should_stop)
         return Answer(Result("graph"), triples, truncated)
     except SyntaxError as e:
         raise QueryError(f"malformed SPARQL: {_one_line(e)}") from None
