@@ -188,7 +188,6 @@ def evaluate(store: Store, text: str, *, max_rows: int, should_stop: Callable[[]
     return Answer(res)
 
 
-
 def _take(items, convert, max_rows: int, should_stop) -> tuple[list, bool]:
     """Up to ``max_rows`` converted items, and whether more were left; stops when ``should_stop()`` says so."""
     out: list = []
