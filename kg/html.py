@@ -79,10 +79,13 @@ def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
     n = g.number_of_nodes()
     if n == 0:
         return {}
-    simple = undirected_simple(g).copy()
+    # A bare copy with one attribute: the view's edges carry quotes, which need not be copied.
+    simple = nx.Graph()
+    simple.add_nodes_from(g)
     # Logarithmic weights: coalitions pull together without heavy edges collapsing their ends.
-    for _u, _v, d in simple.edges(data=True):
-        d["_pull"] = 1.0 + math.log2(max(float(d.get("weight", 1)), 1.0))
+    simple.add_weighted_edges_from(((u, v, 1.0 + math.log2(max(float(w), 1.0)))
+                                    for u, v, w in undirected_simple(g).edges(data="weight", default=1)),
+                                   weight="_pull")
     pos = nx.spring_layout(simple, seed=seed, weight="_pull", iterations=50)
     scale = 160.0 + 70.0 * math.sqrt(n)
     return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}

@@ -16,29 +16,32 @@ Polarisation
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, KgError, UnknownNameError
 from .views import (
+    ACTOR_VIEWS,
     Filters,
     Row,
-    _conflict_edges,
-    _congruence_edges,
     build_view,
     communities,
     fetch_rows,
     filter_rows,
     resolve_spec,
+    spec_graph,
     undirected_simple,
 )
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .actor_views import Holding
     from .store import Store
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv")
@@ -122,7 +125,7 @@ def _label(g, n) -> str:
     return str(g.nodes[n].get("label", n))
 
 
-def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
+def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None) -> NetworkReport:
     """Degree and betweenness centrality, communities and (given the view's ``rows``) polarisation.
 
     Directed and multi-edges are merged into one undirected weighted edge; betweenness
@@ -177,15 +180,19 @@ def analyse(g: nx.Graph, rows: list[Row] | None = None) -> NetworkReport:
     )
 
 
-def polarisation(rows: list[Row]) -> Polarisation:
-    """Conflict between vs within the congruence coalitions of ``rows`` (see the module docstring)."""
+def polarisation(rows: Sequence[Row | Holding]) -> Polarisation:
+    """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
+    docstring)."""
     import networkx as nx
 
+    from .actor_views import as_holdings, conflict_edges, congruence_edges
+
+    items = as_holdings(rows)
     # Weights are all we need: the projections without their quotes.
-    cong = _congruence_edges(rows)
+    cong = congruence_edges(items)
     groups = communities(cong)
     member = {a: i for i, c in enumerate(groups) for a in c}
-    conf = _conflict_edges(rows)
+    conf = conflict_edges(items)
     within = between = 0.0
     for u, v, w in conf.edges(data="weight", default=1):
         if member.get(u, -1) == member.get(v, -2):
@@ -207,11 +214,19 @@ def network_report(store: Store, view: str = "congruence", name: str | None = No
     (for the topic view, those on the topic; with ``max_nodes``, those of the actors kept)."""
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
     spec = replace(spec, quotes=False)  # analyses need weights, not quotes
-    rows = fetch_rows(store, spec.filters) if rows is None else rows
-    g = build_view(rows, spec)
-    kept = filter_rows(rows, spec.filters)
-    if spec.view == "topic":
-        kept = [r for r in kept if r.target == spec.focus]
+    if spec.view in ACTOR_VIEWS:
+        from .actor_views import Holdings, actor_view, open_holdings
+
+        with (open_holdings(store, spec.filters) if rows is None
+              else contextlib.nullcontext(Holdings.from_rows(filter_rows(rows, spec.filters)))) as hs:
+            g = actor_view(hs, spec)
+        kept = hs.items
+    else:
+        rows = fetch_rows(store, spec.filters) if rows is None else rows
+        g = build_view(rows, spec)
+        kept = filter_rows(rows, spec.filters)
+        if spec.view == "topic":
+            kept = [r for r in kept if r.target == spec.focus]
     if max_nodes is not None:  # polarisation among the actors analysed, not all of them
         kept = [r for r in kept if r.actor in g]
     return analyse(g, kept)
@@ -319,7 +334,7 @@ def export_network(store: Store, fmt: str, view: str = "congruence", out: str | 
         raise UnknownNameError("network export format", fmt, list(EXPORT_FORMATS))
     filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes)
-    g = build_view(fetch_rows(store, spec.filters), spec)
+    g = spec_graph(store, spec)
     if out is None:
         out = default_export_path(fmt, spec.view)
     if Path(out).is_dir() and fmt != "csv":

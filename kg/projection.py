@@ -17,6 +17,7 @@ a valid projection every question is answered in SPARQL, as on remote stores.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -32,6 +33,7 @@ from .namespaces import (
 from .store import PROJECTION_FILE as FILE
 from .store import OxigraphStore, Store
 STAMP = KG + "projectionStamp"
+SCHEMA_VERSION = "2"  # a projection of another version is ignored (and rebuilt by the next build)
 _STATE = GRAPH_BUILD + "#state"
 _ACTOR_TYPES = {KG + t for t in ("Person", "State", "InternationalOrganisation", "ActorGroup")}
 _ANY_ACTOR = _ACTOR_TYPES | {KG + "Actor"}
@@ -40,9 +42,11 @@ _LABEL_PREDICATES = {SKOS + "prefLabel", RDFS + "label", RDF + "type", SKOS + "n
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE docs (doc TEXT PRIMARY KEY, publisher TEXT, date TEXT);
+-- date: the document's, repeated so that filtering and ranking one topic's rows reads one index.
 CREATE TABLE rows (assertion TEXT NOT NULL, doc TEXT NOT NULL, actor TEXT NOT NULL, stance TEXT NOT NULL,
                    target TEXT NOT NULL, certainty TEXT NOT NULL, speaker TEXT, quote TEXT NOT NULL,
-                   start INTEGER NOT NULL, "end" INTEGER NOT NULL, method TEXT NOT NULL, confidence TEXT);
+                   start INTEGER NOT NULL, "end" INTEGER NOT NULL, method TEXT NOT NULL, confidence TEXT,
+                   date TEXT);
 -- label: COALESCE(skos:prefLabel, rdfs:label) as in the .rq files; type: the specific actor class;
 -- is_actor: typed with any actor class; topic: the notation of a codebook topic.
 CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEGER, topic TEXT);
@@ -50,7 +54,8 @@ CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEG
 -- indexes after a fresh load (twice as fast by itself) added to the build's serial tail.
 CREATE UNIQUE INDEX rows_assertion ON rows (assertion);
 CREATE INDEX rows_actor ON rows (actor, target);
-CREATE INDEX rows_target ON rows (target);
+-- Covers one topic's holdings and the choice of their best rows (Projection.holdings, best_rows).
+CREATE INDEX rows_target ON rows (target, actor, stance, certainty, date, doc, assertion);
 CREATE INDEX rows_doc ON rows (doc);
 """
 
@@ -101,10 +106,10 @@ class Projection:
             return None
         try:
             p = cls(path)
-            stamp = p.db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            meta = dict(p.db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error:
             return None
-        if stamp is None or stamp[0] != store_stamp(store):
+        if meta.get("schema") != SCHEMA_VERSION or meta.get("stamp") != store_stamp(store):
             p.close()
             return None
         return p
@@ -157,14 +162,78 @@ class Projection:
             rows.append(d)
         return rows
 
+    @staticmethod
+    def _where(target: str | None, stances: Iterable[str], certainties: Iterable[str] | None,
+               since: str | None, until: str | None) -> tuple[str, list, bool]:
+        """A WHERE clause over ``rows r`` and its arguments. Dates compare as in views.filter_rows: the first
+        ten characters, undated rows excluded."""
+        conds, args = [], []
+        if target is not None:
+            conds.append("r.target = ?")
+            args.append(target)
+        stances = list(stances)
+        if stances:
+            conds.append(f"r.stance IN ({','.join('?' * len(stances))})")
+            args += stances
+        if certainties is not None:  # the certainties at or above a floor
+            certainties = list(certainties)
+            conds.append(f"r.certainty IN ({','.join('?' * len(certainties))})" if certainties else "0")
+            args += certainties
+        for op, bound in ((">=", since), ("<=", until)):
+            if bound:
+                conds.append(f"r.date IS NOT NULL AND r.date <> '' AND substr(r.date, 1, 10) {op} ?")
+                args.append(bound)
+        return ("WHERE " + " AND ".join(conds)) if conds else "", args
+
+    def holdings(self, target: str | None = None, stances: Iterable[str] = (),
+                 certainties: Iterable[str] | None = None, since: str | None = None,
+                 until: str | None = None) -> list[dict]:
+        """One row per (actor, target, stance) among the assertions that pass the filters, with labels,
+        the number of assertions ``n`` and their distinct ``certainties`` (comma-separated)."""
+        where, args = self._where(target, stances, certainties, since, until)
+        cur = self.db.execute(f"""
+            WITH g AS (SELECT r.actor, r.target, r.stance, COUNT(*) AS n,
+                              GROUP_CONCAT(DISTINCT r.certainty) AS certainties
+                       FROM rows r {where} GROUP BY r.actor, r.target, r.stance)
+            SELECT g.actor, COALESCE(la.label, g.actor) AS actorLabel, COALESCE(la.type, 'Actor') AS actorType,
+                   g.target, COALESCE(lt.label, g.target) AS targetLabel, g.stance, g.n, g.certainties
+            FROM g LEFT JOIN labels la ON la.iri = g.actor LEFT JOIN labels lt ON lt.iri = g.target""", args)
+        return [dict(r) for r in cur]
+
+    def best_rows(self, actors: list[str], top: int, rank: dict[str, int], target: str | None = None,
+                  stances: Iterable[str] = (), certainties: Iterable[str] | None = None,
+                  since: str | None = None, until: str | None = None) -> list[dict]:
+        """The ``top`` best rows of each (actor, target, stance) of ``actors`` that pass the filters, as in
+        :meth:`assertions`. Best: highest certainty (``rank`` maps each to a number), then date (undated
+        first), document, assertion: views._quote_order within one actor."""
+        where, args = self._where(target, stances, certainties, since, until)
+        where = (where + " AND" if where else "WHERE") + " r.actor IN (SELECT value FROM json_each(?))"
+        order = "CASE r.certainty " + " ".join("WHEN ? THEN ?" for _ in rank) + " ELSE 0 END"
+        order_args = [x for item in rank.items() for x in item]
+        # Choose first, then join the labels of the few rows chosen: as one query, SQLite joined first.
+        best = [r[0] for r in self.db.execute(f"""
+            SELECT assertion FROM (
+                SELECT r.assertion, ROW_NUMBER() OVER (
+                    PARTITION BY r.actor, r.target, r.stance
+                    ORDER BY {order} DESC, COALESCE(substr(r.date, 1, 10), ''), r.doc, r.assertion) AS n
+                FROM rows r {where})
+            WHERE n <= ?""", [*order_args, *args, json.dumps(actors), top])]
+        cur = self.db.execute(f"{_SELECT} WHERE r.assertion IN (SELECT value FROM json_each(?))", [json.dumps(best)])
+        rows = []
+        for r in cur:
+            d = dict(r)
+            d["start"], d["end"] = str(d["start"]), str(d["end"])
+            rows.append(d)
+        return rows
+
 
 # ---------------------------------------------------------------- writing
 
 
-def _row(a: Assertion) -> tuple:
+def _row(a: Assertion, date: str | None) -> tuple:
     return (a.iri, a.doc, a.actor.iri, a.stance, a.target.iri, a.certainty,
             a.attributed_to.iri if a.attributed_to is not None else None, a.quote, a.start, a.end, a.method,
-            f"{a.confidence:.3f}" if a.confidence is not None else None)
+            f"{a.confidence:.3f}" if a.confidence is not None else None, date)
 
 
 class Writer:
@@ -192,6 +261,7 @@ class Writer:
             return cls(scratch)
         w = cls(scratch)
         w.db.executescript(_SCHEMA)
+        w.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return w
 
     def drop_documents(self, doc_ids: Iterable[str]) -> None:
@@ -204,7 +274,8 @@ class Writer:
                         (doc.id, source_iri(doc.source) if doc.source else None, doc.date))
         # One row per assertion id, as in the store (a document can state the same thing twice).
         rows = {a.iri: a for a in assertions}
-        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", map(_row, rows.values()))
+        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            (_row(a, doc.date) for a in rows.values()))
 
     def counts(self) -> tuple[dict[str, int], int]:
         """Assertions by method, and the number of distinct actors."""
@@ -217,6 +288,7 @@ class Writer:
             ?d a kg:Document ; dct:identifier ?doc .
             OPTIONAL { ?d dct:publisher ?publisher } OPTIONAL { ?d dct:date ?date } }""").dicts()
         doc_id = {r["d"]: r["doc"] for r in docs}
+        doc_date = {r["doc"]: r["date"] for r in docs}
         self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
                             ((r["doc"], r["publisher"], r["date"]) for r in docs))
         res = store.query("""SELECT ?assertion ?d ?actor ?stance ?target ?certainty ?speaker ?quote ?start ?end
@@ -230,8 +302,9 @@ class Writer:
             v = [t.value if t is not None else None for t in r]
             if v[1] in doc_id and v[0] not in batch:
                 batch[v[0]] = (v[0], doc_id[v[1]], v[2], _NOTATION.get(v[3], v[3]), v[4], _NOTATION.get(v[5], v[5]),
-                               v[6], v[7], int(v[8]), int(v[9]), _NOTATION.get(v[10], v[10]), v[11])
-        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch.values())
+                               v[6], v[7], int(v[8]), int(v[9]), _NOTATION.get(v[10], v[10]), v[11],
+                               doc_date[doc_id[v[1]]])
+        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch.values())
         return len(batch)
 
     def refresh_labels(self, store: Store) -> None:

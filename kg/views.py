@@ -1,9 +1,11 @@
 """Assertion rows → networkx graphs, one per view, with the filters every view shares.
 
-The rows come from the shipped ``assertions`` query, fetched once; filtering,
-projection and pruning happen in Python so that the same rows serve every view
-and the actor–actor projections never become a SPARQL self-join (which does
-not scale to a million assertions).
+The rows come from the shipped ``assertions`` query (or the store's row
+projection), fetched once; filtering, projection and pruning happen in Python,
+so the actor–actor projections never become a SPARQL self-join (which does not
+scale to a million assertions). Those two views are built in
+:mod:`kg.actor_views` from per-(actor, target, stance) summaries, which a row
+projection computes in SQLite without fetching every assertion.
 
 Views
     ``stance``      actors → targets (MultiDiGraph, one edge per actor, target and stance)
@@ -30,7 +32,7 @@ import datetime as _dt
 import difflib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from . import queries
@@ -274,9 +276,9 @@ def _add_target(g, r: Row) -> None:
     g.add_node(r.target, label=r.target_label, type=typ, kind=kind)
 
 
-def _quotes(rows: Iterable[Row]) -> tuple[list[dict], int]:
+def _quotes(rows: Iterable[Row], max_quotes: int = MAX_QUOTES) -> tuple[list[dict], int]:
     rows = sorted(rows, key=_quote_order)
-    return [r.quote_dict() for r in rows[:MAX_QUOTES]], len(rows)
+    return [r.quote_dict() for r in rows[:max_quotes]], len(rows)
 
 
 def _certainty(rank: int) -> str:
@@ -308,10 +310,10 @@ def _stance_edges(rows: Sequence[Row]):
     return g
 
 
-def _finish_stance_edges(g, quotes: bool = True) -> None:
+def _finish_stance_edges(g, quotes: bool = True, max_quotes: int = MAX_QUOTES) -> None:
     for *_, d in g.edges(keys=True, data=True):
         rows = d.pop("_rows")
-        d["quotes"], d["n_quotes"] = _quotes(rows) if quotes else ([], len(rows))
+        d["quotes"], d["n_quotes"] = _quotes(rows, max_quotes) if quotes else ([], len(rows))
 
 
 def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
@@ -325,218 +327,23 @@ def stance_graph(rows: Sequence[Row]) -> nx.MultiDiGraph:
     return g
 
 
-def _top_actors(rows: Sequence[Row], limit: int) -> set[str]:
-    """The ``limit`` actors holding the most distinct (target, stance) pairs (ties: label, IRI)."""
-    keys: dict[str, set] = defaultdict(set)
-    label: dict[str, str] = {}
-    for r in rows:
-        keys[r.actor].add((r.target, r.stance))
-        label[r.actor] = r.actor_label
-    ranked = sorted(keys, key=lambda a: (-len(keys[a]), label[a], a))
-    return set(ranked[:limit])
-
-
-def _pairs(groups: dict, n_actors: int, across: bool) -> tuple[dict[tuple[str, str], object], list]:
-    """Actor pairs co-occurring in ``groups`` → what they share, and the key list to decode it with.
-
-    ``groups`` maps a key to one set of actors (pairs within it) or, with ``across``,
-    to two sets (pairs across them). Enumerating pairs group by group costs the
-    sum of the group sizes squared; comparing every pair of actors with bit sets
-    costs ``n_actors`` squared. We take the cheaper, so that a handful of huge
-    groups (one topic everyone supports) cannot blow up. What a pair shares is a
-    sorted list of keys, or a bit mask over the returned key list: decode it with
-    :func:`_shared` only for the edges that survive pruning.
-    """
-    if across:
-        cost = sum(len(a) * len(b) for a, b in groups.values())
-    else:
-        cost = sum(len(a) * (len(a) - 1) // 2 for a in groups.values())
-    keys = sorted(groups)
-    if cost <= n_actors * (n_actors - 1) // 2:
-        out: dict[tuple[str, str], list] = defaultdict(list)
-        for key, members in groups.items():
-            if across:
-                left, right = members
-                for a in left:
-                    for b in right:
-                        if a != b:
-                            out[(a, b) if a < b else (b, a)].append(key)
-            else:
-                ms = sorted(members)
-                for i, a in enumerate(ms):
-                    for b in ms[i + 1:]:
-                        out[(a, b)].append(key)
-        # An actor on both sides of one key would count it twice.
-        return {p: sorted(set(ks)) for p, ks in out.items()}, keys
-    masks: dict[tuple[str, str], int] = {}
-    if across:
-        left: dict[str, int] = defaultdict(int)
-        right: dict[str, int] = defaultdict(int)
-        for i, k in enumerate(keys):
-            for a in groups[k][0]:
-                left[a] |= 1 << i
-            for b in groups[k][1]:
-                right[b] |= 1 << i
-        actors = sorted(set(left) | set(right))
-        for i, a in enumerate(actors):
-            la, ra = left.get(a, 0), right.get(a, 0)
-            for b in actors[i + 1:]:
-                x = (la & right.get(b, 0)) | (ra & left.get(b, 0))
-                if x:
-                    masks[(a, b)] = x
-    else:
-        bits: dict[str, int] = defaultdict(int)
-        for i, k in enumerate(keys):
-            for a in groups[k]:
-                bits[a] |= 1 << i
-        actors = sorted(bits)
-        for i, a in enumerate(actors):
-            ma = bits[a]
-            for b in actors[i + 1:]:
-                x = ma & bits[b]
-                if x:
-                    masks[(a, b)] = x
-    return masks, keys
-
-
-def _count(shared: object) -> int:
-    return shared.bit_count() if isinstance(shared, int) else len(shared)
-
-
-def _shared(shared: object, keys: list) -> list:
-    """The keys behind a value of :func:`_pairs` (a list already, or a bit mask over ``keys``)."""
-    if not isinstance(shared, int):
-        return shared
-    out = []
-    x = shared
-    while x:
-        low = x & -x
-        out.append(keys[low.bit_length() - 1])
-        x ^= low
-    return out
-
-
-def _actor_nodes(g, rows: Sequence[Row]) -> None:
-    for r in sorted(rows, key=lambda r: (r.actor_label, r.actor)):
-        _add_actor(g, r)
-
-
 def _quote_order(r: Row) -> tuple:
-    return (-r.rank, r.date or "", r.doc, r.actor_label, r.quote, r.assertion)
-
-
-class _Evidence:
-    """Per (actor, (target, stance)): the highest certainty rank, the number of assertions and the
-    best few rows, computed once so that each of the (many) actor pairs costs little."""
-
-    TOP = 5
-
-    def __init__(self, rows: Iterable[Row], quotes: bool = True):
-        by: dict[tuple[str, tuple[str, str]], list[Row]] = defaultdict(list)
-        self.target_label: dict[str, str] = {}
-        for r in rows:
-            by[(r.actor, (r.target, r.stance))].append(r)
-            self.target_label[r.target] = r.target_label
-        self.rank = {k: max(r.rank for r in rs) for k, rs in by.items()}
-        self.count = {k: len(rs) for k, rs in by.items()}
-        self.top = {k: sorted(rs, key=_quote_order)[: self.TOP] for k, rs in by.items()} if quotes else {}
-
-    def quotes(self, pairs: list[tuple[str, tuple[str, str]]]) -> tuple[list[dict], int]:
-        """The best :data:`MAX_QUOTES` quotes behind ``pairs`` of (actor, key), and how many there are."""
-        n = sum(self.count.get(p, 0) for p in pairs)
-        if not self.top:  # built without quotes
-            return [], n
-        # Visit the strongest evidence first and stop once there is enough of it.
-        pairs = sorted(pairs, key=lambda p: (-self.rank.get(p, 0), p))
-        got: list[Row] = []
-        for p in pairs:
-            got.extend(self.top.get(p, ()))
-            if len(got) >= MAX_QUOTES:
-                break
-        got.sort(key=_quote_order)
-        return [r.quote_dict() for r in got[:MAX_QUOTES]], n
-
-
-def _congruence_edges(rows: Sequence[Row]):
-    """The congruence graph with weights only: each edge keeps what it shares in ``_keys``."""
-    nx = _nx()
-    g = nx.Graph()
-    _actor_nodes(g, rows)
-    groups: dict[tuple, set[str]] = defaultdict(set)
-    for r in rows:
-        groups[(r.target, r.stance)].add(r.actor)
-    pairs, keys = _pairs(groups, g.number_of_nodes(), across=False)
-    g.graph["_keys"] = keys
-    g.add_edges_from((a, b, {"weight": _count(x), "_keys": x}) for (a, b), x in sorted(pairs.items()))
-    return g
-
-
-def _conflict_edges(rows: Sequence[Row]):
-    """The conflict graph with weights only: each edge keeps its targets in ``_keys``."""
-    nx = _nx()
-    g = nx.Graph()
-    groups: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
-    for r in rows:
-        if r.stance in ("supports", "opposes"):
-            groups[r.target][0 if r.stance == "supports" else 1].add(r.actor)
-    pairs, keys = _pairs({t: s for t, s in groups.items() if s[0] and s[1]}, len({r.actor for r in rows}),
-                         across=True)
-    involved = {a for p in pairs for a in p}
-    _actor_nodes(g, [r for r in rows if r.actor in involved])
-    g.graph["_keys"] = keys
-    g.add_edges_from((a, b, {"weight": _count(x), "_keys": x}) for (a, b), x in sorted(pairs.items()))
-    return g
-
-
-def _finish_edges(g, ev: _Evidence, view: str) -> None:
-    """Decode each edge's ``_keys`` into ``shared`` labels, ``certainty``, ``stance``, ``quotes``, ``n_quotes``."""
-    tl = ev.target_label
-    rank = ev.rank
-    all_keys = g.graph.pop("_keys", [])
-    for a, b, d in g.edges(data=True):
-        keys = _shared(d.pop("_keys"), all_keys)
-        if view == "congruence":
-            best = max(min(rank[(a, k)], rank[(b, k)]) for k in keys)
-            stances = {k[1] for k in keys}
-            d["stance"] = stances.pop() if len(stances) == 1 else "mixed"
-            pairs = [(x, k) for k in keys for x in (a, b)]
-            d["shared"] = sorted(f"{s} {tl[t]}" for t, s in keys)
-        else:
-            # Only an opposed pair of stances counts towards the certainty of a conflict.
-            best = max(min(rank.get((x, (t, "supports")), 0), rank.get((y, (t, "opposes")), 0))
-                       for t in keys for x, y in ((a, b), (b, a)))
-            d["stance"] = "conflict"
-            pairs = [(x, (t, s)) for t in keys for x in (a, b) for s in ("supports", "opposes")]
-            d["shared"] = sorted(tl[t] for t in keys)
-        d["certainty"] = _certainty(best)
-        d["quotes"], d["n_quotes"] = ev.quotes([p for p in pairs if p in ev.count])
+    """Best evidence first: most certain, oldest (undated first), then a stable order."""
+    return (-r.rank, r.date or "", r.doc, r.actor_label, r.assertion)
 
 
 def congruence_graph(rows: Sequence[Row]) -> nx.Graph:
-    """Actor–actor: an edge when two actors hold the same stance on the same target.
+    """Actor–actor congruence of ``rows``: see :func:`kg.actor_views.congruence_graph`."""
+    from .actor_views import congruence_graph
 
-    ``weight`` is the number of (target, stance) pairs they share, listed in
-    ``shared`` as ``"<stance> <target label>"``; ``certainty`` is the highest
-    certainty at which both hold one of them; ``stance`` is the shared stance
-    (``mixed`` when they agree in several ways). Every actor is a node, sharing or not.
-    """
-    g = _congruence_edges(rows)
-    _finish_edges(g, _Evidence(rows), "congruence")
-    _activity(g, rows)
-    return g
+    return congruence_graph(rows)
 
 
 def conflict_graph(rows: Sequence[Row]) -> nx.Graph:
-    """Actor–actor: an edge when one actor supports a target the other opposes.
+    """Actor–actor conflict of ``rows``: see :func:`kg.actor_views.conflict_graph`."""
+    from .actor_views import conflict_graph
 
-    ``weight`` is the number of such targets (listed in ``shared``); ``certainty``
-    the highest certainty at which both sides hold their stances on one of them.
-    Only actors in at least one conflict are nodes.
-    """
-    g = _conflict_edges(rows)
-    _finish_edges(g, _Evidence(r for r in rows if r.stance in ("supports", "opposes")), "conflict")
-    _activity(g, rows)
-    return g
+    return conflict_graph(rows)
 
 
 # ---------------------------------------------------------------- communities and pruning
@@ -607,26 +414,34 @@ def reduce_graph(g, max_nodes: int | None = None, max_edges: int | None = None, 
     if max_edges is not None and g.number_of_edges() > max_edges:
         multi = g.is_multigraph()
         edges = list(g.edges(keys=True, data=True) if multi else g.edges(data=True))
-        rank = lambda e: (-e[-1].get("weight", 1), -CERTAINTY_RANK.get(e[-1].get("certainty"), 0), str(e[:-1]))  # noqa: E731
-        edges.sort(key=rank)
-        # A backbone first: every node keeps its strongest edges, so that cutting the
-        # long tail of light edges does not leave kept nodes floating alone.
-        per_node: dict[str, int] = defaultdict(int)
-        backbone, rest = [], []
-        for e in edges:
-            u, v = e[0], e[1]
-            if per_node[u] < BACKBONE or per_node[v] < BACKBONE:
-                per_node[u] += 1
-                per_node[v] += 1
-                backbone.append(e)
-            else:
-                rest.append(e)
-        keep_edges = (backbone + rest)[:max_edges] if len(backbone) < max_edges else backbone[:max_edges]
-        kept = {tuple(e[:-1]) for e in keep_edges}
-        drop = [tuple(e[:-1]) for e in edges if tuple(e[:-1]) not in kept]
+        kept = strongest_edges([(e[:-1], e[0], e[1], e[-1].get("weight", 1),
+                                 CERTAINTY_RANK.get(e[-1].get("certainty"), 0)) for e in edges], max_edges)
+        drop = [e[:-1] for e in edges if e[:-1] not in kept]
         g.remove_edges_from(drop)
         left["edges"] += len(drop)
     return left
+
+
+def strongest_edges(edges: Iterable[tuple], max_edges: int) -> set:
+    """Of ``edges`` given as (id, u, v, weight, certainty rank), the ids of the ``max_edges`` to keep.
+
+    A backbone first: every node keeps its :data:`BACKBONE` strongest edges, so that
+    cutting the long tail of light edges does not leave kept nodes floating alone;
+    then the heaviest of the rest. Ties: more certain, then by id.
+    """
+    ranked = sorted(edges, key=lambda e: (-e[3], -e[4], e[0]))
+    per_node: dict[str, int] = defaultdict(int)
+    backbone, rest = [], []
+    for e in ranked:
+        u, v = e[1], e[2]
+        if per_node[u] < BACKBONE or per_node[v] < BACKBONE:
+            per_node[u] += 1
+            per_node[v] += 1
+            backbone.append(e)
+        else:
+            rest.append(e)
+    keep = (backbone + rest)[:max_edges] if len(backbone) < max_edges else backbone[:max_edges]
+    return {e[0] for e in keep}
 
 
 # ---------------------------------------------------------------- views
@@ -644,6 +459,7 @@ class ViewSpec:
     max_nodes: int | None = None
     max_edges: int | None = None
     quotes: bool = True  # False: edges carry n_quotes but no quotes (analyses need none)
+    max_quotes: int = MAX_QUOTES  # per edge (a page embeds fewer)
 
 
 def check_view(view: str) -> str:
@@ -653,66 +469,56 @@ def check_view(view: str) -> str:
     return v
 
 
-def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
-    """The graph of one view over ``rows`` (already fetched): filter, project, prune, colour.
-
-    For the actor–actor views, a ``max_nodes`` limit first keeps the most active
-    actors (most distinct (target, stance) pairs) so that the projection stays
-    cheap; then every view keeps the nodes of highest weighted degree and the
-    heaviest edges. ``graph.graph`` says what was left out (``omitted``, ``note``).
-    """
+def _check_spec(spec: ViewSpec) -> str:
     view = check_view(spec.view)
     if spec.depth < 1:
         raise InputError(f"--depth must be at least 1 (got {spec.depth})")
     if spec.max_nodes is not None and spec.max_nodes < 1:
         raise InputError(f"--max-nodes must be at least 1 (got {spec.max_nodes})")
+    return view
+
+
+def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
+    """The graph of one view over ``rows`` (already fetched): filter, project, prune, colour.
+
+    The actor–actor views are drawn from the rows' holdings (see :mod:`kg.actor_views`);
+    the others keep the nodes of highest weighted degree and the heaviest edges.
+    ``graph.graph`` says what was left out (``omitted``, ``note``).
+    """
+    view = _check_spec(spec)
     rows = filter_rows(rows, spec.filters)
+    if view in ACTOR_VIEWS:
+        from .actor_views import Holdings, actor_view
+
+        return actor_view(Holdings.from_rows(rows), spec)
     if view == "topic":
         rows = [r for r in rows if r.target == spec.focus]
     n_rows = len(rows)  # the assertions this view draws from (for an ego network: set below)
-    all_actors = {r.actor for r in rows}
     omitted = {"nodes": 0, "edges": 0, "assertions": 0}
-    if view in ACTOR_VIEWS:
-        shown = rows
-        if spec.max_nodes is not None and len(all_actors) > spec.max_nodes:
-            top = _top_actors(rows, spec.max_nodes)
-            shown = [r for r in rows if r.actor in top]
-        # Quotes are attached after pruning: the full projection can have millions of edges.
-        g = _congruence_edges(shown) if view == "congruence" else _conflict_edges(shown)
-        omitted["nodes"] = len({r.actor for r in rows} - {r.actor for r in shown})
-        left = reduce_graph(g, spec.max_nodes, spec.max_edges)
-        omitted["nodes"] += left["nodes"]
-        omitted["edges"] += left["edges"]
-        # Coalitions of what is drawn (on a pruned view: among the edges kept; `kg network` analyses
-        # the whole). Conflict nodes are coloured by the agreement among them.
-        if view == "congruence":
-            assign_communities(g)
-        else:
-            assign_communities(g, communities(_congruence_edges([r for r in shown if r.actor in g])))
-        _finish_edges(g, _Evidence((r for r in shown if r.actor in g and (
-            view == "congruence" or r.stance in ("supports", "opposes"))), spec.quotes), view)
-        _activity(g, shown)
-        kept = set(g)
-        omitted["assertions"] = sum(1 for r in rows if r.actor not in kept)
-    else:
-        g = _stance_edges(rows)
-        _activity(g, rows)
-        if view == "actor":
-            if spec.focus not in g:
-                g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Actor", kind="actor", activity=0)
-            nx = _nx()
-            g = nx.MultiDiGraph(nx.ego_graph(g, spec.focus, radius=spec.depth, undirected=True))
-        elif view == "topic" and spec.focus not in g:
-            g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Topic", kind="topic", activity=0)
-        total = sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
-        if view == "actor":
-            n_rows = total
-        left = reduce_graph(g, spec.max_nodes, spec.max_edges, keep=[spec.focus] if spec.focus else [])
-        omitted["nodes"] += left["nodes"]
-        omitted["edges"] += left["edges"]
-        omitted["assertions"] = total - sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
-        _finish_stance_edges(g, spec.quotes)
-        assign_communities(g)
+    g = _stance_edges(rows)
+    _activity(g, rows)
+    if view == "actor":
+        if spec.focus not in g:
+            g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Actor", kind="actor", activity=0)
+        nx = _nx()
+        g = nx.MultiDiGraph(nx.ego_graph(g, spec.focus, radius=spec.depth, undirected=True))
+    elif view == "topic" and spec.focus not in g:
+        g.add_node(spec.focus, label=spec.focus_label or spec.focus, type="Topic", kind="topic", activity=0)
+    total = sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
+    if view == "actor":
+        n_rows = total
+    left = reduce_graph(g, spec.max_nodes, spec.max_edges, keep=[spec.focus] if spec.focus else [])
+    omitted["nodes"] += left["nodes"]
+    omitted["edges"] += left["edges"]
+    omitted["assertions"] = total - sum(d["weight"] for *_, d in g.edges(keys=True, data=True))
+    _finish_stance_edges(g, spec.quotes, spec.max_quotes)
+    assign_communities(g)
+    return finish_view(g, spec, n_rows, omitted)
+
+
+def finish_view(g, spec: ViewSpec, n_rows: int, omitted: dict) -> nx.Graph:
+    """Record on ``g.graph`` what the view shows: title, focus, filters, assertions, what was left out."""
+    view = spec.view
     title = TITLES[view] + (f": {spec.focus_label}" if spec.focus_label else "")
     g.graph.update(view=view, title=title, focus=spec.focus or "", focus_label=spec.focus_label or "",
                    depth=spec.depth if view == "actor" else 0, filters=spec.filters.describe(),
@@ -763,7 +569,18 @@ def resolve_spec(store: Store, view: str, name: str | None = None, *, depth: int
 
 def view_graph(store: Store, view: str = "stance", name: str | None = None, *, depth: int = 2,
                filters: Filters | None = None, max_nodes: int | None = None, max_edges: int | None = None,
-               rows: Sequence[Row] | None = None) -> nx.Graph:
+               rows: Sequence[Row] | None = None, max_quotes: int = MAX_QUOTES) -> nx.Graph:
     """The graph of ``view`` over the store's assertions (``rows`` when already fetched)."""
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
-    return build_view(fetch_rows(store, spec.filters) if rows is None else rows, spec)
+    spec = replace(spec, max_quotes=max_quotes)
+    return build_view(rows, spec) if rows is not None else spec_graph(store, spec)
+
+
+def spec_graph(store: Store, spec: ViewSpec) -> nx.Graph:
+    """The graph of a resolved view over the store; actor–actor views read holdings, not rows."""
+    if _check_spec(spec) in ACTOR_VIEWS:
+        from .actor_views import actor_view, open_holdings
+
+        with open_holdings(store, spec.filters) as hs:
+            return actor_view(hs, spec)
+    return build_view(fetch_rows(store, spec.filters), spec)

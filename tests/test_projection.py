@@ -15,14 +15,41 @@ from kg.build import build, remove_documents
 from kg.cli import app
 from kg.projection import FILE, Projection
 from kg.store import open_store
-from kg.views import Filters, fetch_rows
+from kg.networks import network_report
+from kg.views import Filters, fetch_rows, view_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 
-def answers(store_path: Path) -> dict:
-    """Everything the projection serves: all rows, per-topic rows, stance per actor, who per target."""
+def graph_data(g) -> tuple:
+    return list(g.nodes(data=True)), list(g.edges(data=True)), g.graph
+
+
+def actor_views(s, rows) -> dict:
+    """Congruence and conflict pages and analyses under every filter the projection answers in SQL (and source)."""
+    targets = sorted({r.target_label for r in rows if r.target_kind == "topic"})
+    dates = sorted(r.date for r in rows if r.date) or ["2023-07-11"]
+    cases = [
+        dict(), dict(topic=targets[0]), dict(topic=targets[-1]), dict(certainty="probable"),
+        dict(stance="supports,opposes"), dict(since=dates[len(dates) // 3], until=dates[2 * len(dates) // 3]),
+        dict(topic=targets[1], certainty="certain", stance="supports"), dict(source=rows[0].source),
+        dict(since="2999-01-01"),
+    ]
+    out = {}
+    for i, kw in enumerate(cases):
+        filters = Filters.make(**kw)
+        for view in ("congruence", "conflict"):
+            for limits in ((None, None), (6, 9)):
+                g = view_graph(s, view, filters=filters, max_nodes=limits[0], max_edges=limits[1])
+                out[(i, view, limits)] = graph_data(g)
+            out[(i, view, "analysis")] = network_report(s, view, filters=filters, max_nodes=8).to_dict()
+    return out
+
+
+def answers(store_path: Path, views: bool = False) -> dict:
+    """Everything the projection serves: all rows, per-topic rows, stance per actor, who per target,
+    and (with ``views``) the actor–actor views."""
     with open_store(store_path, read_only=True) as s:
         rows = fetch_rows(s)
         actors = sorted({r.actor_label for r in rows})
@@ -32,15 +59,16 @@ def answers(store_path: Path) -> dict:
             "topic rows": {t: fetch_rows(s, Filters(topic=t)) for t in targets[:15]},
             "stance": {a: positions.stance(s, a) for a in actors},
             "who": {t: positions.who(s, t) for t in targets},
+            **({"views": actor_views(s, rows)} if views else {}),
         }
 
 
-def assert_same_as_sparql(store_path: Path, monkeypatch) -> dict:
+def assert_same_as_sparql(store_path: Path, monkeypatch, views: bool = False) -> dict:
     with open_store(store_path, read_only=True) as s:
         assert Projection.of(s) is not None, "the build left a valid projection"
-    projected = answers(store_path)
+    projected = answers(store_path, views)
     monkeypatch.setenv("KG_NO_PROJECTION", "1")
-    sparql = answers(store_path)
+    sparql = answers(store_path, views)
     monkeypatch.delenv("KG_NO_PROJECTION")
     for key in projected:
         assert projected[key] == sparql[key], key
@@ -57,7 +85,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def test_seeds_projection_equals_sparql(store_copy, monkeypatch):
-    got = assert_same_as_sparql(store_copy, monkeypatch)
+    got = assert_same_as_sparql(store_copy, monkeypatch, views=True)
     assert len(got["rows"]) == 23
     assert {r["target"] for r in got["stance"]["Poland"]} >= {"Ukraine", "Deployment of foreign troops to Ukraine"}
 
@@ -65,9 +93,12 @@ def test_seeds_projection_equals_sparql(store_copy, monkeypatch):
 def test_generated_corpus_projection_equals_sparql(corpus, tmp_path, monkeypatch):
     store = tmp_path / "gen.kg"
     report = build([corpus], store)
-    got = assert_same_as_sparql(store, monkeypatch)
+    got = assert_same_as_sparql(store, monkeypatch, views=True)
     assert len(got["rows"]) == report.assertions > 500
     assert any(r.speaker for r in got["rows"]) and any(r.outlet for r in got["rows"])
+    pages = [v for k, v in got["views"].items() if k[2] != "analysis"]
+    assert all(nodes for nodes, _, _ in pages[:4]) and any(not nodes for nodes, _, _ in pages)  # not all empty
+    assert any(d["quotes"] for _, edges, _ in pages for *_, d in edges)
 
 
 def test_incremental_build_and_remove_keep_it_in_step(corpus, tmp_path, monkeypatch):
@@ -121,6 +152,20 @@ def test_a_stale_projection_is_ignored_and_rebuilt(store_copy, tmp_path, seeds_d
     assert report.processed == 0
     assert assert_same_as_sparql(store_copy, monkeypatch)["rows"] == rows
 
+
+
+def test_a_projection_of_another_schema_is_ignored_and_rebuilt(store_copy, seeds_dir, monkeypatch):
+    import sqlite3
+
+    db = sqlite3.connect(store_copy / FILE)
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")  # as written by an older kg
+    db.commit()
+    db.close()
+    with open_store(store_copy, read_only=True) as s:
+        assert Projection.of(s) is None
+    report = build([seeds_dir], store_copy)
+    assert report.processed == 0
+    assert len(assert_same_as_sparql(store_copy, monkeypatch)["rows"]) == 23
 
 def test_interrupted_build_leaves_store_and_projection_together(store_copy, seeds_dir, tmp_path, monkeypatch):
     import kg.build as kb

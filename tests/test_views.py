@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from kg import views
+from kg import actor_views, views
 from kg.errors import InputError, KgError, UnknownNameError
 from kg.views import Filters, Row, ViewSpec, build_view, fetch_rows, resolve_spec
 
@@ -88,15 +88,15 @@ def test_congruence_weight_is_number_of_shared_target_stance_pairs(seeds_store, 
 
 def test_pair_projection_by_bit_sets_equals_enumeration():
     groups = {("t1", "supports"): {"a", "b", "c"}, ("t2", "supports"): {"a", "b"}, ("t3", "opposes"): {"c", "d"}}
-    enum, k1 = views._pairs(groups, 10_000, across=False)
-    bits, k2 = views._pairs(groups, 1, across=False)
+    enum, k1 = actor_views._pairs(groups, 10_000, across=False)
+    bits, k2 = actor_views._pairs(groups, 1, across=False)
     assert all(isinstance(v, list) for v in enum.values()) and all(isinstance(v, int) for v in bits.values())
-    assert {p: views._shared(v, k1) for p, v in enum.items()} == {p: sorted(views._shared(v, k2)) for p, v in bits.items()}
+    assert {p: actor_views._shared(v, k1) for p, v in enum.items()} == {p: sorted(actor_views._shared(v, k2)) for p, v in bits.items()}
     assert enum[("a", "b")] == [("t1", "supports"), ("t2", "supports")]
     cross = {"t1": ({"a", "b"}, {"c", "a"}), "t2": ({"d"}, {"b"})}
-    e2, k3 = views._pairs(cross, 10_000, across=True)
-    b2, k4 = views._pairs(cross, 1, across=True)
-    assert {p: views._shared(v, k3) for p, v in e2.items()} == {p: sorted(views._shared(v, k4)) for p, v in b2.items()}
+    e2, k3 = actor_views._pairs(cross, 10_000, across=True)
+    b2, k4 = actor_views._pairs(cross, 1, across=True)
+    assert {p: actor_views._shared(v, k3) for p, v in e2.items()} == {p: sorted(actor_views._shared(v, k4)) for p, v in b2.items()}
     assert set(e2) == {("a", "c"), ("b", "c"), ("a", "b"), ("b", "d")}
 
 

@@ -47,12 +47,13 @@ def viz(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Write a view of the network as one self-contained, offline, interactive HTML page."""
-    from ..html import page, write_html
+    from ..html import PAGE_QUOTES, page, write_html
     from ..views import view_graph
 
     filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
-        g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
+        g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges,
+                       max_quotes=PAGE_QUOTES)
     path = write_html(page(g), out or Path(f"kg-{g.graph['view']}.html"))
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
                f"{g.graph['assertions']} assertions")
