@@ -174,8 +174,12 @@ def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], l
         if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES | REFERENCE_SUFFIXES:
             raise InputError(f"not a document (.txt, .md), curated file (.yaml, .jsonl) or Turtle file (.ttl): "
                              f"unknown suffix {p.suffix or '(none)'}", p)
-    return (list(iter_files(paths, DOCUMENT_SUFFIXES)), list(iter_files(paths, CURATED_SUFFIXES)),
-            list(iter_files(paths, REFERENCE_SUFFIXES)))
+    found: dict[str, list[Path]] = {"doc": [], "curated": [], "ref": []}
+    kind = {**dict.fromkeys(DOCUMENT_SUFFIXES, "doc"), **dict.fromkeys(CURATED_SUFFIXES, "curated"),
+            **dict.fromkeys(REFERENCE_SUFFIXES, "ref")}
+    for f in iter_files(paths, set(kind)):  # one walk of the tree, not one per kind
+        found[kind[f.suffix.lower()]].append(f)
+    return found["doc"], found["curated"], found["ref"]
 
 
 def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *, strict: bool = True,
@@ -201,10 +205,11 @@ def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *,
                   reference_files)
 
 
-def fingerprint(doc: Document, curated: list[Assertion], extractor_version: str | None, reference_digest: str,
+def fingerprint(doc: Document, curated_ids: Iterable[str], extractor_version: str | None, reference_digest: str,
                 rejected_digest: str) -> str:
-    """What a document's graph was built from; equal fingerprints mean nothing to redo."""
-    return digest(doc.sha256, ",".join(sorted(a.id for a in curated)), extractor_version or "-",
+    """What a document's graph was built from (its curated assertions by id); equal fingerprints mean
+    nothing to redo."""
+    return digest(doc.sha256, ",".join(sorted(curated_ids)), extractor_version or "-",
                   reference_digest, rejected_digest if extractor_version else "-", size=24)
 
 
@@ -366,7 +371,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     todo: list[tuple[Document, str]] = []
     all_fps: dict[str, str] = {}
     for doc in inputs.documents:
-        fp = fingerprint(doc, inputs.curated_by_doc.get(doc.id, []), version, inputs.reference_digest, rejected_digest)
+        fp = fingerprint(doc, (a.id for a in inputs.curated_by_doc.get(doc.id, [])), version, inputs.reference_digest,
+                         rejected_digest)
         all_fps[doc.id] = fp
         if existing.get(doc.id) == fp:
             report.unchanged += 1
@@ -448,48 +454,81 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
     t0 = time.perf_counter()
     paths = list(paths) if paths else [DEFAULT_SEEDS]
     reference_files = reference_files or ReferenceFiles.default()
+    loc = None if isinstance(store, Store) else store_location(store)
+    if loc is not None and loc != MEMORY and "://" not in loc and (full or not Path(loc).exists()):
+        # Nothing to compare with: write while reading (see kg.stream_build).
+        report = _build_fresh(Path(loc), paths, reference_files, extractor=extractor, strict=strict,
+                              max_bytes=max_bytes, progress=progress)
+        report.seconds = time.perf_counter() - t0
+        return report
     inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
 
     if isinstance(store, Store):
         if isinstance(store, OxigraphStore) and store.path is not None:
             with Projection.opened(store) as base:
-                report, writer = _apply_projected(store, inputs, base, store.path.with_name(
-                    store.path.name + ".rows.building"), extractor=extractor, full=full, progress=progress)
+                report, writer = _apply_projected(store, inputs, base, _rows_scratch(store.path),
+                                                  extractor=extractor, full=full, progress=progress)
             writer.install(store.path)
         else:
             report = apply(store, inputs, extractor=extractor, full=full, progress=progress)
         report.store = store.location
     else:
-        loc = store_location(store)
         if loc == MEMORY or "://" in loc:
             with open_store(loc, create=True) as target:
                 report = apply(target, inputs, extractor=extractor, full=full, progress=progress)
             report.store = loc
         else:
-            report = _build_on_disk(Path(loc), inputs, extractor, full, progress)
+            report = _build_on_disk(Path(loc), inputs, extractor, progress)
     report.seconds = time.perf_counter() - t0
     return report
 
 
 def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
-                   full: bool, progress: Progress | None) -> BuildReport:
-    """Change a checkpoint copy of the store, then swap it in: readers never see a half-built store."""
+                   progress: Progress | None) -> BuildReport:
+    """Update a checkpoint copy of the existing store, then swap it in: readers never see a half-built store."""
+    def fill(scratch: Path) -> tuple[BuildReport, Writer]:
+        with OxigraphStore(final, read_only=True) as current:
+            current.backup(scratch)
+            base = Projection.of(current)  # closed below, once copied
+        with OxigraphStore(scratch) as target, base or contextlib.nullcontext():
+            return _apply_projected(target, inputs, base, _rows_scratch(final), extractor=extractor,
+                                    progress=progress, tmp_dir=final.parent)
+
+    return _swap_in(final, fill)
+
+
+def _build_fresh(final: Path, paths: list, reference_files: ReferenceFiles, **kwargs) -> BuildReport:
+    """Build a new store in a scratch folder, writing while reading, then swap it in."""
+    from .stream_build import build_fresh
+
+    def fill(scratch: Path) -> tuple[BuildReport, Writer]:
+        writer = Writer.start(_rows_scratch(final))
+        try:
+            with OxigraphStore(scratch) as target:
+                report = build_fresh(target, paths, reference_files, rows=writer, tmp_dir=final.parent, **kwargs)
+                writer.finish(target)
+        except BaseException:
+            writer.discard()
+            raise
+        return report, writer
+
+    return _swap_in(final, fill)
+
+
+def _rows_scratch(final: Path) -> Path:
+    return final.with_name(f"{final.name}.rows.building")
+
+
+def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) -> BuildReport:
+    """Run ``fill`` on a scratch folder beside ``final`` and move the result (store and projection) into place."""
     if final.exists() and not final.is_dir():
         raise InputError("store location is a file, not a folder", final)
     scratch = final.with_name(f"{final.name}.building")
     if scratch.exists():
         shutil.rmtree(scratch)  # left by an interrupted build
     final.parent.mkdir(parents=True, exist_ok=True)
-    base = None
     try:
-        if final.exists() and not full:
-            with OxigraphStore(final, read_only=True) as current:
-                current.backup(scratch)
-                base = Projection.of(current)  # closed below, once copied
-        with OxigraphStore(scratch) as target, base or contextlib.nullcontext():
-            report, writer = _apply_projected(target, inputs, base, final.with_name(f"{final.name}.rows.building"),
-                                              extractor=extractor, full=full or not final.exists(),
-                                              progress=progress, tmp_dir=final.parent)
+        report, writer = fill(scratch)
         writer.install(scratch)
         replace_store(scratch, final)
     except BaseException:

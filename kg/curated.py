@@ -20,6 +20,7 @@ Quotes must occur verbatim in the document; their offsets are computed here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from .reference import Reference
 
 ACTOR_TYPES = ("Person", "State", "InternationalOrganisation", "ActorGroup", "Actor")
 _ASSERTION_KEYS = {"doc", "actor", "stance", "target", "attributed_to", "certainty", "quote", "note"}
+_VALUE_KEYS = _ASSERTION_KEYS - {"note"}
+_JSONL_KEYS = _ASSERTION_KEYS | {"optional", "id"}  # gold rows carry an id and an evaluation flag
 _REQUIRED = ("doc", "actor", "stance", "target", "certainty", "quote")
 
 
@@ -211,14 +214,19 @@ def load_curated_jsonl(path: str | Path, documents: dict[str, Document], referen
 
     Keys as in the YAML rows; ``optional`` (an evaluation flag) is accepted and ignored.
     """
+    return CuratedFile(str(path), list(iter_curated_jsonl(path, documents, reference)))
+
+
+def iter_curated_jsonl(path: str | Path, documents: dict[str, Document], reference: Reference) -> Iterator[Assertion]:
+    """:func:`load_curated_jsonl` one checked assertion at a time (an empty file raises at the end)."""
     path = Path(path)
-    out = CuratedFile(str(path))
+    n_rows = 0
     for n, row in iter_jsonl(path):
-        unknown = set(row) - _ASSERTION_KEYS - {"optional", "id"}
+        unknown = row.keys() - _JSONL_KEYS
         if unknown:
             raise InputError(f"unknown key {sorted(unknown)[0]!r}", path, n)
-        values = {k: (None if row[k] is None else str(row[k])) for k in row if k in _ASSERTION_KEYS - {"note"}}
-        out.assertions.append(make_assertion(values, path, n, lambda _k, n=n: n, documents, reference))
-    if not out.assertions:
+        values = {k: (None if v is None else str(v)) for k, v in row.items() if k in _VALUE_KEYS}
+        yield make_assertion(values, path, n, lambda _k, n=n: n, documents, reference)
+        n_rows += 1
+    if not n_rows:
         raise InputError("empty curated file", path)
-    return out

@@ -145,17 +145,23 @@ def read_documents(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYT
     store as it was); otherwise bad files are reported in the skipped list.
     Two files with the same id are an error either way.
     """
-    docs: dict[str, Document] = {}
     skipped: list[Skipped] = []
+    return list(iter_documents(paths, max_bytes, strict, skipped)), skipped
+
+
+def iter_documents(paths: Iterable[str | Path], max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = True,
+                   skipped: list[Skipped] | None = None) -> Iterator[Document]:
+    """:func:`read_documents` one document at a time; skipped files are appended to ``skipped``."""
+    seen: dict[str, str] = {}
     for f in iter_files(paths, DOCUMENT_SUFFIXES):
         try:
             doc = read_document(f, max_bytes)
         except InputError as e:
-            if strict:
+            if strict or skipped is None:
                 raise
             skipped.append(Skipped(str(f), e.message + (f" (line {e.line})" if e.line else "")))
             continue
-        if doc.id in docs:
-            raise InputError(f"document id {doc.id!r} also used by {docs[doc.id].path}", f)
-        docs[doc.id] = doc
-    return list(docs.values()), skipped
+        if doc.id in seen:
+            raise InputError(f"document id {doc.id!r} also used by {seen[doc.id]}", f)
+        seen[doc.id] = doc.path
+        yield doc

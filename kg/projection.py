@@ -272,10 +272,13 @@ class Writer:
     def add_document(self, doc: Document, assertions: Iterable[Assertion]) -> None:
         self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
                         (doc.id, source_iri(doc.source) if doc.source else None, doc.date))
-        # One row per assertion id, as in the store (a document can state the same thing twice).
-        rows = {a.iri: a for a in assertions}
+        self.add_assertions((a, doc.date) for a in assertions)
+
+    def add_assertions(self, assertions: Iterable[tuple[Assertion, str | None]]) -> None:
+        """Assertions, each with its document's date; one row per assertion id, as in the store
+        (a document can state the same thing twice)."""
         self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            (_row(a, doc.date) for a in rows.values()))
+                            (_row(a, date) for a, date in assertions))
 
     def counts(self) -> tuple[dict[str, int], int]:
         """Assertions by method, and the number of distinct actors."""
