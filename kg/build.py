@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import hashlib
 import os
-import queue
 import shutil
 import tempfile
 import threading
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .curated import CuratedFile, load_curated, load_curated_jsonl
 from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
-from .errors import InputError, UnknownNameError
+from .errors import InputError, StoreError, UnknownNameError
 from .model import Assertion, Document
 from .projection import Projection, Writer, detach, restamp, stamp_quad
 from .namespaces import (
@@ -252,106 +252,134 @@ def _extractions(extractor: Extractor | None, docs: list[Document], reference: R
             yield d, extractor(d, reference)
 
 
-class _ChunkLoader:
-    """N-Quads written in chunks of temporary files, each bulk-loaded while the next is written.
+class _QuadSink:
+    """Where a build writes its N-Quads: ``write``/``writelines`` text, ``close_input`` when done; a context."""
 
-    Oxigraph's bulk loader releases the GIL, so on an Oxigraph store loading runs
-    on one core while Python turns records into quads on the other. Other stores
-    get the chunks one after another once every quad is written, so that nothing
-    reaches them before all inputs were turned into quads. ``clear`` runs once,
-    right before the first chunk is loaded. Chunk size is a trade: loading can only
-    start once a chunk is written, but every load adds files for RocksDB to compact,
-    and the loader (about 1.3 cores) slows down while Python runs on the other core.
-    At 14M quads, 1.5M-line chunks built in 328 s and 1M-line chunks in 358 s.
-    """
+    def __enter__(self):
+        return self
 
-    CHUNK_LINES = 1_500_000
+    def writelines(self, lines: Iterable[str]) -> None:
+        for text in lines:  # a line, or several (rdf.assertion_quads joins its fixed ones)
+            self.write(text)
+
+
+class _SpoolLoader(_QuadSink):
+    """N-Quads spooled to a temporary file and loaded once every quad is written (stores other than
+    Oxigraph: nothing reaches them before all inputs were turned into quads). ``clear`` runs right
+    before the load."""
 
     def __init__(self, store: Store, clear: Callable[[], None], tmp_dir: str | Path | None,
                  progress: Progress | None):
-        self.store, self.clear, self.tmp_dir, self.progress = store, clear, tmp_dir, progress
-        self.background = isinstance(store, OxigraphStore)
-        self.pending: list[str] = []  # chunk files not loaded yet (all of them when not in the background)
-        self.queue: queue.Queue[str | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.thread: threading.Thread | None = None
-        self.cleared = False
-        self.loaded = 0
-        self._open()
-
-    def _open(self) -> None:
-        fd, name = tempfile.mkstemp(suffix=".nq", dir=self.tmp_dir)
+        self.store, self.clear, self.progress = store, clear, progress
+        fd, self.name = tempfile.mkstemp(suffix=".nq", dir=tmp_dir)
         self.file = os.fdopen(fd, "w", encoding="utf-8")
-        self.pending.append(name)
-        self.lines = 0
 
     def write(self, text: str) -> None:
         self.file.write(text)
-        self.lines += text.count("\n")
-        self._maybe_rotate()
 
-    def writelines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.file.write(line)
-            self.lines += 1
-        self._maybe_rotate()
-
-    def _maybe_rotate(self) -> None:
-        if self.lines < self.CHUNK_LINES:
-            return
+    def close_input(self) -> None:
         self.file.close()
-        if self.background:
-            self._hand_over(self.pending.pop())
-        self._open()
-
-    def _hand_over(self, name: str) -> None:
-        if self.error is not None:
-            os.unlink(name)
-            raise self.error
-        if not self.cleared:
-            self.clear()
-            self.cleared = True
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._work, name="kg-loader", daemon=True)
-            self.thread.start()
-        self.queue.put(name)
-
-    def _work(self) -> None:
-        while (name := self.queue.get()) is not None:
-            try:
-                if self.error is None:
-                    self.store.load_nquads_file(name)
-                    self.loaded += 1
-                    if self.progress:
-                        self.progress("loading", self.loaded, self.loaded + self.queue.qsize() + 1)
-            except BaseException as e:  # reported in the main thread
-                self.error = e
-            finally:
-                os.unlink(name)
-
-    def __enter__(self) -> _ChunkLoader:
-        return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.file.close()
         try:
             if exc_type is None:
-                if self.background:
-                    self._hand_over(self.pending.pop())
-                else:
-                    self.clear()
-                    for n, name in enumerate(self.pending, 1):
-                        self.store.load_nquads_file(name)
-                        if self.progress:
-                            self.progress("loading", n, len(self.pending))
+                self.clear()
+                self.store.load_nquads_file(self.name)
+                if self.progress:
+                    self.progress("loading", 1, 1)
         finally:
+            Path(self.name).unlink(missing_ok=True)
+
+
+class _PipeLoader(_QuadSink):
+    """N-Quads piped into one bulk load of an Oxigraph store while they are being written.
+
+    Oxigraph's bulk loader reads a path natively and releases the GIL, so through a
+    named pipe it parses and indexes on one core while Python writes on the other.
+    One load, not one per chunk: loading 14M quads in 1.5M-line chunks into a growing
+    store took 1.45 times as long per quad as a single load (every chunk overlaps all
+    that is stored, so RocksDB compacts it again), and Python had to wait for it.
+    ``clear`` runs right before the first quad is written.
+    """
+
+    def __init__(self, store: OxigraphStore, clear: Callable[[], None], tmp_dir: str | Path | None,
+                 progress: Progress | None):
+        self.store, self.clear = store, clear
+        self.dir = tempfile.mkdtemp(prefix=".kg-load-", dir=tmp_dir)
+        self.fifo = os.path.join(self.dir, "quads.nq")
+        os.mkfifo(self.fifo)
+        self.file = None
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def _work(self) -> None:
+        try:
+            self.store.load_nquads_file(self.fifo)
+        except BaseException as e:  # reported in the main thread
+            self.error = e
+
+    def _start(self) -> None:
+        self.clear()
+        self.thread = threading.Thread(target=self._work, name="kg-loader", daemon=True)
+        self.thread.start()
+        # Open the writing end once the loader has opened the reading end; never wait on a loader that died.
+        while True:
+            try:
+                fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as e:
+                if e.errno != errno.ENXIO:
+                    raise
+                if not self.thread.is_alive():
+                    self._raise_loader_error()
+                time.sleep(0.005)
+        os.set_blocking(fd, True)
+        self.file = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20)
+
+    def _raise_loader_error(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        raise self.error or StoreError("the store's bulk loader stopped reading")
+
+    def write(self, text: str) -> None:
+        if self.file is None:
+            self._start()
+        try:
+            self.file.write(text)
+        except BrokenPipeError:  # the loader failed and closed its end
+            self._raise_loader_error()
+
+    def close_input(self) -> None:
+        """No more quads (the loader finishes what it has read; the caller may work on meanwhile)."""
+        if self.file is None:
+            self._start()
+        if not self.file.closed:
+            try:
+                self.file.close()
+            except BrokenPipeError:
+                self._raise_loader_error()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.close_input()
+            elif self.file is not None:
+                with contextlib.suppress(OSError):
+                    self.file.close()  # the loader reads to the end and stops; the scratch store is dropped
             if self.thread is not None:
-                self.queue.put(None)
                 self.thread.join()
-            for name in self.pending:
-                Path(name).unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
         if exc_type is None and self.error is not None:
             raise self.error
+
+
+def _loader(store: Store, clear: Callable[[], None], tmp_dir: str | Path | None,
+            progress: Progress | None) -> _QuadSink:
+    if isinstance(store, OxigraphStore) and hasattr(os, "mkfifo"):
+        return _PipeLoader(store, clear, tmp_dir, progress)
+    return _SpoolLoader(store, clear, tmp_dir, progress)
 
 
 def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
@@ -397,7 +425,7 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
         store.remove_graph(GRAPH_CURATION)
         store.remove_graph(GRAPH_BUILD)
 
-    with _ChunkLoader(store, clear, tmp_dir, progress) as out:
+    with _loader(store, clear, tmp_dir, progress) as out:
         if reference_changed:
             for chunk in inputs.reference_files.nquads():
                 out.write(chunk.decode("utf-8"))
@@ -502,7 +530,7 @@ def _build_fresh(final: Path, paths: list, reference_files: ReferenceFiles, **kw
     from .stream_build import build_fresh
 
     def fill(scratch: Path) -> tuple[BuildReport, Writer]:
-        writer = Writer.start(_rows_scratch(final))
+        writer = Writer.start(_rows_scratch(final), indexes=False)  # build_fresh creates them
         try:
             with OxigraphStore(scratch) as target:
                 report = build_fresh(target, paths, reference_files, rows=writer, tmp_dir=final.parent, **kwargs)

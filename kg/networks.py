@@ -125,11 +125,13 @@ def _label(g, n) -> str:
     return str(g.nodes[n].get("label", n))
 
 
-def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None) -> NetworkReport:
+def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None, *,
+            congruence: nx.Graph | None = None) -> NetworkReport:
     """Degree and betweenness centrality, communities and (given the view's ``rows``) polarisation.
 
     Directed and multi-edges are merged into one undirected weighted edge; betweenness
-    treats ``1 / weight`` as the length of an edge, so strong ties are short.
+    treats ``1 / weight`` as the length of an edge, so strong ties are short. ``congruence``:
+    the congruence network of ``rows``, coloured with its communities, when the caller has it.
     """
     import networkx as nx
 
@@ -175,22 +177,30 @@ def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None) -> Network
         view=str(g.graph.get("view", "")), nodes=n, edges=g.number_of_edges(),
         density=round(nx.density(simple), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
         metrics=tuple(metrics), communities=tuple(comms),
-        polarisation=polarisation(rows) if rows is not None else Polarisation(0, 0.0, 0.0, None, None),
+        polarisation=(polarisation(rows, congruence) if rows is not None
+                      else Polarisation(0, 0.0, 0.0, None, None)),
         betweenness_sample=sample, note=str(g.graph.get("note", "")), filters=str(g.graph.get("filters", "none")),
     )
 
 
-def polarisation(rows: Sequence[Row | Holding]) -> Polarisation:
+def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = None) -> Polarisation:
     """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
-    docstring)."""
+    docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand."""
     import networkx as nx
 
     from .actor_views import as_holdings, conflict_edges, congruence_edges
 
     items = as_holdings(rows)
-    # Weights are all we need: the projections without their quotes.
-    cong = congruence_edges(items)
-    groups = communities(cong)
+    if congruence is None:
+        # Weights are all we need: the projections without their quotes.
+        cong = congruence_edges(items)
+        groups = communities(cong)
+    else:  # the same network and partition, not computed twice (Louvain is the costly part)
+        cong = congruence
+        by_id: dict[int, list[str]] = {}
+        for n, c in cong.nodes(data="community"):
+            by_id.setdefault(c, []).append(n)
+        groups = [by_id[c] for c in sorted(by_id)]
     member = {a: i for i, c in enumerate(groups) for a in c}
     conf = conflict_edges(items)
     within = between = 0.0
@@ -229,7 +239,9 @@ def network_report(store: Store, view: str = "congruence", name: str | None = No
             kept = [r for r in kept if r.target == spec.focus]
     if max_nodes is not None:  # polarisation among the actors analysed, not all of them
         kept = [r for r in kept if r.actor in g]
-    return analyse(g, kept)
+    # A congruence view with every edge is the congruence network of `kept`, communities included.
+    whole = spec.view == "congruence" and not g.graph["omitted"]["edges"]
+    return analyse(g, kept, congruence=g if whole else None)
 
 
 # ---------------------------------------------------------------- export

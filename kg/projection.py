@@ -50,9 +50,12 @@ CREATE TABLE rows (assertion TEXT NOT NULL, doc TEXT NOT NULL, actor TEXT NOT NU
 -- label: COALESCE(skos:prefLabel, rdfs:label) as in the .rq files; type: the specific actor class;
 -- is_actor: typed with any actor class; topic: the notation of a codebook topic.
 CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEGER, topic TEXT);
--- Maintained while rows go in: that work overlaps the store's loading, whereas building the
--- indexes after a fresh load (twice as fast by itself) added to the build's serial tail.
+-- INSERT OR REPLACE keeps one row per assertion through this index.
 CREATE UNIQUE INDEX rows_assertion ON rows (assertion);
+"""
+# Maintained while rows go in, except in a fresh build, which creates them once all rows are in
+# (twice as fast), while the store's loader is still working through the last chunks.
+_INDEXES = """
 CREATE INDEX rows_actor ON rows (actor, target);
 -- Covers one topic's holdings and the choice of their best rows (Projection.holdings, best_rows).
 CREATE INDEX rows_target ON rows (target, actor, stance, certainty, date, doc, assertion);
@@ -252,15 +255,16 @@ class Writer:
         self.db.execute("PRAGMA synchronous = OFF")
 
     @classmethod
-    def start(cls, scratch: Path, base: Projection | None = None) -> Writer:
-        """A writer on ``scratch``, a copy of ``base`` when given, else empty."""
+    def start(cls, scratch: Path, base: Projection | None = None, *, indexes: bool = True) -> Writer:
+        """A writer on ``scratch``, a copy of ``base`` when given, else empty (without its secondary
+        indexes when not ``indexes``: call :meth:`create_indexes` once the rows are in)."""
         if scratch.exists():
             scratch.unlink()
         if base is not None:
             shutil.copyfile(base.path, scratch)
             return cls(scratch)
         w = cls(scratch)
-        w.db.executescript(_SCHEMA)
+        w.db.executescript(_SCHEMA + (_INDEXES if indexes else ""))
         w.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return w
 
@@ -279,6 +283,9 @@ class Writer:
         (a document can state the same thing twice)."""
         self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             (_row(a, date) for a, date in assertions))
+
+    def create_indexes(self) -> None:
+        self.db.executescript(_INDEXES)
 
     def counts(self) -> tuple[dict[str, int], int]:
         """Assertions by method, and the number of distinct actors."""

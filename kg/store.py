@@ -224,9 +224,11 @@ class OxigraphStore(Store):
 
     def objects(self, subject: str, predicates: set[str]) -> Iterator[tuple[str, str]]:
         """(predicate, object value) of ``subject`` in any graph, for the given predicates."""
-        for q in self._store.quads_for_pattern(self._ox.NamedNode(subject), None, None, None):
-            if q.predicate.value in predicates:
-                yield q.predicate.value, q.object.value
+        # One lookup per predicate: an actor is the subject of a direct stance triple per assertion.
+        s = self._ox.NamedNode(subject)
+        for p in sorted(predicates):
+            for q in self._store.quads_for_pattern(s, self._ox.NamedNode(p), None, None):
+                yield p, q.object.value
 
     def load_nquads(self, data: str | bytes) -> None:
         self._changed()

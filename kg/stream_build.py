@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .build import (
-    _BUILD_NODE, BuildReport, Extractor, Progress, ReferenceFiles, _ChunkLoader, _extractions, _split_paths, fingerprint,
+    _BUILD_NODE, BuildReport, Extractor, Progress, ReferenceFiles, _extractions, _loader, _QuadSink, _split_paths,
+    fingerprint,
 )
 from .curated import CuratedFile, iter_curated_jsonl, load_curated
 from .documents import DEFAULT_MAX_BYTES, iter_documents
@@ -36,7 +37,7 @@ _BATCH = 20_000  # projection rows per insert
 class _Sink:
     """Assertions → quads for the loader and rows for the projection, in batches."""
 
-    def __init__(self, out: _ChunkLoader, rows: Writer, documents: dict[str, Document]):
+    def __init__(self, out: _QuadSink, rows: Writer, documents: dict[str, Document]):
         self.out, self.rows, self.documents = out, rows, documents
         self.pending: list[tuple[Assertion, str | None]] = []
 
@@ -73,7 +74,7 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
     curated_keys: dict[str, set] = defaultdict(set)  # what extraction must not repeat
     curated_files: list[CuratedFile] = []
 
-    with _ChunkLoader(target, lambda: None, tmp_dir, progress) as out:
+    with _loader(target, lambda: None, tmp_dir, progress) as out:
         sink = _Sink(out, rows, documents)
         for chunk in reference_files.nquads():
             out.write(chunk.decode("utf-8"))
@@ -124,6 +125,8 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
         out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(reference_digest), GRAPH_BUILD))
         out.write(stamp_quad(fps, reference_digest))
+        out.close_input()
+        rows.create_indexes()  # while the loader finishes
 
     report.documents = report.processed = len(documents)
     by_method, report.actors = rows.counts()

@@ -90,41 +90,58 @@ def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
         assert sorted(r["doc"] for r in stance(disk, "Poland")) == ["brief", "brief2"]
 
 
-def test_chunked_background_loading_gives_the_same_store(seeds_dir, tmp_path, monkeypatch):
+def test_piped_loading_gives_the_same_store_as_a_spooled_file(seeds_dir, tmp_path, monkeypatch):
     import kg.build as kb
 
-    whole = build([seeds_dir], tmp_path / "whole.kg")
-    monkeypatch.setattr(kb._ChunkLoader, "CHUNK_LINES", 200)  # the seeds make ~10 chunks
-    loads = []
-    original = kb.OxigraphStore.load_nquads_file
-    monkeypatch.setattr(kb.OxigraphStore, "load_nquads_file", lambda self, p: (loads.append(p), original(self, p)))
-    chunked = build([seeds_dir], tmp_path / "chunked.kg")
-    assert len(loads) >= 3
-    assert _quads(tmp_path / "whole.kg") == _quads(tmp_path / "chunked.kg")
-    assert (chunked.triples, chunked.assertions) == (whole.triples, whole.assertions)
+    piped = build([seeds_dir], tmp_path / "piped.kg")
+    monkeypatch.setattr(kb, "_loader", kb._SpoolLoader)  # write every quad to a file, then load it
+    spooled = build([seeds_dir], tmp_path / "spooled.kg")
+    assert _quads(tmp_path / "piped.kg") == _quads(tmp_path / "spooled.kg")
+    assert (piped.triples, piped.assertions) == (spooled.triples, spooled.assertions) and piped.triples > 100
 
 
-def test_a_failing_chunk_load_fails_the_build_and_keeps_the_old_store(seeds_dir, tmp_path, monkeypatch):
+def _build_within(seconds: float, **kwargs) -> BaseException | None:
+    """Run build() in a thread; a loader failure must end it, never leave it waiting on the pipe."""
+    import threading
+
+    out: list = []
+
+    def run():
+        try:
+            build(**kwargs)
+            out.append(None)
+        except BaseException as e:  # noqa: BLE001 (handed to the test)
+            out.append(e)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert out, f"build still running after {seconds} s"
+    return out[0]
+
+
+@pytest.mark.parametrize("when", ["before reading", "after reading some"])
+def test_a_failing_load_fails_the_build_and_keeps_the_old_store(seeds_dir, tmp_path, monkeypatch, when):
     import kg.build as kb
     from kg.errors import StoreError
 
     store = tmp_path / "s.kg"
     build([seeds_dir], store)
     before = _quads(store)
-    monkeypatch.setattr(kb._ChunkLoader, "CHUNK_LINES", 200)
-    calls = []
 
     def flaky(self, p):
-        calls.append(p)
-        if len(calls) == 3:
-            raise StoreError("disk full (simulated)")
+        if when == "after reading some":
+            with open(p, "rb") as f:
+                f.read(4096)
+        raise StoreError("disk full (simulated)")
 
     monkeypatch.setattr(kb.OxigraphStore, "load_nquads_file", flaky)
-    with pytest.raises(StoreError, match="simulated"):
-        build([seeds_dir], store, full=True)
+    for full in (True, False):  # a fresh build (streamed) and an incremental one (which still writes its state)
+        err = _build_within(60, paths=[seeds_dir], store=store, full=full)
+        assert isinstance(err, StoreError) and "simulated" in str(err), (full, err)
     monkeypatch.undo()
     assert _quads(store) == before
-    assert not list(tmp_path.glob("*.nq")) and not list(tmp_path.glob("*.building"))
+    assert not list(tmp_path.glob(".kg-load-*")) and not list(tmp_path.glob("*.building"))
 
 
 def _projection_rows(path) -> list:
@@ -134,7 +151,8 @@ def _projection_rows(path) -> list:
 
     db = sqlite3.connect(path / FILE)
     try:
-        return [db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("rows", "docs", "labels")]
+        schema = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()  # indexes too
+        return [schema] + [db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("rows", "docs", "labels")]
     finally:
         db.close()
 

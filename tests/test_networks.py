@@ -58,6 +58,26 @@ def test_polarisation_is_conflict_between_coalitions():
     assert 0 < networks.polarisation(rs).polarisation < 1
 
 
+def test_report_reuses_the_views_coalitions_only_where_they_are_the_same():
+    """network_report hands the congruence view (and its communities) to polarisation instead of
+    projecting and clustering again: the figures must equal a fresh computation, pruned or not."""
+    import random
+
+    rng = random.Random(3)
+    rs = []  # two camps, each for its own targets and against the other's, with a few defectors
+    for i in range(400):
+        a, t = rng.randrange(30), rng.randrange(6)
+        stance = "supports" if (t % 2 == a % 2) != (rng.random() < 0.1) else "opposes"
+        rs.append(row(i, f"A{a}", stance, f"T{t}"))
+    for max_nodes, max_edges in ((None, None), (12, None), (12, 20)):
+        spec = ViewSpec("congruence", max_nodes=max_nodes, max_edges=max_edges, quotes=False)
+        g = build_view(rs, spec)
+        kept = [r for r in rs if r.actor in g]
+        r = networks.network_report(None, "congruence", rows=rs, max_nodes=max_nodes, max_edges=max_edges)
+        assert r.polarisation == networks.polarisation(kept)
+        assert 0 < r.polarisation.polarisation < 1
+
+
 def test_analyse_merges_stance_multi_edges(seeds_store):
     g = views.view_graph(seeds_store, "stance")
     r = networks.analyse(g)
