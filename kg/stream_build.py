@@ -4,13 +4,13 @@ An incremental build (:func:`kg.build.apply`) reads and checks every input
 before it writes anything, because what it writes depends on what changed. A
 build into an empty store compares nothing: every document is new. Here each
 document becomes quads as it is read and each curated row as it is parsed, so
-Oxigraph's loader works through the first chunks while Python reads the rest.
-At a million assertions reading and checking takes over a minute, which the
-incremental build cannot overlap with loading. The store is a scratch folder
-that is swapped in only after every input has been read and checked, so bad
-input still leaves the previous store as it was. It ends up holding exactly
-the quads, and the projection exactly the rows, that :func:`~kg.build.apply`
-writes for the same inputs (tested).
+Oxigraph's bulk loader (fed through a pipe, see ``kg.build._PipeLoader``)
+indexes them while Python reads the rest. At a million assertions reading and
+checking takes over a minute, which the incremental build cannot overlap with
+loading. The store is a scratch folder that is swapped in only after every
+input has been read and checked, so bad input still leaves the previous store
+as it was. It ends up holding exactly the quads, and the projection exactly
+the rows, that :func:`~kg.build.apply` writes for the same inputs (tested).
 """
 
 from __future__ import annotations
