@@ -337,6 +337,15 @@ class _PipeLoader(_QuadSink):
         os.set_blocking(fd, True)
         self.file = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20)
 
+    def _release_reader(self) -> None:
+        """Open and close the writing end, so that a loader waiting to open the pipe reads nothing and ends."""
+        while self.thread.is_alive():
+            try:
+                os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
+                return
+            except OSError:
+                time.sleep(0.005)
+
     def _raise_loader_error(self) -> None:
         if self.thread is not None:
             self.thread.join()
@@ -367,6 +376,8 @@ class _PipeLoader(_QuadSink):
             elif self.file is not None:
                 with contextlib.suppress(OSError):
                     self.file.close()  # the loader reads to the end and stops; the scratch store is dropped
+            elif self.thread is not None:
+                self._release_reader()  # interrupted before the writing end was open
             if self.thread is not None:
                 self.thread.join()
         finally:

@@ -188,3 +188,21 @@ def test_streamed_fresh_build_equals_the_incremental_path(seeds_dir, tmp_path, w
                 "triples"):
         assert getattr(streamed, key) == getattr(applied, key), key
     assert streamed.extracted > 0 if with_extractor else streamed.curated > 23
+
+
+def test_a_pipe_loader_interrupted_before_writing_does_not_hang():
+    """Ctrl-C between starting the loader and opening the pipe: the loader is released, not waited on forever."""
+    import threading
+    import time
+
+    from kg.build import _PipeLoader
+    from kg.store import OxigraphStore
+
+    loader = _PipeLoader(OxigraphStore(None), lambda: None, None, None)
+    loader.thread = threading.Thread(target=loader._work, daemon=True)
+    loader.thread.start()  # opens the reading end and waits for a writer
+    time.sleep(0.1)
+    done = threading.Thread(target=loader.__exit__, args=(KeyboardInterrupt, KeyboardInterrupt(), None), daemon=True)
+    done.start()
+    done.join(30)
+    assert not done.is_alive() and not loader.thread.is_alive()
