@@ -15,9 +15,9 @@ congruence page never turns every assertion into a Python object.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,7 +98,7 @@ def as_holdings(items: Iterable[Holding | Row]) -> list[Holding]:
     return items
 
 
-@contextmanager
+@contextlib.contextmanager
 def open_holdings(store: Store, filters: Filters | None = None) -> Iterator[Holdings]:
     """The holdings of the store's assertions that pass ``filters``: from its row projection where it has one.
 
@@ -108,8 +108,9 @@ def open_holdings(store: Store, filters: Filters | None = None) -> Iterator[Hold
     from .projection import Projection
 
     filters = filters or Filters()
-    with Projection.opened(store) as proj:
-        if proj is not None and not filters.source:
+    # With a source filter the rows are read anyway (below): do not open the projection twice.
+    with contextlib.nullcontext() if filters.source else Projection.opened(store) as proj:
+        if proj is not None:
             target = None
             if filters.topic:
                 from .positions import target_iri

@@ -228,12 +228,55 @@ def _stored_reference_digest(store: Store) -> str | None:
 
 def _doc_lines(doc: Document, fp: str, assertions: list[Assertion]) -> Iterator[str]:
     yield from document_quads(doc)
-    yield quad(iri(document_iri(doc.id)), KG + "fingerprint", literal(fp), document_graph(doc.id))
+    yield fingerprint_quad(doc.id, fp)
+    yield from assertion_lines(assertions)
+
+
+def fingerprint_quad(doc_id: str, fp: str) -> str:
+    return quad(iri(document_iri(doc_id)), KG + "fingerprint", literal(fp), document_graph(doc_id))
+
+
+def assertion_lines(assertions: Iterable[Assertion]) -> Iterator[str]:
+    """Quads of one document's assertions; actors found in its text are described once."""
     described: set[str] = set()
     for a in assertions:
         new = [x for x in (a.actor, a.attributed_to) if x is not None and x.is_new and x.iri not in described]
         described.update(x.iri for x in new)
         yield from assertion_quads(a, describe=new)
+
+
+def keep_extracted(found: Iterable[Assertion], rejected: set[str], curated_keys: set, report: BuildReport
+                   ) -> list[Assertion]:
+    """The extracted assertions neither rejected by curation nor already curated (counted in ``report``)."""
+    kept = []
+    for a in found:
+        if a.id in rejected:
+            report.rejected += 1
+        elif a.key in curated_keys:
+            report.superseded += 1
+        else:
+            kept.append(a)
+    return kept
+
+
+def state_quads(reference_digest: str, fingerprints: dict[str, str]) -> str:
+    """The build graph: which reference data and which document fingerprints the store holds."""
+    return (quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(reference_digest), GRAPH_BUILD)
+            + stamp_quad(fingerprints, reference_digest))
+
+
+def count_into(report: BuildReport, store: Store, rows: Writer | None) -> None:
+    """Assertions by method, actors and triples of the built store (from the projection's rows when given)."""
+    if rows is not None:  # the same counts, without scanning a million assertion nodes
+        by_method, report.actors = rows.counts()
+    else:
+        method = {v: k for k, v in METHOD_IRI.items()}
+        by_method = {method.get(r["m"], r["m"]): r["n"] for r in store.query(
+            "SELECT ?m (COUNT(?a) AS ?n) WHERE { ?a kg:method ?m } GROUP BY ?m").dicts()}
+        report.actors = store.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?a kg:actor ?x }").dicts()[0]["n"]
+    report.curated, report.extracted = by_method.get("curated", 0), by_method.get("extracted", 0)
+    report.assertions = report.curated + report.extracted
+    report.triples = len(store)
 
 
 def _extractions(extractor: Extractor | None, docs: list[Document], reference: Reference
@@ -442,15 +485,7 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                 out.write(chunk.decode("utf-8"))
         for n, (doc, found) in enumerate(_extractions(extractor, [d for d, _ in todo], inputs.reference), 1):
             curated = inputs.curated_by_doc.get(doc.id, [])
-            curated_keys = {a.key for a in curated}
-            kept = []
-            for a in found:
-                if a.id in inputs.rejected:
-                    report.rejected += 1
-                elif a.key in curated_keys:
-                    report.superseded += 1
-                else:
-                    kept.append(a)
+            kept = keep_extracted(found, inputs.rejected, {a.key for a in curated}, report)
             out.writelines(_doc_lines(doc, fps[doc.id], curated + kept))
             if rows is not None:
                 rows.add_document(doc, curated + kept)
@@ -458,8 +493,7 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                 progress("documents", n, len(todo))
         for cf in inputs.curated_files:
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
-        out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(inputs.reference_digest), GRAPH_BUILD))
-        out.write(stamp_quad(all_fps, inputs.reference_digest))
+        out.write(state_quads(inputs.reference_digest, all_fps))
     report.processed = len(todo)
     if existing_all and (gone or todo):
         # Descriptions no assertion or document refers to any more (their documents changed or went).
@@ -467,16 +501,7 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                         WHERE {{ GRAPH <{GRAPH_ENTITIES}> {{ ?e ?p ?o }}
                                  FILTER NOT EXISTS {{ ?x kg:actor|kg:target|kg:attributedTo|dct:publisher ?e }} }}""",
                     allow_update=True)
-    if rows is not None:  # the same counts, without scanning a million assertion nodes
-        by_method, report.actors = rows.counts()
-    else:
-        method = {v: k for k, v in METHOD_IRI.items()}
-        by_method = {method.get(r["m"], r["m"]): r["n"] for r in store.query(
-            "SELECT ?m (COUNT(?a) AS ?n) WHERE { ?a kg:method ?m } GROUP BY ?m").dicts()}
-        report.actors = store.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?a kg:actor ?x }").dicts()[0]["n"]
-    report.curated, report.extracted = by_method.get("curated", 0), by_method.get("extracted", 0)
-    report.assertions = report.curated + report.extracted
-    report.triples = len(store)
+    count_into(report, store, rows)
     return report
 
 

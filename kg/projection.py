@@ -54,7 +54,7 @@ CREATE TABLE labels (iri TEXT PRIMARY KEY, label TEXT, type TEXT, is_actor INTEG
 CREATE UNIQUE INDEX rows_assertion ON rows (assertion);
 """
 # Maintained while rows go in, except in a fresh build, which creates them once all rows are in
-# (twice as fast), while the store's loader is still working through the last chunks.
+# (twice as fast), while the store's loader finishes.
 _INDEXES = """
 CREATE INDEX rows_actor ON rows (actor, target);
 -- Covers one topic's holdings and the choice of their best rows (Projection.holdings, best_rows).
@@ -158,16 +158,11 @@ class Projection:
     def assertions(self, target: str | None = None) -> list[dict]:
         """Rows of ``assertions.rq`` (all, or those on one target IRI), values as plain strings."""
         where, args = ("WHERE r.target = ?", [target]) if target is not None else ("", [])
-        rows = []
-        for r in self.db.execute(f"{_SELECT} {where}", args):
-            d = dict(r)
-            d["start"], d["end"] = str(d["start"]), str(d["end"])
-            rows.append(d)
-        return rows
+        return _as_strings(self.db.execute(f"{_SELECT} {where}", args))
 
     @staticmethod
     def _where(target: str | None, stances: Iterable[str], certainties: Iterable[str] | None,
-               since: str | None, until: str | None) -> tuple[str, list, bool]:
+               since: str | None, until: str | None) -> tuple[str, list]:
         """A WHERE clause over ``rows r`` and its arguments. Dates compare as in views.filter_rows: the first
         ten characters, undated rows excluded."""
         conds, args = [], []
@@ -221,16 +216,24 @@ class Projection:
                     ORDER BY {order} DESC, COALESCE(substr(r.date, 1, 10), ''), r.doc, r.assertion) AS n
                 FROM rows r {where})
             WHERE n <= ?""", [*order_args, *args, json.dumps(actors), top])]
-        cur = self.db.execute(f"{_SELECT} WHERE r.assertion IN (SELECT value FROM json_each(?))", [json.dumps(best)])
-        rows = []
-        for r in cur:
-            d = dict(r)
-            d["start"], d["end"] = str(d["start"]), str(d["end"])
-            rows.append(d)
-        return rows
+        return _as_strings(self.db.execute(f"{_SELECT} WHERE r.assertion IN (SELECT value FROM json_each(?))",
+                                           [json.dumps(best)]))
+
+
+def _as_strings(cur: sqlite3.Cursor) -> list[dict]:
+    """Rows of :data:`_SELECT` as dicts, offsets as strings as SPARQL gives them."""
+    rows = []
+    for r in cur:
+        d = dict(r)
+        d["start"], d["end"] = str(d["start"]), str(d["end"])
+        rows.append(d)
+    return rows
 
 
 # ---------------------------------------------------------------- writing
+
+
+_INSERT_ROW = "INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"  # the columns of _row
 
 
 def _row(a: Assertion, date: str | None) -> tuple:
@@ -281,8 +284,7 @@ class Writer:
     def add_assertions(self, assertions: Iterable[tuple[Assertion, str | None]]) -> None:
         """Assertions, each with its document's date; one row per assertion id, as in the store
         (a document can state the same thing twice)."""
-        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            (_row(a, date) for a, date in assertions))
+        self.db.executemany(_INSERT_ROW, (_row(a, date) for a, date in assertions))
 
     def create_indexes(self) -> None:
         self.db.executescript(_INDEXES)
@@ -314,7 +316,7 @@ class Writer:
                 batch[v[0]] = (v[0], doc_id[v[1]], v[2], _NOTATION.get(v[3], v[3]), v[4], _NOTATION.get(v[5], v[5]),
                                v[6], v[7], int(v[8]), int(v[9]), _NOTATION.get(v[10], v[10]), v[11],
                                doc_date[doc_id[v[1]]])
-        self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch.values())
+        self.db.executemany(_INSERT_ROW, batch.values())
         return len(batch)
 
     def refresh_labels(self, store: Store) -> None:

@@ -20,15 +20,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .build import (
-    _BUILD_NODE, BuildReport, Extractor, Progress, ReferenceFiles, _extractions, _loader, _QuadSink, _split_paths,
-    fingerprint,
+    BuildReport, Extractor, Progress, ReferenceFiles, _extractions, _loader, _QuadSink, _split_paths, assertion_lines,
+    count_into, fingerprint, fingerprint_quad, keep_extracted, state_quads,
 )
 from .curated import CuratedFile, iter_curated_jsonl, load_curated
 from .documents import DEFAULT_MAX_BYTES, iter_documents
 from .model import Assertion, Document
-from .namespaces import GRAPH_BUILD, KG, digest, document_graph, document_iri
-from .projection import Writer, stamp_quad
-from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
+from .namespaces import digest
+from .projection import Writer
+from .rdf import curation_quads, document_quads
 from .store import OxigraphStore
 
 _BATCH = 20_000  # projection rows per insert
@@ -41,15 +41,10 @@ class _Sink:
         self.out, self.rows, self.documents = out, rows, documents
         self.pending: list[tuple[Assertion, str | None]] = []
 
-    def write(self, assertions: Iterable[Assertion]) -> None:
-        described: set[str] = set()  # actors found in text, described once per call (one document)
-        lines = []
-        for a in assertions:
-            new = [x for x in (a.actor, a.attributed_to) if x is not None and x.is_new and x.iri not in described]
-            described.update(x.iri for x in new)
-            lines.extend(assertion_quads(a, describe=new))
-            self.pending.append((a, self.documents[a.doc].date))
-        self.out.writelines(lines)
+    def write(self, assertions: list[Assertion]) -> None:
+        """Assertions of one document."""
+        self.out.writelines(assertion_lines(assertions))
+        self.pending.extend((a, self.documents[a.doc].date) for a in assertions)
         if len(self.pending) >= _BATCH:
             self.flush()
 
@@ -95,7 +90,7 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
             for a in found:
                 curated_ids[a.doc].append(a.id)
                 curated_keys[a.doc].add(a.key)
-                sink.write((a,))
+                sink.write([a])
             curated_files.append(cf)
             if progress:
                 progress("curated files", n, len(curated_paths))
@@ -103,15 +98,7 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
         rejected = {i for cf in curated_files for i, _ in cf.rejected}
         if extractor is not None:
             for n, (doc, found) in enumerate(_extractions(extractor, list(documents.values()), reference), 1):
-                kept = []
-                for a in found:
-                    if a.id in rejected:
-                        report.rejected += 1
-                    elif a.key in curated_keys.get(doc.id, ()):
-                        report.superseded += 1
-                    else:
-                        kept.append(a)
-                sink.write(kept)
+                sink.write(keep_extracted(found, rejected, curated_keys.get(doc.id, set()), report))
                 if progress:
                     progress("documents", n, len(documents))
         sink.flush()
@@ -119,18 +106,13 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
         rejected_digest = digest(*sorted(rejected))
         fps = {d.id: fingerprint(d, curated_ids.get(d.id, ()), version, reference_digest, rejected_digest)
                for d in documents.values()}
-        out.writelines(quad(iri(document_iri(doc_id)), KG + "fingerprint", literal(fp), document_graph(doc_id))
-                       for doc_id, fp in fps.items())
+        out.writelines(fingerprint_quad(doc_id, fp) for doc_id, fp in fps.items())
         for cf in curated_files:
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
-        out.write(quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(reference_digest), GRAPH_BUILD))
-        out.write(stamp_quad(fps, reference_digest))
+        out.write(state_quads(reference_digest, fps))
         out.close_input()
         rows.create_indexes()  # while the loader finishes
 
     report.documents = report.processed = len(documents)
-    by_method, report.actors = rows.counts()
-    report.curated, report.extracted = by_method.get("curated", 0), by_method.get("extracted", 0)
-    report.assertions = report.curated + report.extracted
-    report.triples = len(target)
+    count_into(report, target, rows)
     return report
