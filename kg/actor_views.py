@@ -128,7 +128,9 @@ def open_holdings(store: Store, filters: Filters | None = None) -> Iterator[Hold
 
             def quotes(actors: set[str]) -> dict[tuple[str, Key], list[Row]]:
                 out: dict[tuple[str, Key], list[Row]] = defaultdict(list)
-                for d in proj.best_rows(sorted(actors), TOP, CERTAINTY_RANK, **where):
+                held = [(h.actor, h.target, h.stance) for h in items if h.actor in actors]
+                for d in proj.best_rows(held, TOP, CERTAINTY_RANK, certainties=certainties, since=filters.since,
+                                        until=filters.until):
                     r = row_from_dict(d)
                     out[(r.actor, (r.target, r.stance))].append(r)
                 return {k: sorted(rs, key=_quote_order) for k, rs in out.items()}

@@ -66,29 +66,23 @@ def _community_colour(c: int, sizes: dict[int, int]) -> str:
 
 
 def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
-    """Pixel positions from networkx's spring layout, or None when numpy is missing (the page then lays
-    the graph out itself and freezes it once stable)."""
-    try:
-        import numpy  # noqa: F401  (spring_layout needs it)
-    except ImportError:
-        return None
-    import networkx as nx
-
+    """Pixel positions from a spring layout, or None when numpy (or, past 500 nodes, scipy) is missing: the
+    page then lays the graph out itself and freezes it once stable."""
+    from .layout import spring
     from .views import undirected_simple
 
     n = g.number_of_nodes()
     if n == 0:
         return {}
-    # A bare copy with one attribute: the view's edges carry quotes, which need not be copied.
-    simple = nx.Graph()
-    simple.add_nodes_from(g)
     # Logarithmic weights: coalitions pull together without heavy edges collapsing their ends.
-    simple.add_weighted_edges_from(((u, v, 1.0 + math.log2(max(float(w), 1.0)))
-                                    for u, v, w in undirected_simple(g).edges(data="weight", default=1)),
-                                   weight="_pull")
-    pos = nx.spring_layout(simple, seed=seed, weight="_pull", iterations=50)
+    edges = [(u, v, 1.0 + math.log2(max(float(w), 1.0)))
+             for u, v, w in undirected_simple(g).edges(data="weight", default=1)]
+    try:
+        pos = spring(list(g), edges, seed=seed)
+    except ImportError:
+        return None
     scale = 160.0 + 70.0 * math.sqrt(n)
-    return {k: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for k, (x, y) in pos.items()}
+    return {k: (round(x * scale, 1), round(y * scale, 1)) for k, (x, y) in pos.items()}
 
 
 def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certainties: list[str],

@@ -189,35 +189,81 @@ class Projection:
         """One row per (actor, target, stance) among the assertions that pass the filters, with labels,
         the number of assertions ``n`` and their distinct ``certainties`` (comma-separated)."""
         where, args = self._where(target, stances, certainties, since, until)
-        cur = self.db.execute(f"""
-            WITH g AS (SELECT r.actor, r.target, r.stance, COUNT(*) AS n,
-                              GROUP_CONCAT(DISTINCT r.certainty) AS certainties
-                       FROM rows r {where} GROUP BY r.actor, r.target, r.stance)
-            SELECT g.actor, COALESCE(la.label, g.actor) AS actorLabel, COALESCE(la.type, 'Actor') AS actorType,
-                   g.target, COALESCE(lt.label, g.target) AS targetLabel, g.stance, g.n, g.certainties
-            FROM g LEFT JOIN labels la ON la.iri = g.actor LEFT JOIN labels lt ON lt.iri = g.target""", args)
-        return [dict(r) for r in cur]
+        # Grouped in the covering index's order, certainties folded here: GROUP_CONCAT(DISTINCT) and
+        # joining labels per group took twice as long.
+        groups: dict[tuple[str, str, str], tuple[list[int], list[str]]] = {}
+        for t, actor, stance, certainty, n in self.db.execute(
+                f"SELECT r.target, r.actor, r.stance, r.certainty, COUNT(*) FROM rows r {where} "
+                "GROUP BY r.target, r.actor, r.stance, r.certainty", args):
+            count, certs = groups.setdefault((actor, t, stance), ([0], []))
+            count[0] += n
+            certs.append(certainty)
+        labels = self._labels(x for key in groups for x in key[:2])
+        out = []
+        for (actor, t, stance), (count, certs) in groups.items():
+            la, lt = labels.get(actor), labels.get(t)
+            out.append({"actor": actor, "actorLabel": _label(la, actor), "actorType": _type(la), "target": t,
+                        "targetLabel": _label(lt, t), "stance": stance, "n": count[0],
+                        "certainties": ",".join(certs)})
+        return out
 
-    def best_rows(self, actors: list[str], top: int, rank: dict[str, int], target: str | None = None,
-                  stances: Iterable[str] = (), certainties: Iterable[str] | None = None,
-                  since: str | None = None, until: str | None = None) -> list[dict]:
-        """The ``top`` best rows of each (actor, target, stance) of ``actors`` that pass the filters, as in
+    def best_rows(self, holdings: Iterable[tuple[str, str, str]], top: int, rank: dict[str, int],
+                  certainties: Iterable[str] | None = None, since: str | None = None,
+                  until: str | None = None) -> list[dict]:
+        """The ``top`` best rows of each (actor, target, stance) in ``holdings`` that pass the filters, as in
         :meth:`assertions`. Best: highest certainty (``rank`` maps each to a number), then date (undated
         first), document, assertion: views._quote_order within one actor."""
-        where, args = self._where(target, stances, certainties, since, until)
-        where = (where + " AND" if where else "WHERE") + " r.actor IN (SELECT value FROM json_each(?))"
+        where, args = self._where(None, (), certainties, since, until)
+        where = where.replace("WHERE", "AND", 1)
         order = "CASE r.certainty " + " ".join("WHEN ? THEN ?" for _ in rank) + " ELSE 0 END"
         order_args = [x for item in rank.items() for x in item]
-        # Choose first, then join the labels of the few rows chosen: as one query, SQLite joined first.
-        best = [r[0] for r in self.db.execute(f"""
-            SELECT assertion FROM (
-                SELECT r.assertion, ROW_NUMBER() OVER (
-                    PARTITION BY r.actor, r.target, r.stance
-                    ORDER BY {order} DESC, COALESCE(substr(r.date, 1, 10), ''), r.doc, r.assertion) AS n
-                FROM rows r {where})
-            WHERE n <= ?""", [*order_args, *args, json.dumps(actors), top])]
-        return _as_strings(self.db.execute(f"{_SELECT} WHERE r.assertion IN (SELECT value FROM json_each(?))",
-                                           [json.dumps(best)]))
+        # One small top-N per holding over the covering index: ranking a topic's rows in one window
+        # query sorted all of them (0.2 s on a topic of 10^5 assertions, against 0.06 s).
+        query = f"""SELECT r.assertion FROM rows r WHERE r.target = ? AND r.actor = ? AND r.stance = ? {where}
+                    ORDER BY {order} DESC, COALESCE(substr(r.date, 1, 10), ''), r.doc, r.assertion LIMIT ?"""
+        best = []
+        for actor, t, stance in holdings:
+            best += [r[0] for r in self.db.execute(query, [t, actor, stance, *args, *order_args, top])]
+        return self._rows_of(best)
+
+    def _rows_of(self, assertions: list[str]) -> list[dict]:
+        """The rows of ``assertions`` as :data:`_SELECT` gives them, with labels looked up once per IRI
+        (joining four labels per row took longer than reading the rows)."""
+        rows = self.db.execute(
+            """SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.speaker, r.quote, r.doc,
+                      d.publisher, d.date, r.method, r.start, r."end", r.confidence
+               FROM rows r JOIN docs d ON d.doc = r.doc
+               WHERE r.assertion IN (SELECT value FROM json_each(?))""", [json.dumps(assertions)]).fetchall()
+        labels = self._labels(x for r in rows for x in (r["actor"], r["target"], r["speaker"], r["publisher"]))
+        out = []
+        for r in rows:
+            la, lt, ls, lp = (labels.get(r[k]) for k in ("actor", "target", "speaker", "publisher"))
+            kind = "topic" if lt is not None and lt["topic"] is not None else (
+                "actor" if lt is not None and lt["is_actor"] else "uncoded")
+            out.append({"assertion": r["assertion"], "actor": r["actor"], "actorLabel": _label(la, r["actor"]),
+                        "actorType": _type(la), "stance": r["stance"], "target": r["target"],
+                        "targetLabel": _label(lt, r["target"]), "targetKind": kind,
+                        "topic": lt["topic"] if lt is not None else None, "certainty": r["certainty"],
+                        "speaker": r["speaker"], "speakerLabel": ls["label"] if ls is not None else None,
+                        "quote": r["quote"], "doc": r["doc"], "source": lp["label"] if lp is not None else None,
+                        "date": r["date"], "method": r["method"], "start": str(r["start"]), "end": str(r["end"]),
+                        "confidence": r["confidence"]})
+        return out
+
+    def _labels(self, iris: Iterable[str | None]) -> dict[str, sqlite3.Row]:
+        """The label rows of those ``iris`` that have one."""
+        wanted = json.dumps(sorted({i for i in iris if i is not None}))
+        return {r["iri"]: r for r in self.db.execute(
+            "SELECT * FROM labels WHERE iri IN (SELECT value FROM json_each(?))", [wanted])}
+
+
+def _label(row: sqlite3.Row | None, iri: str) -> str:
+    """COALESCE(label, iri), as in :data:`_SELECT`."""
+    return row["label"] if row is not None and row["label"] is not None else iri
+
+
+def _type(row: sqlite3.Row | None) -> str:
+    return row["type"] if row is not None and row["type"] is not None else "Actor"
 
 
 def _as_strings(cur: sqlite3.Cursor) -> list[dict]:

@@ -199,3 +199,31 @@ def test_page_without_pyvis_renders_as_the_pyvis_network(seeds_store):
     assert html.render_html(html.page(g)) == html.render_html(html.to_pyvis(g))
     net = html.to_pyvis(g)
     assert type(net).__module__ == "pyvis.network" and len(net.get_nodes()) == g.number_of_nodes()
+
+
+def _spread(pos: dict, other: dict) -> float:
+    return max(abs(pos[k][0] - other[k][0]) + abs(pos[k][1] - other[k][1]) for k in pos)
+
+
+def test_spring_layout_is_networkx_fruchterman_reingold():
+    import networkx as nx
+
+    from kg.layout import spring
+
+    for g in (nx.karate_club_graph(), nx.path_graph(7), nx.barbell_graph(6, 2)):
+        edges = [(u, v, float(d.get("weight", 1))) for u, v, d in g.edges(data=True)]
+        ours = spring(list(g), edges, seed=7)
+        # The same steps, summed in another order: rounding differences only.
+        assert _spread(ours, nx.spring_layout(g, seed=7, iterations=50)) < 1e-4
+        assert max(max(abs(x), abs(y)) for x, y in ours.values()) == pytest.approx(1.0)
+    assert spring([], []) == {} and spring(["a"], []) == {"a": (0.0, 0.0)}
+
+
+def test_spring_layout_of_large_graphs_is_networkx_sparse_solver():
+    import networkx as nx
+
+    from kg.layout import DENSE_LIMIT, spring
+
+    g = nx.cycle_graph(DENSE_LIMIT + 10)
+    ours = spring(list(g), [(u, v, 1.0) for u, v in g.edges()], seed=3, iterations=5)
+    assert _spread(ours, nx.spring_layout(g, seed=3, iterations=5)) < 1e-9
