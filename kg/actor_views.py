@@ -177,7 +177,8 @@ def _pairs(groups: dict, n_actors: int, across: bool) -> tuple[dict[tuple[str, s
     keys = sorted(groups)
     if cost <= n_actors * (n_actors - 1) // 2:
         out: dict[tuple[str, str], list] = defaultdict(list)
-        for key, members in groups.items():
+        for key in keys:  # in order, so that each pair's list comes out sorted
+            members = groups[key]
             if across:
                 left, right = members
                 for a in left:
@@ -189,8 +190,9 @@ def _pairs(groups: dict, n_actors: int, across: bool) -> tuple[dict[tuple[str, s
                 for i, a in enumerate(ms):
                     for b in ms[i + 1:]:
                         out[(a, b)].append(key)
-        # An actor on both sides of one key would count it twice.
-        return {p: sorted(set(ks)) for p, ks in out.items()}, keys
+        if across:  # an actor on both sides of one key would count it twice
+            return {p: sorted(set(ks)) for p, ks in out.items()}, keys
+        return dict(out), keys
     masks: dict[tuple[str, str], int] = {}
     if across:
         left: dict[str, int] = defaultdict(int)
