@@ -23,7 +23,11 @@ def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = Non
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     columns = columns or (list(rows[0]) if rows else [])
     if fmt == "json":
-        return json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2)
+        # One row per line: indent= switches json to its pure-Python encoder (0.2 s on a 1.6 MB answer).
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+        if not rows:
+            return "[]"
+        return "[\n" + ",\n".join("  " + encode({c: r.get(c) for c in columns}) for r in rows) + "\n]"
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

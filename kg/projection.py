@@ -62,19 +62,14 @@ CREATE INDEX rows_target ON rows (target, actor, stance, certainty, date, doc, a
 CREATE INDEX rows_doc ON rows (doc);
 """
 
-# The columns of kg/queries/stance.rq and assertions.rq, from the rows joined with their labels.
-_SELECT = """
-SELECT r.assertion, r.actor, COALESCE(la.label, r.actor) AS actorLabel, COALESCE(la.type, 'Actor') AS actorType,
-       r.stance, r.target, COALESCE(lt.label, r.target) AS targetLabel,
-       CASE WHEN lt.topic IS NOT NULL THEN 'topic' WHEN lt.is_actor THEN 'actor' ELSE 'uncoded' END AS targetKind,
-       lt.topic, r.certainty, r.speaker, ls.label AS speakerLabel, r.quote, r.doc, lp.label AS source, d.date,
+# The rows' own columns and their document's; labels are added in Python (Projection._labelled): joining
+# four labels per row in SQL took longer than reading the rows.
+_ROWS = """
+SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.speaker, r.quote, r.doc, d.publisher, d.date,
        r.method, r.start, r."end", r.confidence
 FROM rows r JOIN docs d ON d.doc = r.doc
-LEFT JOIN labels la ON la.iri = r.actor
-LEFT JOIN labels lt ON lt.iri = r.target
-LEFT JOIN labels ls ON ls.iri = r.speaker
-LEFT JOIN labels lp ON lp.iri = d.publisher
 """
+_NO_LABEL = (None, None, None, None)  # (label, type, is_actor, topic) of an IRI without a label row
 
 _NOTATION = {iri: name for table in (STANCE_IRI, CERTAINTY_IRI, METHOD_IRI) for name, iri in table.items()}
 
@@ -142,8 +137,10 @@ class Projection:
         where, args = "WHERE r.actor = ?", [actor]
         if target is not None:
             where, args = where + " AND r.target = ?", args + [target]
-        cur = self.db.execute(f"{_SELECT} {where} ORDER BY targetLabel, r.stance, r.doc, r.start, r.assertion", args)
-        return [dict(r) for r in cur]
+        rows = self._labelled(f"{_ROWS} {where}", args)
+        # SQLite's BINARY collation orders UTF-8 bytes, which is Python's order of code points.
+        rows.sort(key=lambda d: (d["targetLabel"], d["stance"], d["doc"], int(d["start"]), d["assertion"]))
+        return rows
 
     def who(self, target: str) -> list[dict]:
         """Rows of ``who.rq`` for a target IRI."""
@@ -158,7 +155,7 @@ class Projection:
     def assertions(self, target: str | None = None) -> list[dict]:
         """Rows of ``assertions.rq`` (all, or those on one target IRI), values as plain strings."""
         where, args = ("WHERE r.target = ?", [target]) if target is not None else ("", [])
-        return _as_strings(self.db.execute(f"{_SELECT} {where}", args))
+        return self._labelled(f"{_ROWS} {where}", args)
 
     @staticmethod
     def _where(target: str | None, stances: Iterable[str], certainties: Iterable[str] | None,
@@ -191,20 +188,20 @@ class Projection:
         where, args = self._where(target, stances, certainties, since, until)
         # Grouped in the covering index's order, certainties folded here: GROUP_CONCAT(DISTINCT) and
         # joining labels per group took twice as long.
-        groups: dict[tuple[str, str, str], tuple[list[int], list[str]]] = {}
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        certs: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for t, actor, stance, certainty, n in self.db.execute(
                 f"SELECT r.target, r.actor, r.stance, r.certainty, COUNT(*) FROM rows r {where} "
                 "GROUP BY r.target, r.actor, r.stance, r.certainty", args):
-            count, certs = groups.setdefault((actor, t, stance), ([0], []))
-            count[0] += n
-            certs.append(certainty)
-        labels = self._labels(x for key in groups for x in key[:2])
+            counts[(actor, t, stance)] += n
+            certs[(actor, t, stance)].append(certainty)
+        labels = self._labels(x for key in counts for x in key[:2])
         out = []
-        for (actor, t, stance), (count, certs) in groups.items():
-            la, lt = labels.get(actor), labels.get(t)
-            out.append({"actor": actor, "actorLabel": _label(la, actor), "actorType": _type(la), "target": t,
-                        "targetLabel": _label(lt, t), "stance": stance, "n": count[0],
-                        "certainties": ",".join(certs)})
+        for (actor, t, stance), n in counts.items():
+            la, lt = labels.get(actor, _NO_LABEL), labels.get(t, _NO_LABEL)
+            out.append({"actor": actor, "actorLabel": la[0] or actor, "actorType": la[1] or "Actor", "target": t,
+                        "targetLabel": lt[0] or t, "stance": stance, "n": n,
+                        "certainties": ",".join(certs[(actor, t, stance)])})
         return out
 
     def best_rows(self, holdings: Iterable[tuple[str, str, str]], top: int, rank: dict[str, int],
@@ -229,53 +226,38 @@ class Projection:
         return self._rows_of(best)
 
     def _rows_of(self, rowids: list[int]) -> list[dict]:
-        """The rows of these ids as :data:`_SELECT` gives them, with labels looked up once per IRI
-        (joining four labels per row took longer than reading the rows)."""
-        rows = self.db.execute(
-            """SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.speaker, r.quote, r.doc,
-                      d.publisher, d.date, r.method, r.start, r."end", r.confidence
-               FROM rows r JOIN docs d ON d.doc = r.doc
-               WHERE r.rowid IN (SELECT value FROM json_each(?))""", [json.dumps(rowids)]).fetchall()
-        labels = self._labels(x for r in rows for x in (r["actor"], r["target"], r["speaker"], r["publisher"]))
+        return self._labelled(f"{_ROWS} WHERE r.rowid IN (SELECT value FROM json_each(?))", [json.dumps(rowids)])
+
+    def _labelled(self, query: str, args: list) -> list[dict]:
+        """The rows a :data:`_ROWS` query selects, with the columns of ``assertions.rq``: labels, target
+        kind and outlet added, offsets as strings as SPARQL gives them."""
+        cur = self.db.cursor()
+        cur.row_factory = None  # plain tuples: naming columns through sqlite3.Row costs more than the query
+        rows = cur.execute(query, args).fetchall()
+        labels = self._labels(x for r in rows for x in (r[1], r[3], r[5], r[8]))
+        no = _NO_LABEL
         out = []
-        for r in rows:
-            la, lt, ls, lp = (labels.get(r[k]) for k in ("actor", "target", "speaker", "publisher"))
-            kind = "topic" if lt is not None and lt["topic"] is not None else (
-                "actor" if lt is not None and lt["is_actor"] else "uncoded")
-            out.append({"assertion": r["assertion"], "actor": r["actor"], "actorLabel": _label(la, r["actor"]),
-                        "actorType": _type(la), "stance": r["stance"], "target": r["target"],
-                        "targetLabel": _label(lt, r["target"]), "targetKind": kind,
-                        "topic": lt["topic"] if lt is not None else None, "certainty": r["certainty"],
-                        "speaker": r["speaker"], "speakerLabel": ls["label"] if ls is not None else None,
-                        "quote": r["quote"], "doc": r["doc"], "source": lp["label"] if lp is not None else None,
-                        "date": r["date"], "method": r["method"], "start": str(r["start"]), "end": str(r["end"]),
-                        "confidence": r["confidence"]})
+        for assertion, actor, stance, target, certainty, speaker, quote, doc, publisher, date, method, start, end, \
+                confidence in rows:
+            la, lt = labels.get(actor, no), labels.get(target, no)
+            out.append({"assertion": assertion, "actor": actor, "actorLabel": la[0] or actor,
+                        "actorType": la[1] or "Actor", "stance": stance, "target": target,
+                        "targetLabel": lt[0] or target,
+                        "targetKind": "topic" if lt[3] is not None else ("actor" if lt[2] else "uncoded"),
+                        "topic": lt[3], "certainty": certainty, "speaker": speaker,
+                        "speakerLabel": labels.get(speaker, no)[0], "quote": quote, "doc": doc,
+                        "source": labels.get(publisher, no)[0], "date": date, "method": method,
+                        "start": str(start), "end": str(end), "confidence": confidence})
         return out
 
-    def _labels(self, iris: Iterable[str | None]) -> dict[str, sqlite3.Row]:
-        """The label rows of those ``iris`` that have one."""
+    def _labels(self, iris: Iterable[str | None]) -> dict[str, tuple]:
+        """(label, type, is_actor, topic) of those ``iris`` that have a label row."""
         wanted = json.dumps(sorted({i for i in iris if i is not None}))
-        return {r["iri"]: r for r in self.db.execute(
-            "SELECT * FROM labels WHERE iri IN (SELECT value FROM json_each(?))", [wanted])}
-
-
-def _label(row: sqlite3.Row | None, iri: str) -> str:
-    """COALESCE(label, iri), as in :data:`_SELECT`."""
-    return row["label"] if row is not None and row["label"] is not None else iri
-
-
-def _type(row: sqlite3.Row | None) -> str:
-    return row["type"] if row is not None and row["type"] is not None else "Actor"
-
-
-def _as_strings(cur: sqlite3.Cursor) -> list[dict]:
-    """Rows of :data:`_SELECT` as dicts, offsets as strings as SPARQL gives them."""
-    rows = []
-    for r in cur:
-        d = dict(r)
-        d["start"], d["end"] = str(d["start"]), str(d["end"])
-        rows.append(d)
-    return rows
+        cur = self.db.cursor()
+        cur.row_factory = None
+        return {r[0]: r[1:] for r in cur.execute(
+            "SELECT iri, label, type, is_actor, topic FROM labels WHERE iri IN (SELECT value FROM json_each(?))",
+            [wanted])}
 
 
 # ---------------------------------------------------------------- writing

@@ -175,3 +175,16 @@ def test_export_to_an_unwritable_place_is_one_line_and_leaves_nothing(seeds_stor
     assert res.exit_code == 1
     assert res.output.strip().startswith("error: cannot write") and str(out) in res.output
     assert not out.parent.exists()
+
+
+def test_json_listing_is_one_row_per_line_and_round_trips():
+    from kg.output import render
+
+    rows = [{"actor": "Zelenskyy", "quote": 'He said "no"\nthen <left>', "doc": None},
+            {"actor": "Łukasz", "quote": "ü", "doc": "d1"}]
+    text = render(rows, "json", ["actor", "quote", "doc"])
+    assert json.loads(text) == rows
+    lines = text.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 4  # a newline in a value stays escaped
+    assert "Łukasz" in text  # not \u-escaped
+    assert render([], "json") == "[]" and json.loads(render([], "json")) == []
