@@ -223,17 +223,12 @@ class Projection:
         best = []
         for actor, t, stance in holdings:
             best += [r[0] for r in self.db.execute(query, [t, actor, stance, *args, *order_args, top])]
-        return self._rows_of(best)
-
-    def _rows_of(self, rowids: list[int]) -> list[dict]:
-        return self._labelled(f"{_ROWS} WHERE r.rowid IN (SELECT value FROM json_each(?))", [json.dumps(rowids)])
+        return self._labelled(f"{_ROWS} WHERE r.rowid IN (SELECT value FROM json_each(?))", [json.dumps(best)])
 
     def _labelled(self, query: str, args: list) -> list[dict]:
         """The rows a :data:`_ROWS` query selects, with the columns of ``assertions.rq``: labels, target
         kind and outlet added, offsets as strings as SPARQL gives them."""
-        cur = self.db.cursor()
-        cur.row_factory = None  # plain tuples: naming columns through sqlite3.Row costs more than the query
-        rows = cur.execute(query, args).fetchall()
+        rows = self._tuples(query, args)
         labels = self._labels(x for r in rows for x in (r[1], r[3], r[5], r[8]))
         no = _NO_LABEL
         out = []
@@ -253,11 +248,16 @@ class Projection:
     def _labels(self, iris: Iterable[str | None]) -> dict[str, tuple]:
         """(label, type, is_actor, topic) of those ``iris`` that have a label row."""
         wanted = json.dumps(sorted({i for i in iris if i is not None}))
-        cur = self.db.cursor()
-        cur.row_factory = None
-        return {r[0]: r[1:] for r in cur.execute(
+        return {r[0]: r[1:] for r in self._tuples(
             "SELECT iri, label, type, is_actor, topic FROM labels WHERE iri IN (SELECT value FROM json_each(?))",
             [wanted])}
+
+    def _tuples(self, query: str, args: list) -> list[tuple]:
+        """All rows of ``query`` as plain tuples: naming columns through sqlite3.Row costs more than reading
+        them."""
+        cur = self.db.cursor()
+        cur.row_factory = None
+        return cur.execute(query, args).fetchall()
 
 
 # ---------------------------------------------------------------- writing
