@@ -1,116 +1,42 @@
 """Build the knowledge graph: documents + curated (+ extracted) assertions → quads → store.
 
-Builds are incremental: each document's graph carries a fingerprint of what
-produced it (its bytes, its curated rows, the extractor and the reference
-data), so a rebuild processes only new or changed documents and drops the
-graphs of documents no longer among the inputs. Everything is read and
-checked before the store is touched, and an on-disk store is changed in a
-copy (a RocksDB checkpoint) that is swapped in at the end, so bad input or an
+Builds add and update; they never drop silently. A store remembers the files it
+was built from (:mod:`kg.manifest`), and ``build(PATHS)`` reads those together
+with ``PATHS``. Each document's graph carries a fingerprint of what produced it
+(its bytes, its curated rows, the extractor and the reference data), so only new
+or changed documents are processed. Documents leave only through
+:func:`remove_documents` or a build with ``sync=True``, which makes the store
+hold exactly the documents under ``PATHS``. Everything is read and checked
+before the store is touched, and an on-disk store is changed in a copy (a
+RocksDB checkpoint) that is swapped in at the end, so bad input or an
 interruption leaves the previous store readable.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import errno
-import hashlib
-import os
 import shutil
-import tempfile
-import threading
+from contextlib import nullcontext
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .curated import CuratedFile, load_curated, load_curated_jsonl
-from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
-from .errors import InputError, StoreError, UnknownNameError
+from .documents import Skipped
+from .errors import InputError
+from .inputs import (  # noqa: F401  (re-exported: the build's public names)
+    DEFAULT_SEEDS, GRAPH_REFERENCE, Inputs, Plan, ReferenceFiles, ontology_dir, plan_inputs, read_inputs,
+)
+from .loaders import Progress, _loader, _PipeLoader, _QuadSink, _SpoolLoader  # noqa: F401
+from .manifest import Manifest, document_record, rebuild_entities, stored_manifest
 from .model import Assertion, Document
 from .projection import Projection, Writer, detach, restamp, stamp_quad
-from .namespaces import (
-    GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_CURATION, GRAPH_ENTITIES, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, KG, METHOD_IRI,
-    digest, document_graph, document_iri, slug,
-)
+from .namespaces import GRAPH_BUILD, GRAPH_CURATION, KG, METHOD_IRI, digest, document_graph, document_iri
 from .rdf import assertion_quads, curation_quads, document_quads, iri, literal, quad
 from .reference import Reference
-from .store import MEMORY, OxigraphStore, Store, open_store, replace_store, skolemised_nquads, store_location
+from .store import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
 
-PACKAGE = Path(__file__).parent
-DEFAULT_SEEDS = "seeds"
-CURATED_SUFFIXES = {".yaml", ".yml", ".jsonl"}
-REFERENCE_SUFFIXES = {".ttl"}
-GRAPH_REFERENCE = GRAPH_BUILD.rsplit("/", 1)[0] + "/reference/"
 _BUILD_NODE = GRAPH_BUILD + "#state"
-
-# progress(stage, done, total) — the CLI draws bars with it; the library stays silent.
-Progress = Callable[[str, int, int], None]
-
-
-def ontology_dir() -> Path:
-    """The shipped ontology folder: inside the wheel, or beside ``kg/`` in a checkout."""
-    for candidate in (PACKAGE / "_ontology", PACKAGE.parent / "ontology"):
-        if (candidate / "kg.ttl").is_file():
-            return candidate
-    raise InputError("the kg ontology files are missing from this installation", PACKAGE / "_ontology")
-
-
-@dataclass(frozen=True)
-class ReferenceFiles:
-    """The Turtle files a build loads as reference data, by named graph."""
-
-    ontology: tuple[Path, ...]
-    gazetteer: tuple[Path, ...]
-    codebook: tuple[Path, ...]
-    extra: tuple[Path, ...] = ()  # Turtle files found among the build inputs (a corpus's own actors/topics)
-
-    @classmethod
-    def default(cls, gazetteer: Iterable[str | Path] = (), codebook: Iterable[str | Path] = ()) -> ReferenceFiles:
-        """The shipped files, with the gazetteer or codebook replaced where given."""
-        d = ontology_dir()
-        gaz = tuple(Path(p) for p in gazetteer) or (d / "gazetteer.ttl",)
-        cb = tuple(Path(p) for p in codebook) or (d / "codebook.ttl",)
-        for p in (*gaz, *cb):
-            if not p.is_file():
-                raise InputError("no such file", p)
-        return cls((d / "kg.ttl",), gaz, cb)
-
-    def by_graph(self) -> list[tuple[str, Path]]:
-        return ([(GRAPH_ONTOLOGY, p) for p in self.ontology] + [(GRAPH_GAZETTEER, p) for p in self.gazetteer]
-                + [(GRAPH_CODEBOOK, p) for p in self.codebook]
-                + [(f"{GRAPH_REFERENCE}{slug(p.stem)}-{digest(p.resolve())[:8]}", p) for p in self.extra])
-
-    def with_extra(self, paths: Iterable[Path]) -> ReferenceFiles:
-        return ReferenceFiles(self.ontology, self.gazetteer, self.codebook, tuple(self.extra) + tuple(paths))
-
-    def digest(self) -> str:
-        h = hashlib.sha256()
-        for graph, path in self.by_graph():
-            h.update(graph.encode() + b"\0" + path.read_bytes() + b"\0")
-        return h.hexdigest()[:24]
-
-    def clear_from(self, store: Store) -> None:
-        """Drop every reference graph (including those of files no longer among the inputs)."""
-        for graph in store.graphs():
-            if graph.startswith(GRAPH_REFERENCE) or graph in (GRAPH_ONTOLOGY, GRAPH_GAZETTEER, GRAPH_CODEBOOK):
-                store.remove_graph(graph)
-
-    def nquads(self) -> Iterator[bytes]:
-        """The reference files as N-Quads, blank nodes skolemised, each in its named graph."""
-        for graph, path in self.by_graph():
-            yield skolemised_nquads(path, graph)
-
-    def load_into(self, store: Store) -> None:
-        self.clear_from(store)
-        store.load_nquads(b"".join(self.nquads()))
-
-    def reference(self) -> Reference:
-        """The actors and topics these files define."""
-        scratch = OxigraphStore(None)
-        self.load_into(scratch)
-        return Reference.from_store(scratch)
 
 
 # An extractor maps a document to assertions, given the reference data. It may
@@ -123,10 +49,15 @@ Extractor = Callable[[Document, Reference], list[Assertion]]
 class BuildReport:
     """What a build read, wrote, kept and skipped."""
 
-    documents: int = 0
+    documents: int = 0  # documents the store holds after the build
     processed: int = 0  # new or changed documents written this run
+    added: int = 0
+    updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    removed_ids: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # stored documents not among this build's inputs
+    missing: list[str] = field(default_factory=list)  # remembered document files that are gone
     actors: int = 0
     assertions: int = 0
     curated: int = 0
@@ -139,70 +70,23 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = (f"documents: {self.documents} ({self.processed} new or changed, {self.unchanged} unchanged, "
-                f"{self.removed} removed), actors: {self.actors}, assertions: {self.assertions} "
+        text = (f"documents: {self.documents} ({self.added} added, {self.updated} updated, {self.unchanged} "
+                f"unchanged, {self.removed} removed), actors: {self.actors}, assertions: {self.assertions} "
                 f"({self.curated} curated, {self.extracted} extracted), triples: {self.triples}, "
                 f"seconds: {self.seconds:.2f}")
         if self.rejected or self.superseded:
             text += (f"\nextracted assertions dropped: {self.rejected} rejected by curation, "
                      f"{self.superseded} already curated")
+        if self.removed_ids:
+            text += "\nremoved: " + ", ".join(self.removed_ids)
+        for f in self.missing:
+            text += f"\nwarning: {f}: this file is gone; its documents stay as built (kg remove drops them)"
+        if self.kept:
+            text += (f"\nkept as built: {len(self.kept)} document(s) not among this build's inputs"
+                     f" ({', '.join(self.kept[:5])}{', …' if len(self.kept) > 5 else ''})")
         for s in self.skipped:
             text += f"\nskipped {s.path}: {s.reason}"
         return text
-
-
-@dataclass
-class Inputs:
-    """Every input read and checked, before any store is touched."""
-
-    reference: Reference
-    reference_digest: str
-    documents: list[Document]
-    skipped: list[Skipped]
-    curated_files: list[CuratedFile]
-    curated_by_doc: dict[str, list[Assertion]]
-    rejected: set[str]
-    reference_files: ReferenceFiles
-
-
-def _split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
-    """Sort inputs into documents, curated files and Turtle reference files; other explicit files are an error."""
-    paths = [Path(p) for p in paths]
-    for p in paths:
-        if not p.exists():
-            raise InputError("no such file or folder", p)
-        if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES | REFERENCE_SUFFIXES:
-            raise InputError(f"not a document (.txt, .md), curated file (.yaml, .jsonl) or Turtle file (.ttl): "
-                             f"unknown suffix {p.suffix or '(none)'}", p)
-    found: dict[str, list[Path]] = {"doc": [], "curated": [], "ref": []}
-    kind = {**dict.fromkeys(DOCUMENT_SUFFIXES, "doc"), **dict.fromkeys(CURATED_SUFFIXES, "curated"),
-            **dict.fromkeys(REFERENCE_SUFFIXES, "ref")}
-    for f in iter_files(paths, set(kind)):  # one walk of the tree, not one per kind
-        found[kind[f.suffix.lower()]].append(f)
-    return found["doc"], found["curated"], found["ref"]
-
-
-def read_inputs(paths: Iterable[str | Path], reference_files: ReferenceFiles, *, strict: bool = True,
-                max_bytes: int | None = None) -> Inputs:
-    """Read documents and curated files under ``paths`` and check them against the reference data.
-
-    Turtle files among the inputs extend the reference data (a corpus's own actors and topics);
-    the returned ``Inputs.reference_files`` includes them.
-    """
-    doc_paths, curated_paths, ttl_paths = _split_paths(paths)
-    reference_files = reference_files.with_extra(ttl_paths)
-    reference = reference_files.reference()
-    documents, skipped = read_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
-    by_id = {d.id: d for d in documents}
-    curated_files = [(load_curated_jsonl if p.suffix.lower() == ".jsonl" else load_curated)(p, by_id, reference)
-                     for p in curated_paths]
-    curated_by_doc: dict[str, list[Assertion]] = defaultdict(list)
-    for cf in curated_files:
-        for a in cf.assertions:
-            curated_by_doc[a.doc].append(a)
-    rejected = {i for cf in curated_files for i, _ in cf.rejected}
-    return Inputs(reference, reference_files.digest(), documents, skipped, curated_files, curated_by_doc, rejected,
-                  reference_files)
 
 
 def fingerprint(doc: Document, curated_ids: Iterable[str], extractor_version: str | None, reference_digest: str,
@@ -227,8 +111,12 @@ def _stored_reference_digest(store: Store) -> str | None:
 
 
 def _doc_lines(doc: Document, fp: str, assertions: list[Assertion]) -> Iterator[str]:
-    yield from document_quads(doc)
     yield fingerprint_quad(doc.id, fp)
+    yield from document_record(doc.id, doc.path, _content_lines(doc, assertions))
+
+
+def _content_lines(doc: Document, assertions: list[Assertion]) -> Iterator[str]:
+    yield from document_quads(doc)
     yield from assertion_lines(assertions)
 
 
@@ -259,10 +147,10 @@ def keep_extracted(found: Iterable[Assertion], rejected: set[str], curated_keys:
     return kept
 
 
-def state_quads(reference_digest: str, fingerprints: dict[str, str]) -> str:
-    """The build graph: which reference data and which document fingerprints the store holds."""
+def state_quads(reference_digest: str, fingerprints: dict[str, str], manifest: Manifest) -> str:
+    """The build graph: which reference data, document fingerprints and input files the store holds."""
     return (quad(iri(_BUILD_NODE), KG + "referenceDigest", literal(reference_digest), GRAPH_BUILD)
-            + stamp_quad(fingerprints, reference_digest))
+            + stamp_quad(fingerprints, reference_digest) + manifest.build_quads())
 
 
 def count_into(report: BuildReport, store: Store, rows: Writer | None) -> None:
@@ -295,155 +183,15 @@ def _extractions(extractor: Extractor | None, docs: list[Document], reference: R
             yield d, extractor(d, reference)
 
 
-class _QuadSink:
-    """Where a build writes its N-Quads: ``write``/``writelines`` text, ``close_input`` when done; a context."""
-
-    def __enter__(self):
-        return self
-
-    def writelines(self, lines: Iterable[str]) -> None:
-        for text in lines:  # a line, or several (rdf.assertion_quads joins its fixed ones)
-            self.write(text)
-
-
-class _SpoolLoader(_QuadSink):
-    """N-Quads spooled to a temporary file and loaded once every quad is written (stores other than
-    Oxigraph: nothing reaches them before all inputs were turned into quads). ``clear`` runs right
-    before the load."""
-
-    def __init__(self, store: Store, clear: Callable[[], None], tmp_dir: str | Path | None,
-                 progress: Progress | None):
-        self.store, self.clear, self.progress = store, clear, progress
-        fd, self.name = tempfile.mkstemp(suffix=".nq", dir=tmp_dir)
-        self.file = os.fdopen(fd, "w", encoding="utf-8")
-
-    def write(self, text: str) -> None:
-        self.file.write(text)
-
-    def close_input(self) -> None:
-        self.file.close()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.file.close()
-        try:
-            if exc_type is None:
-                self.clear()
-                self.store.load_nquads_file(self.name)
-                if self.progress:
-                    self.progress("loading", 1, 1)
-        finally:
-            Path(self.name).unlink(missing_ok=True)
-
-
-class _PipeLoader(_QuadSink):
-    """N-Quads piped into one bulk load of an Oxigraph store while they are being written.
-
-    Oxigraph's bulk loader reads a path natively and releases the GIL, so through a
-    named pipe it parses and indexes on one core while Python writes on the other.
-    One load, not one per chunk: loading 14M quads in 1.5M-line chunks into a growing
-    store took 1.45 times as long per quad as a single load (every chunk overlaps all
-    that is stored, so RocksDB compacts it again), and Python had to wait for it.
-    ``clear`` runs right before the first quad is written.
-    """
-
-    def __init__(self, store: OxigraphStore, clear: Callable[[], None], tmp_dir: str | Path | None,
-                 progress: Progress | None):
-        self.store, self.clear = store, clear
-        self.dir = tempfile.mkdtemp(prefix=".kg-load-", dir=tmp_dir)
-        self.fifo = os.path.join(self.dir, "quads.nq")
-        os.mkfifo(self.fifo)
-        self.file = None
-        self.thread: threading.Thread | None = None
-        self.error: BaseException | None = None
-
-    def _work(self) -> None:
-        try:
-            self.store.load_nquads_file(self.fifo)
-        except BaseException as e:  # reported in the main thread
-            self.error = e
-
-    def _start(self) -> None:
-        self.clear()
-        self.thread = threading.Thread(target=self._work, name="kg-loader", daemon=True)
-        self.thread.start()
-        # Open the writing end once the loader has opened the reading end; never wait on a loader that died.
-        while True:
-            try:
-                fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
-                break
-            except OSError as e:
-                if e.errno != errno.ENXIO:
-                    raise
-                if not self.thread.is_alive():
-                    self._raise_loader_error()
-                time.sleep(0.005)
-        os.set_blocking(fd, True)
-        self.file = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20)
-
-    def _release_reader(self) -> None:
-        """Open and close the writing end, so that a loader waiting to open the pipe reads nothing and ends."""
-        while self.thread.is_alive():
-            try:
-                os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
-                return
-            except OSError:
-                time.sleep(0.005)
-
-    def _raise_loader_error(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-        raise self.error or StoreError("the store's bulk loader stopped reading")
-
-    def write(self, text: str) -> None:
-        if self.file is None:
-            self._start()
-        try:
-            self.file.write(text)
-        except BrokenPipeError:  # the loader failed and closed its end
-            self._raise_loader_error()
-
-    def close_input(self) -> None:
-        """No more quads (the loader finishes what it has read; the caller may work on meanwhile)."""
-        if self.file is None:
-            self._start()
-        if not self.file.closed:
-            try:
-                self.file.close()
-            except BrokenPipeError:
-                self._raise_loader_error()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self.close_input()
-            elif self.file is not None:
-                with contextlib.suppress(OSError):
-                    self.file.close()  # the loader reads to the end and stops; the scratch store is dropped
-            elif self.thread is not None:
-                self._release_reader()  # interrupted before the writing end was open
-            if self.thread is not None:
-                self.thread.join()
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
-        if exc_type is None and self.error is not None:
-            raise self.error
-
-
-def _loader(store: Store, clear: Callable[[], None], tmp_dir: str | Path | None,
-            progress: Progress | None) -> _QuadSink:
-    if isinstance(store, OxigraphStore) and hasattr(os, "mkfifo"):
-        return _PipeLoader(store, clear, tmp_dir, progress)
-    return _SpoolLoader(store, clear, tmp_dir, progress)
-
-
 def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
           full: bool = False, progress: Progress | None = None, tmp_dir: str | Path | None = None,
           rows: Writer | None = None) -> BuildReport:
-    """Bring ``store`` in line with ``inputs``: write new or changed documents, drop removed ones.
+    """Bring ``store`` in line with ``inputs``: write new or changed documents; keep the stored documents
+    that are not among the inputs, unless the plan syncs (then they are removed).
 
     ``rows``, when given, receives the same changes (see :mod:`kg.projection`).
     """
-    report = BuildReport(documents=len(inputs.documents), skipped=list(inputs.skipped))
+    report = BuildReport(skipped=list(inputs.skipped), missing=list(inputs.plan.missing))
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
     rejected_digest = digest(*sorted(inputs.rejected))
     reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest
@@ -460,15 +208,21 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
             report.unchanged += 1
         else:
             todo.append((doc, fp))
-    keep = {d.id for d in inputs.documents}
-    gone = [doc_id for doc_id in existing_all if doc_id not in keep]
-    for doc_id in gone:
-        store.remove_graph(document_graph(doc_id))
-    report.removed = len(gone)
+    others = sorted(d for d in existing_all if d not in all_fps)
+    if inputs.plan.sync:
+        report.removed_ids = others
+        for doc_id in others:
+            store.remove_graph(document_graph(doc_id))
+    else:
+        report.kept = others
+        all_fps.update((d, existing_all[d]) for d in others)
+    report.removed = len(report.removed_ids)
+    report.added = sum(1 for d, _ in todo if d.id not in existing_all)
+    report.updated = len(todo) - report.added
 
     fps = {d.id: fp for d, fp in todo}
     if rows is not None:
-        rows.drop_documents([*gone, *fps])
+        rows.drop_documents([*report.removed_ids, *fps])
     def clear() -> None:
         # What the new quads replace; run just before the first of them is loaded.
         if reference_changed:
@@ -493,39 +247,48 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
                 progress("documents", n, len(todo))
         for cf in inputs.curated_files:
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
-        out.write(state_quads(inputs.reference_digest, all_fps))
+        out.write(state_quads(inputs.reference_digest, all_fps, inputs.plan.manifest))
     report.processed = len(todo)
-    if existing_all and (gone or todo):
-        # Descriptions no assertion or document refers to any more (their documents changed or went).
-        store.query(f"""DELETE {{ GRAPH <{GRAPH_ENTITIES}> {{ ?e ?p ?o }} }}
-                        WHERE {{ GRAPH <{GRAPH_ENTITIES}> {{ ?e ?p ?o }}
-                                 FILTER NOT EXISTS {{ ?x kg:actor|kg:target|kg:attributedTo|dct:publisher ?e }} }}""",
-                    allow_update=True)
+    report.documents = len(all_fps)
+    if report.removed or report.updated:
+        # Descriptions that removed or rewritten documents contributed may be gone: rebuild the union.
+        rebuild_entities(store)
     count_into(report, store, rows)
     return report
 
 
 def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store | None = None, *,
-          reference_files: ReferenceFiles | None = None, extractor: Extractor | None = None,
-          strict: bool = True, max_bytes: int | None = None, full: bool = False,
-          progress: Progress | None = None) -> BuildReport:
-    """Build (or update) the store from ``paths`` (default ``seeds/``) and return the report.
+          codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (), with_shipped: bool = False,
+          extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None,
+          full: bool = False, sync: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Add ``paths`` to the store (and re-read every file it remembers); return the report.
 
     ``store`` is a location (folder, ``:memory:``, ``sparql+http://…``) or an open
-    :class:`Store` (changed in place and left open). The store ends up holding
-    exactly the documents under ``paths``; ``full`` rebuilds every one of them.
+    :class:`Store` (changed in place and left open). Without ``paths`` the store's
+    remembered inputs are read again (for a new store: ``seeds/``). ``sync`` makes the
+    store hold exactly the documents under ``paths``; ``full`` rebuilds every document.
+    ``codebooks`` and ``gazetteers`` are the user's own (Turtle or YAML); the shipped
+    ones (the seed debate's) apply only when the user brings none, or ``with_shipped``.
     """
     t0 = time.perf_counter()
-    paths = list(paths) if paths else [DEFAULT_SEEDS]
-    reference_files = reference_files or ReferenceFiles.default()
     loc = None if isinstance(store, Store) else store_location(store)
-    if loc is not None and loc != MEMORY and "://" not in loc and (full or not Path(loc).exists()):
+    on_disk = loc is not None and loc != MEMORY and "://" not in loc
+    new_store = loc == MEMORY or (on_disk and not Path(loc).exists())
+    remembered = None if new_store or sync else _remembered(store, loc)
+    paths = list(paths or ())
+    if not paths and (remembered is None or not remembered.all_files()):
+        if not Path(DEFAULT_SEEDS).is_dir():
+            raise InputError("nothing to build: name the articles, curated files and codebooks to read", Path("."))
+        paths = [DEFAULT_SEEDS]
+    plan = plan_inputs(paths, remembered, sync=sync, codebooks=codebooks, gazetteers=gazetteers,
+                       with_shipped=with_shipped)
+    if on_disk and (new_store or (full and sync)):
         # Nothing to compare with: write while reading (see kg.stream_build).
-        report = _build_fresh(Path(loc), paths, reference_files, extractor=extractor, strict=strict,
-                              max_bytes=max_bytes, progress=progress)
+        report = _build_fresh(Path(loc), plan, extractor=extractor, strict=strict, max_bytes=max_bytes,
+                              progress=progress)
         report.seconds = time.perf_counter() - t0
         return report
-    inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
+    inputs = read_inputs(plan, strict=strict, max_bytes=max_bytes)
 
     if isinstance(store, Store):
         if isinstance(store, OxigraphStore) and store.path is not None:
@@ -536,32 +299,39 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
         else:
             report = apply(store, inputs, extractor=extractor, full=full, progress=progress)
         report.store = store.location
+    elif not on_disk:
+        with open_store(loc, create=True) as target:
+            report = apply(target, inputs, extractor=extractor, full=full, progress=progress)
+        report.store = loc
     else:
-        if loc == MEMORY or "://" in loc:
-            with open_store(loc, create=True) as target:
-                report = apply(target, inputs, extractor=extractor, full=full, progress=progress)
-            report.store = loc
-        else:
-            report = _build_on_disk(Path(loc), inputs, extractor, progress)
+        report = _build_on_disk(Path(loc), inputs, extractor, progress, full)
     report.seconds = time.perf_counter() - t0
     return report
 
 
+def _remembered(store: str | Path | Store | None, loc: str | None) -> Manifest:
+    """The inputs an existing store remembers."""
+    if isinstance(store, Store):
+        return stored_manifest(store)
+    with open_store(loc, read_only="://" not in loc, create="://" in loc) as s:
+        return stored_manifest(s)
+
+
 def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
-                   progress: Progress | None) -> BuildReport:
+                   progress: Progress | None, full: bool = False) -> BuildReport:
     """Update a checkpoint copy of the existing store, then swap it in: readers never see a half-built store."""
     def fill(scratch: Path) -> tuple[BuildReport, Writer]:
         with OxigraphStore(final, read_only=True) as current:
             current.backup(scratch)
             base = Projection.of(current)  # closed below, once copied
-        with OxigraphStore(scratch) as target, base or contextlib.nullcontext():
+        with OxigraphStore(scratch) as target, base or nullcontext():
             return _apply_projected(target, inputs, base, _rows_scratch(final), extractor=extractor,
-                                    progress=progress, tmp_dir=final.parent)
+                                    progress=progress, tmp_dir=final.parent, full=full)
 
     return _swap_in(final, fill)
 
 
-def _build_fresh(final: Path, paths: list, reference_files: ReferenceFiles, **kwargs) -> BuildReport:
+def _build_fresh(final: Path, plan: Plan, **kwargs) -> BuildReport:
     """Build a new store in a scratch folder, writing while reading, then swap it in."""
     from .stream_build import build_fresh
 
@@ -569,7 +339,7 @@ def _build_fresh(final: Path, paths: list, reference_files: ReferenceFiles, **kw
         writer = Writer.start(_rows_scratch(final), indexes=False)  # build_fresh creates them
         try:
             with OxigraphStore(scratch) as target:
-                report = build_fresh(target, paths, reference_files, rows=writer, tmp_dir=final.parent, **kwargs)
+                report = build_fresh(target, plan, rows=writer, tmp_dir=final.parent, **kwargs)
                 writer.finish(target)
         except BaseException:
             writer.discard()
@@ -602,29 +372,76 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) ->
     return report
 
 
-def remove_documents(store: Store, doc_ids: Iterable[str]) -> list[str]:
-    """Drop the named documents (and every assertion drawn from them); return the ids removed."""
+@dataclass
+class Removal:
+    """What :func:`remove` did: the documents removed, and the ids the store did not hold (with close matches)."""
+
+    removed: list[str]
+    unknown: dict[str, list[str]]
+    store: str = ""
+
+
+def remove(doc_ids: Iterable[str], store: str | Path | Store | None = None) -> Removal:
+    """Drop documents from the store at ``store``, all or nothing: an on-disk store is changed in a copy
+    that is swapped in, like a build. Ids the store does not hold are reported, not an error, so that
+    the same command can be run again."""
+    loc = None if isinstance(store, Store) else store_location(store)
+    if loc is None or loc == MEMORY or "://" in loc:
+        with (nullcontext(store) if loc is None else open_store(loc)) as s:
+            return remove_documents(s, doc_ids)
+    final = Path(loc)
+    with open_store(final, read_only=True):  # a clear error when there is no store
+        pass
+    out: list[Removal] = []
+
+    def fill(scratch: Path) -> tuple[BuildReport, Writer]:
+        with OxigraphStore(final, read_only=True) as current:
+            current.backup(scratch)
+            base = Projection.of(current)
+        with OxigraphStore(scratch) as target, base or nullcontext():
+            writer = Writer.start(_rows_scratch(final), base)
+            try:
+                out.append(remove_documents(target, doc_ids, rows=writer if base is not None else None))
+                if base is None:
+                    writer.add_from_store(target)
+                writer.finish(target)
+            except BaseException:
+                writer.discard()
+                raise
+        return BuildReport(), writer
+
+    _swap_in(final, fill)
+    out[0].store = str(final)
+    return out[0]
+
+
+def remove_documents(store: Store, doc_ids: Iterable[str], *, rows: Writer | None = None) -> Removal:
+    """Drop the named documents (and every assertion drawn from them) from ``store`` in place."""
     present = existing_fingerprints(store)
-    removed = list(dict.fromkeys(doc_ids))
-    for doc_id in removed:
-        if doc_id not in present:
-            raise UnknownNameError("document", doc_id, difflib.get_close_matches(doc_id, list(present), n=5))
-    writer = detach(store)
+    wanted = list(dict.fromkeys(doc_ids))
+    removed = [d for d in wanted if d in present]
+    unknown = {d: difflib.get_close_matches(d, list(present), n=5) for d in wanted if d not in present}
+    if not removed:
+        return Removal([], unknown)
+    own = detach(store) if rows is None else None  # an open on-disk store's projection, kept in step
     try:
         for doc_id in removed:
             store.remove_graph(document_graph(doc_id))
+        rebuild_entities(store)
         restamp(store, {d: fp for d, fp in present.items() if d not in removed},
                 _stored_reference_digest(store) or "")
-        if writer is not None:
-            writer.drop_documents(removed)
-            writer.finish(store)
+        for w in (rows, own):
+            if w is not None:
+                w.drop_documents(removed)
+        if own is not None:
+            own.finish(store)
     except BaseException:
-        if writer is not None:
-            writer.discard()
+        if own is not None:
+            own.discard()
         raise
-    if writer is not None:
-        writer.install(store.path)
-    return removed
+    if own is not None:
+        own.install(store.path)
+    return Removal(removed, unknown)
 
 
 def _apply_projected(target: Store, inputs: Inputs, base: Projection | None, scratch_rows: Path,
@@ -649,11 +466,12 @@ def _apply_projected(target: Store, inputs: Inputs, base: Projection | None, scr
     return report, writer
 
 
-def prepare(paths: Iterable[str | Path], *, reference_files: ReferenceFiles | None = None,
-            extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None):
+def prepare(paths: Iterable[str | Path], *, codebooks: Iterable[str | Path] = (),
+            gazetteers: Iterable[str | Path] = (), extractor: Extractor | None = None, strict: bool = True,
+            max_bytes: int | None = None):
     """Read and check inputs and return them with their assertions (no store involved); for tests and notebooks."""
-    reference_files = reference_files or ReferenceFiles.default()
-    inputs = read_inputs(paths, reference_files, strict=strict, max_bytes=max_bytes)
+    inputs = read_inputs(plan_inputs(paths, codebooks=codebooks, gazetteers=gazetteers), strict=strict,
+                         max_bytes=max_bytes)
     assertions = [a for d in inputs.documents for a in inputs.curated_by_doc.get(d.id, [])]
     if extractor is not None:
         for d, found in _extractions(extractor, inputs.documents, inputs.reference):

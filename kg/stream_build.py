@@ -16,20 +16,23 @@ the rows, that :func:`~kg.build.apply` writes for the same inputs (tested).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 
 from .build import (
-    BuildReport, Extractor, Progress, ReferenceFiles, _extractions, _loader, _QuadSink, _split_paths, assertion_lines,
-    count_into, fingerprint, fingerprint_quad, keep_extracted, state_quads,
+    BuildReport, Extractor, Progress, _extractions, _loader, _QuadSink, assertion_lines, count_into, fingerprint,
+    fingerprint_quad, keep_extracted, state_quads,
 )
 from .curated import CuratedFile, iter_curated_jsonl, load_curated
 from .documents import DEFAULT_MAX_BYTES, iter_documents
+from .inputs import Plan
+from .manifest import absolute, record_quads
 from .model import Assertion, Document
-from .namespaces import digest
+from .namespaces import GRAPH_ENTITIES, digest
 from .projection import Writer
 from .rdf import curation_quads, document_quads
 from .store import OxigraphStore
+
+_ENTITY_TAIL = f" <{GRAPH_ENTITIES}> .\n"
 
 _BATCH = 20_000  # projection rows per insert
 
@@ -40,10 +43,19 @@ class _Sink:
     def __init__(self, out: _QuadSink, rows: Writer, documents: dict[str, Document]):
         self.out, self.rows, self.documents = out, rows, documents
         self.pending: list[tuple[Assertion, str | None]] = []
+        self.entities: dict[str, set[str]] = defaultdict(set)  # what each document adds to the entities graph
+
+    def lines(self, doc_id: str, chunks) -> None:
+        """Quads of one document; its entity descriptions are also kept for its record."""
+        for chunk in chunks:
+            if chunk.endswith(_ENTITY_TAIL):
+                self.entities[doc_id].add(chunk)
+            self.out.write(chunk)
 
     def write(self, assertions: list[Assertion]) -> None:
         """Assertions of one document."""
-        self.out.writelines(assertion_lines(assertions))
+        if assertions:
+            self.lines(assertions[0].doc, assertion_lines(assertions))
         self.pending.extend((a, self.documents[a.doc].date) for a in assertions)
         if len(self.pending) >= _BATCH:
             self.flush()
@@ -53,13 +65,11 @@ class _Sink:
         self.pending = []
 
 
-def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_files: ReferenceFiles, *,
-                rows: Writer, extractor: Extractor | None = None, strict: bool = True,
-                max_bytes: int | None = None, progress: Progress | None = None,
+def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: Extractor | None = None,
+                strict: bool = True, max_bytes: int | None = None, progress: Progress | None = None,
                 tmp_dir: str | Path | None = None) -> BuildReport:
-    """Read ``paths`` into the empty store ``target`` (and ``rows``), writing as it reads."""
-    doc_paths, curated_paths, ttl_paths = _split_paths(paths)
-    reference_files = reference_files.with_extra(ttl_paths)
+    """Read the planned files into the empty store ``target`` (and ``rows``), writing as it reads."""
+    doc_paths, curated_paths, reference_files = plan.documents, plan.curated, plan.reference_files
     reference = reference_files.reference()
     reference_digest = reference_files.digest()
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
@@ -75,7 +85,7 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
             out.write(chunk.decode("utf-8"))
         for n, doc in enumerate(iter_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict, report.skipped), 1):
             documents[doc.id] = doc
-            out.writelines(document_quads(doc))
+            sink.lines(doc.id, document_quads(doc))
             rows.add_document(doc, ())
             if progress:
                 progress("reading documents", n, len(doc_paths))
@@ -107,12 +117,15 @@ def build_fresh(target: OxigraphStore, paths: Iterable[str | Path], reference_fi
         fps = {d.id: fingerprint(d, curated_ids.get(d.id, ()), version, reference_digest, rejected_digest)
                for d in documents.values()}
         out.writelines(fingerprint_quad(doc_id, fp) for doc_id, fp in fps.items())
+        for doc in documents.values():
+            out.writelines(record_quads(doc.id, doc.path, sink.entities.get(doc.id, ())))
+        plan.manifest.documents = {absolute(d.path) for d in documents.values()}
         for cf in curated_files:
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
-        out.write(state_quads(reference_digest, fps))
+        out.write(state_quads(reference_digest, fps, plan.manifest))
         out.close_input()
         rows.create_indexes()  # while the loader finishes
 
-    report.documents = report.processed = len(documents)
+    report.documents = report.processed = report.added = len(documents)
     count_into(report, target, rows)
     return report

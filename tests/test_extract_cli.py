@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import ReferenceFiles, build
+from kg.build import build
 from kg.cli import app
 from kg.extraction import make_extractor, shared_extractor
 from kg.store import open_store
@@ -106,7 +106,7 @@ def test_build_stores_extracted_beside_curated_and_keeps_rejections(tmp_path, se
         (work / "articles" / f.name).write_bytes(f.read_bytes())
     (work / "curated.yaml").write_bytes((seeds_dir / "curated.yaml").read_bytes())
     store = tmp_path / "kg"
-    report = build([work], store, reference_files=ReferenceFiles.default(), extractor=extractor)
+    report = build([work], store, extractor=extractor)
     assert report.extracted > 0
     assert report.superseded > 0  # where both state the same thing, the curated assertion wins
     ids = _extracted_ids(store)
@@ -117,6 +117,6 @@ def test_build_stores_extracted_beside_curated_and_keeps_rejections(tmp_path, se
     curated = (work / "curated.yaml").read_text(encoding="utf-8")
     (work / "curated.yaml").write_text(f"reject:\n  - {{id: {victim}, reason: test}}\n" + curated, encoding="utf-8")
     for full in (False, True):
-        report = build([work], store, reference_files=ReferenceFiles.default(), extractor=extractor, full=full)
+        report = build([work], store, extractor=extractor, full=full)
         assert victim not in _extracted_ids(store)
     assert report.rejected == 1

@@ -47,20 +47,23 @@ def test_changed_document_is_rebuilt(corpus, tmp_path):
     assert report.assertions == 23
 
 
-def test_new_document_is_added_and_removed_one_dropped(corpus, tmp_path):
+def test_new_document_is_added_and_a_deleted_file_is_kept_until_sync(corpus, tmp_path):
     store = tmp_path / "s.kg"
     build([corpus], store)
     (corpus / "articles" / "extra.txt").write_text("Hungary opposes sanctions on Russia.", encoding="utf-8")
     report = build([corpus], store)
     assert (report.processed, report.unchanged) == (1, 2)
-    # Dropping a document (and its curated rows) removes its assertions.
     (corpus / "articles" / "004_a00d91becb0c72f2.txt").unlink()
     cur = corpus / "curated.yaml"
     text = cur.read_text(encoding="utf-8")
     rows = text.split("\n- doc: ")
     cur.write_text("\n- doc: ".join(r for r in rows if not r.startswith("004_")), encoding="utf-8")
     report = build([corpus], store)
-    assert report.removed == 1 and report.assertions == 10
+    # A file that is gone is not a removal: its document stays as built, and the summary says so.
+    assert report.removed == 0 and report.kept == ["004_a00d91becb0c72f2"] and report.assertions == 23
+    assert "this file is gone" in report.summary() and "004_a00d91becb0c72f2.txt" in report.summary()
+    report = build([corpus], store, sync=True)
+    assert report.removed == 1 and report.removed_ids == ["004_a00d91becb0c72f2"] and report.assertions == 10
     with open_store(store, read_only=True) as s:
         assert s.query("ASK { GRAPH kgr:graph\\/doc\\/004_a00d91becb0c72f2 { ?s ?p ?o } }").boolean is False
         assert s.query("ASK { ?d dct:identifier '004_a00d91becb0c72f2' }").boolean is False
@@ -72,8 +75,9 @@ def test_kg_remove_command(store_copy):
     assert res.exit_code == 0, res.output
     rows = json.loads(runner.invoke(app, ["stance", "Poland", "-f", "json", "--store", str(store_copy)]).stdout)
     assert {r["doc"] for r in rows} == {"004_a00d91becb0c72f2"}
+    # Running it again is a warning, not an error: the same command can be repeated.
     res = runner.invoke(app, ["remove", "000_33a90556ae30723f", "--store", str(store_copy)])
-    assert res.exit_code == 1 and "unknown document" in res.stderr
+    assert res.exit_code == 0 and "no document '000_33a90556ae30723f'" in res.stderr
 
 
 def test_interrupted_build_leaves_previous_store_readable(corpus, tmp_path):

@@ -118,7 +118,7 @@ def test_incremental_build_and_remove_keep_it_in_step(corpus, tmp_path, monkeypa
     full = assert_same_as_sparql(store, monkeypatch)
 
     with open_store(store) as s:
-        gone = remove_documents(s, [docs[0].stem])
+        gone = remove_documents(s, [docs[0].stem]).removed
     after = assert_same_as_sparql(store, monkeypatch)
     assert gone == [docs[0].stem]
     lost = [r for r in full["rows"] if r.doc == docs[0].stem]

@@ -1,0 +1,221 @@
+"""What a build reads: the input files (those named now and those the store remembers), the
+reference data they imply, and every document and curated row, read and checked before any
+store is touched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .curated import CuratedFile, load_curated, load_curated_jsonl
+from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
+from .errors import InputError
+from .manifest import Manifest, absolute
+from .model import Assertion, Document
+from .namespaces import GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, digest, slug
+from .reference import Reference
+from .store import OxigraphStore, Store, skolemised_nquads
+
+PACKAGE = Path(__file__).parent
+DEFAULT_SEEDS = "seeds"
+CURATED_SUFFIXES = {".yaml", ".yml", ".jsonl"}
+REFERENCE_SUFFIXES = {".ttl"}
+GRAPH_REFERENCE = GRAPH_BUILD.rsplit("/", 1)[0] + "/reference/"
+
+
+def ontology_dir() -> Path:
+    """The shipped ontology folder: inside the wheel, or beside ``kg/`` in a checkout."""
+    for candidate in (PACKAGE / "_ontology", PACKAGE.parent / "ontology"):
+        if (candidate / "kg.ttl").is_file():
+            return candidate
+    raise InputError("the kg ontology files are missing from this installation", PACKAGE / "_ontology")
+
+
+@dataclass(frozen=True)
+class ReferenceFiles:
+    """The Turtle files a build loads as reference data, by named graph."""
+
+    ontology: tuple[Path, ...]
+    gazetteer: tuple[Path, ...]
+    codebook: tuple[Path, ...]
+    extra: tuple[Path, ...] = ()  # Turtle files found among the build inputs (a corpus's own actors/topics)
+
+    @classmethod
+    def default(cls, gazetteer: Iterable[str | Path] = (), codebook: Iterable[str | Path] = ()) -> ReferenceFiles:
+        """The shipped files, with the gazetteer or codebook replaced where given."""
+        d = ontology_dir()
+        gaz = tuple(Path(p) for p in gazetteer) or (d / "gazetteer.ttl",)
+        cb = tuple(Path(p) for p in codebook) or (d / "codebook.ttl",)
+        for p in (*gaz, *cb):
+            if not p.is_file():
+                raise InputError("no such file", p)
+        return cls((d / "kg.ttl",), gaz, cb)
+
+    @classmethod
+    def resolve(cls, codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (),
+                extra: Iterable[str | Path] = (), *, with_shipped: bool = False) -> ReferenceFiles:
+        """The user's own codebooks, gazetteers and reference files; the shipped codebook and gazetteer
+        (the seed debate's) only when the user brings none, or asks for them (``with_shipped``)."""
+        d = ontology_dir()
+        cb, gaz, extra = (tuple(Path(p) for p in x) for x in (codebooks, gazetteers, extra))
+        for p in (*cb, *gaz, *extra):
+            if not p.is_file():
+                raise InputError("no such file", p)
+        if with_shipped or not (cb or gaz or extra):
+            cb, gaz = (d / "codebook.ttl", *cb), (d / "gazetteer.ttl", *gaz)
+        return cls((d / "kg.ttl",), gaz, cb, extra)
+
+    def by_graph(self) -> list[tuple[str, Path]]:
+        return ([(GRAPH_ONTOLOGY, p) for p in self.ontology] + [(GRAPH_GAZETTEER, p) for p in self.gazetteer]
+                + [(GRAPH_CODEBOOK, p) for p in self.codebook]
+                + [(f"{GRAPH_REFERENCE}{slug(p.stem)}-{digest(p.resolve())[:8]}", p) for p in self.extra])
+
+    def with_extra(self, paths: Iterable[Path]) -> ReferenceFiles:
+        return ReferenceFiles(self.ontology, self.gazetteer, self.codebook, tuple(self.extra) + tuple(paths))
+
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for graph, path in self.by_graph():
+            h.update(graph.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()[:24]
+
+    def clear_from(self, store: Store) -> None:
+        """Drop every reference graph (including those of files no longer among the inputs)."""
+        for graph in store.graphs():
+            if graph.startswith(GRAPH_REFERENCE) or graph in (GRAPH_ONTOLOGY, GRAPH_GAZETTEER, GRAPH_CODEBOOK):
+                store.remove_graph(graph)
+
+    def nquads(self) -> Iterator[bytes]:
+        """The reference files as N-Quads, blank nodes skolemised, each in its named graph."""
+        for graph, path in self.by_graph():
+            yield skolemised_nquads(path, graph)
+
+    def load_into(self, store: Store) -> None:
+        self.clear_from(store)
+        store.load_nquads(b"".join(self.nquads()))
+
+    def reference(self) -> Reference:
+        """The actors and topics these files define."""
+        scratch = OxigraphStore(None)
+        self.load_into(scratch)
+        return Reference.from_store(scratch)
+
+
+@dataclass
+class Inputs:
+    """Every input read and checked, before any store is touched."""
+
+    reference: Reference
+    reference_digest: str
+    documents: list[Document]
+    skipped: list[Skipped]
+    curated_files: list[CuratedFile]
+    curated_by_doc: dict[str, list[Assertion]]
+    rejected: set[str]
+    reference_files: ReferenceFiles
+    plan: Plan
+
+
+@dataclass
+class Plan:
+    """The files one build reads, and what the store will remember of them."""
+
+    documents: list[Path]  # named now
+    curated: list[Path]
+    reference_files: ReferenceFiles
+    manifest: Manifest  # its ``documents`` are filled from the documents read
+    sync: bool = False  # documents not among the inputs leave the store
+    missing: list[str] = field(default_factory=list)  # remembered document files that are gone
+    remembered: list[Path] = field(default_factory=list)  # document files the store remembers, read again
+
+
+def _key(path: str) -> list[str]:
+    return path.split(os.sep)
+
+
+def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None, *, sync: bool = False,
+                codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (),
+                with_shipped: bool = False) -> Plan:
+    """The files under ``paths`` plus, unless ``sync``, every file the store remembers.
+
+    A remembered document file that is gone is listed in ``Plan.missing`` (its documents stay as
+    built); a remembered curated or reference file that is gone is an error, because building
+    without it would silently drop what it says.
+    """
+    docs, curated, refs = split_paths(paths)
+    codebooks, gazetteers = [Path(p) for p in codebooks], [Path(p) for p in gazetteers]
+    missing: list[str] = []
+    again: list[Path] = []
+    if remembered is not None and not sync:
+        for kind, files, target in (("curated file", remembered.curated, curated),
+                                    ("reference file", remembered.references, refs),
+                                    ("codebook", remembered.codebooks, codebooks),
+                                    ("gazetteer", remembered.gazetteers, gazetteers)):
+            for f in sorted(files):
+                if not os.path.isfile(f):
+                    raise InputError(f"this {kind} was among the store's inputs and is gone; restore it, or "
+                                     f"name every input with kg build --sync", f)
+                target.append(Path(f))
+        for f in sorted(remembered.documents, key=_key):
+            (again.append(Path(f)) if os.path.isfile(f) else missing.append(f))
+        with_shipped = with_shipped or remembered.with_shipped
+
+    def unique(files: list[Path]) -> list[Path]:
+        seen: dict[str, Path] = {}
+        for f in files:
+            seen.setdefault(absolute(f), f)
+        return [seen[k] for k in sorted(seen, key=_key)]
+
+    docs, curated, refs, codebooks, gazetteers = map(unique, (docs, curated, refs, codebooks, gazetteers))
+    named = {absolute(p) for p in docs}
+    again = [p for p in unique(again) if absolute(p) not in named]
+    reference_files = ReferenceFiles.resolve(codebooks, gazetteers, refs, with_shipped=with_shipped)
+    manifest = Manifest(curated={absolute(p) for p in curated}, codebooks={absolute(p) for p in codebooks},
+                        gazetteers={absolute(p) for p in gazetteers}, references={absolute(p) for p in refs},
+                        with_shipped=with_shipped and bool(codebooks or gazetteers or refs))
+    return Plan(docs, curated, reference_files, manifest, sync, missing, again)
+
+
+def split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Sort inputs into documents, curated files and reference files; other explicit files are an error."""
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.exists():
+            raise InputError("no such file or folder", p)
+        if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES | REFERENCE_SUFFIXES:
+            raise InputError(f"not a document (.txt, .md), curated file (.yaml, .jsonl) or Turtle file (.ttl): "
+                             f"unknown suffix {p.suffix or '(none)'}", p)
+    found: dict[str, list[Path]] = {"doc": [], "curated": [], "ref": []}
+    kind = {**dict.fromkeys(DOCUMENT_SUFFIXES, "doc"), **dict.fromkeys(CURATED_SUFFIXES, "curated"),
+            **dict.fromkeys(REFERENCE_SUFFIXES, "ref")}
+    for f in iter_files(paths, set(kind)):  # one walk of the tree, not one per kind
+        found[kind[f.suffix.lower()]].append(f)
+    return found["doc"], found["curated"], found["ref"]
+
+
+def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None) -> Inputs:
+    """Read the planned documents and curated files and check them against the reference data."""
+    reference_files = plan.reference_files
+    reference = reference_files.reference()
+    documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
+    if plan.remembered:
+        # A file named now wins over a remembered one of the same id (the document moved or was replaced).
+        again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
+        named = {d.id for d in documents}
+        documents += [d for d in again if d.id not in named]
+        skipped += skipped_again
+    plan.manifest.documents = {absolute(d.path) for d in documents}
+    by_id = {d.id: d for d in documents}
+    curated_files = [(load_curated_jsonl if p.suffix.lower() == ".jsonl" else load_curated)(p, by_id, reference)
+                     for p in plan.curated]
+    curated_by_doc: dict[str, list[Assertion]] = defaultdict(list)
+    for cf in curated_files:
+        for a in cf.assertions:
+            curated_by_doc[a.doc].append(a)
+    rejected = {i for cf in curated_files for i, _ in cf.rejected}
+    return Inputs(reference, reference_files.digest(), documents, skipped, curated_files, curated_by_doc, rejected,
+                  reference_files, plan)
