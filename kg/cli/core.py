@@ -15,10 +15,12 @@ from ._app import open_store_for as _open
 
 @command()
 def build(
-    paths: List[str] = typer.Argument(None, help="Documents (.txt/.md) and curated files (.yaml/.jsonl), or folders. Default: seeds/."),
+    paths: List[str] = typer.Argument(None, help="Articles (.txt/.md and more), curated files (.yaml/.jsonl), codebooks and gazetteers (.ttl/.yaml), or folders. Added to what the store already holds. Default: the files the store remembers (for a new store, seeds/)."),
     store: Optional[str] = StoreOpt,
-    gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle) replacing the shipped one; repeatable."),
-    codebook: List[Path] = typer.Option([], "--codebook", help="Topic codebook (SKOS Turtle) replacing the shipped one; repeatable."),
+    gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Your own actor gazetteer (Turtle or YAML); repeatable. Remembered by the store."),
+    codebook: List[Path] = typer.Option([], "--codebook", help="Your own topic codebook (SKOS Turtle or YAML); repeatable. Remembered by the store."),
+    shipped: bool = typer.Option(False, "--with-shipped", help="Also use the shipped Ukraine/NATO codebook and gazetteer next to your own."),
+    sync: bool = typer.Option(False, "--sync", help="Make the store hold exactly PATHS: documents not among them are removed (and listed)."),
     extract: bool = typer.Option(True, "--extract/--no-extract", help="Run the automatic extractor on every new or changed document."),
     full: bool = typer.Option(False, "--full", help="Rebuild every document, not only new or changed ones."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Report and skip unreadable documents instead of stopping."),
@@ -28,8 +30,11 @@ def build(
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for extraction (default $KG_SPACY_MODEL or en_core_web_sm)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary; errors only."),
 ) -> None:
-    """Build or update the store: only new or changed documents are processed; removed ones are dropped."""
-    from ..build import ReferenceFiles, build as run_build
+    """Build or update the store: adds PATHS to what it holds; only new or changed documents are processed.
+
+    Documents leave the store only through `kg remove` or `kg build --sync`.
+    """
+    from ..build import build as run_build
     from ._progress import progress_bars
 
     extractor = None
@@ -38,8 +43,8 @@ def build(
 
         extractor = make_extractor(model=model, workers=workers, dask=dask)
     with progress_bars(quiet) as progress:
-        report = run_build(paths or None, store, reference_files=ReferenceFiles.default(gazetteer, codebook),
-                           extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full,
+        report = run_build(paths or None, store, codebooks=codebook, gazetteers=gazetteer, with_shipped=shipped,
+                           extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full, sync=sync,
                            progress=progress)
     if not quiet:
         typer.echo(f"built {report.store}: " + report.summary())
@@ -50,12 +55,14 @@ def remove(
     docs: List[str] = typer.Argument(..., help="Ids of documents to drop (file names without extension)."),
     store: Optional[str] = StoreOpt,
 ) -> None:
-    """Remove documents and every assertion drawn from them."""
-    from ..build import remove_documents
+    """Remove documents and every assertion drawn from them (all or nothing)."""
+    from ..build import remove as run_remove
 
-    with _open(store, read_only=False) as s:
-        removed = remove_documents(s, docs)
-    typer.echo(f"removed {len(removed)} document(s): {', '.join(removed)}")
+    res = run_remove(docs, store)
+    for doc_id, close in res.unknown.items():
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        typer.echo(f"warning: no document {doc_id!r} in the store (already removed?){hint}", err=True)
+    typer.echo(f"removed {len(res.removed)} document(s)" + (f": {', '.join(res.removed)}" if res.removed else ""))
 
 
 @command()
