@@ -5,20 +5,140 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import unicodedata
 
 FORMATS = ("table", "json", "csv")
+DEFAULT_WIDTH = 120  # columns when the output is no terminal (a pipe, a file) and $COLUMNS is unset
+MIN_COLUMN = 8  # a squeezed column keeps at least this many characters (or its header's width)
+LONG_WORD = 24  # ... and its longest word up to this many: ids and names stay whole, prose wraps
+GUTTER = 2  # spaces between columns
 
 
-def _cell(v: object, width: int | None) -> str:
-    s = "" if v is None else str(v)
-    s = " ".join(s.split())
-    if width and len(s) > width:
-        s = s[: width - 1] + "…"
-    return s
+def terminal_width(default: int = DEFAULT_WIDTH) -> int:
+    """Columns to fit a table into: ``$COLUMNS``, else the terminal's width, else ``default``."""
+    return max(20, shutil.get_terminal_size((default, 24)).columns or default)
 
 
-def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = None, max_width: int = 70) -> str:
-    """Rows of dicts as text; ``columns`` fixes their order (default: keys of the first row)."""
+def _cell(v: object) -> str:
+    return "" if v is None else " ".join(str(v).split())
+
+
+def cell_width(s: str) -> int:
+    """Columns ``s`` takes in a terminal: wide East Asian characters take two, combining marks none."""
+    if s.isascii():
+        return len(s)
+    return sum(0 if unicodedata.combining(c) else (2 if unicodedata.east_asian_width(c) in "WF" else 1) for c in s)
+
+
+def _fold(word: str, width: int) -> list[str]:
+    """A word longer than ``width`` cut into pieces of at most ``width`` columns."""
+    pieces, cur, used = [], "", 0
+    for c in word:
+        w = cell_width(c)
+        if cur and used + w > width:
+            pieces.append(cur)
+            cur, used = "", 0
+        cur += c
+        used += w
+    return pieces + [cur] if cur else pieces
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken between words (inside a word only when it is
+    longer than a line). Nothing is dropped."""
+    if cell_width(text) <= width:
+        return [text]
+    lines: list[str] = []
+    cur, used = "", 0
+    for word in text.split(" "):
+        w = cell_width(word)
+        if cur and used + 1 + w <= width:
+            cur, used = cur + " " + word, used + 1 + w
+            continue
+        if cur:
+            lines.append(cur)
+        if w > width:
+            *full, cur = _fold(word, width)
+            lines.extend(full)
+            used = cell_width(cur)
+        else:
+            cur, used = word, w
+    lines.append(cur)
+    return lines
+
+
+def column_widths(natural: list[int], floors: list[int], total: int) -> list[int]:
+    """Widths of columns that would like ``natural`` widths, in ``total`` columns all told (gutters included).
+
+    Every column gets its floor, and what is left is shared in proportion to how
+    much more each would like: a long quote gets more room than a short name.
+    When even the floors do not fit, the floors are returned: the table is then
+    wider than asked.
+    """
+    n = len(natural)
+    avail = total - GUTTER * (n - 1)
+    if sum(natural) <= avail:
+        return list(natural)
+    floors = [min(f, w) for f, w in zip(floors, natural)]
+    spare = avail - sum(floors)
+    if spare <= 0:
+        return floors
+    want = [w - f for w, f in zip(natural, floors)]
+    share = [spare * x // sum(want) for x in want]
+    widths = [f + s for f, s in zip(floors, share)]
+    spare -= sum(share)
+    for i in sorted(range(n), key=lambda i: (share[i] - spare * want[i] / sum(want), i)):  # the rounding
+        if spare <= 0:
+            break
+        if widths[i] < natural[i]:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def _table(rows: list[dict], columns: list[str], max_width: int | None, width: int | None) -> str:
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    natural = [max(cell_width(c), *(cell_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    if max_width:
+        natural = [min(w, max(max_width, cell_width(c))) for w, c in zip(natural, columns)]
+    # A column keeps room for its header and its longest word (up to LONG_WORD: ids, names), so that
+    # squeezing wraps prose rather than cutting words.
+    # When those floors do not fit either, words are folded rather than the table made too wide.
+    total = width or terminal_width()
+    words = [max((cell_width(w) for row in cells for w in row[i].split(" ")), default=0) for i in range(len(columns))]
+    floors = [max(cell_width(c), MIN_COLUMN, min(w, LONG_WORD)) for c, w in zip(columns, words)]
+    if sum(min(f, w) for f, w in zip(floors, natural)) + GUTTER * (len(columns) - 1) > total:
+        floors = [max(cell_width(c), MIN_COLUMN) for c in columns]
+    widths = column_widths(natural, floors, total)
+
+    def lines(values: list[str]) -> list[str]:
+        parts = [wrap(v, w) for v, w in zip(values, widths)]
+        out = []
+        for k in range(max(map(len, parts))):
+            texts = [p[k] if k < len(p) else "" for p in parts]
+            out.append((" " * GUTTER).join(t + " " * (w - cell_width(t)) for t, w in zip(texts, widths)).rstrip())
+        return out
+
+    body = [lines(row) for row in cells]
+    out = lines(list(columns)) + [(" " * GUTTER).join("-" * w for w in widths)]
+    # A blank line between rows once some row takes several lines, so that each row reads as one.
+    spaced = any(len(b) > 1 for b in body)
+    for i, b in enumerate(body):
+        if spaced and i:
+            out.append("")
+        out += b
+    return "\n".join(out)
+
+
+def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = None, max_width: int | None = None,
+           width: int | None = None) -> str:
+    """Rows of dicts as text; ``columns`` fixes their order (default: keys of the first row).
+
+    A table fits ``width`` columns (default: the terminal's, see :func:`terminal_width`):
+    cells too long for their column wrap onto further lines, nothing is cut.
+    ``max_width`` caps how wide any one column grows before it wraps.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     columns = columns or (list(rows[0]) if rows else [])
@@ -36,9 +156,4 @@ def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = Non
         return buf.getvalue().rstrip("\n")
     if not rows:
         return "(no results)"
-    cells = [[_cell(r.get(c), max_width) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
-    out = [line(columns), line(["-" * w for w in widths])]
-    out += [line(row) for row in cells]
-    return "\n".join(out)
+    return _table(rows, columns, max_width, width)

@@ -42,8 +42,26 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json", "csv")) 
     return fmt
 
 
-def command(*args, **kwargs):
-    """Register a command whose library errors print as one line and exit with their code."""
+# One example per command, shown at the end of its --help; a command may pass its own (command(example=…)).
+EXAMPLES = {
+    "build": "kg build seeds/ --no-extract",
+    "remove": "kg remove 000_33a90556ae30723f",
+    "stance": "kg stance Poland --target troop-deployment --format csv",
+    "who": "kg who troop-deployment",
+    "actors": "kg actors --format json",
+    "topics": "kg topics",
+    "query": "kg query 'SELECT ?actor WHERE { ?actor kg:supports ?topic }' --format csv",
+    "export": "kg export --format gexf --view congruence --out debate.gexf",
+    "validate": "kg validate --store .kg",
+    "serve": "kg serve --port 7878",
+}
+
+
+def command(*args, example: str | None = None, **kwargs):
+    """Register a command whose library errors print as one line and exit with their code.
+
+    ``example``: one command line shown at the end of its help (default: :data:`EXAMPLES`).
+    """
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -55,9 +73,40 @@ def command(*args, **kwargs):
             except KeyboardInterrupt:
                 fail("interrupted", 130)
 
+        name = kwargs.get("name") or (args[0] if args else fn.__name__.replace("_", "-"))
+        shown = example or EXAMPLES.get(name)
+        if shown and "epilog" not in kwargs:
+            kwargs["epilog"] = f"Example: {shown}"
         return app.command(*args, **kwargs)(wrapper)
 
     return decorate
+
+
+def version() -> str:
+    """The installed distribution's version, else the package's own."""
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("kg")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    # No docstring: the app's help= above is the one description.
+    return None
 
 
 def main(argv: Optional[list[str]] = None) -> None:

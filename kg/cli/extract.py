@@ -25,7 +25,7 @@ def _table_row(row: dict) -> dict:
             "attributed_to": (row["attributed_to"] or {}).get("label")}
 
 
-@command()
+@command(example="kg extract seeds/articles --format table")
 def extract(
     paths: List[str] = typer.Argument(..., help="Documents (.txt/.md) or folders of them."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="Output format: jsonl or table."),
@@ -60,7 +60,7 @@ def extract(
     typer.echo(run.summary(), err=True)
 
 
-@command()
+@command(example="kg evaluate seeds/ --gold seeds/curated.yaml --fail-under 0.5")
 def evaluate(
     paths: List[str] = typer.Argument(None, help="Documents the gold rows refer to, or folders (default: seeds/)."),
     gold: Path = typer.Option(..., "--gold", help="Hand-coded assertions: JSONL gold rows or a curated .yaml file."),

@@ -30,7 +30,7 @@ def _filters(source, certainty, stance, since, until, topic=None):
     return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until, topic=topic)
 
 
-@command()
+@command(example="kg viz --view congruence --topic troop-deployment --out troops.html")
 def viz(
     name: Optional[str] = NameArg,
     view: str = typer.Option("stance", "--view", "-v", help=VIEW_HELP),
@@ -61,7 +61,7 @@ def viz(
         typer.echo(g.graph["note"], err=True)
 
 
-@command()
+@command(example="kg network --view conflict --format json")
 def network(
     name: Optional[str] = NameArg,
     view: str = typer.Option("congruence", "--view", "-v", help=VIEW_HELP),
@@ -114,7 +114,7 @@ def network(
     typer.echo(f"definition: polarisation = {p.definition}")
 
 
-@command(name="compare")
+@command(name="compare", example="kg compare --disagreements --actor Poland")
 def compare_cmd(
     actor: Optional[str] = typer.Option(None, "--actor", "-a", help="Only this actor."),
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only this topic (or actor as target)."),
@@ -142,7 +142,7 @@ def compare_cmd(
                 typer.echo(f"  {c.actor_label} / {c.target_label}: {d}")
 
 
-@command(name="timeline")
+@command(name="timeline", example="kg timeline Poland --format csv")
 def timeline_cmd(
     actor: str = typer.Argument(..., help="Actor name, label or alias."),
     store: Optional[str] = StoreOpt,
