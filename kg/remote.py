@@ -47,6 +47,21 @@ def _one_line(text: object, limit: int = 200) -> str:
     return " ".join(str(text).split())[:limit]
 
 
+def _diagnosed(sparql: str, error: QueryError, update: bool = False) -> QueryError:
+    """For a query the endpoint (or :func:`query_form`) rejected: its mistake in words, with line and
+    column (see :mod:`kg.sparql_errors`), when it is one of the usual ones; else ``error`` as it was."""
+    from .sparql_errors import SparqlSyntaxError, syntax_error
+
+    # Only the usual mistakes: where rdflib's grammar stops says little about what another engine refused.
+    found = syntax_error(sparql, PREFIXES, update=update, clause=False)
+    if not isinstance(found, SparqlSyntaxError):
+        return error
+    rejected = re.match(r"SPARQL endpoint \S+ rejected the \w+ \(HTTP \d+\)", str(error))
+    if rejected:  # say who refused it, then why
+        return SparqlSyntaxError(found.reason, found.line, found.column, found.near, context=rejected.group(0))
+    return found
+
+
 # --------------------------------------------------------------------------
 # Binding variables: a VALUES block at the start of the outermost WHERE group
 # --------------------------------------------------------------------------
@@ -395,13 +410,16 @@ class RemoteStore(Store):
 
     def _query(self, sparql: str, bindings: dict[str, Term]) -> Result:
         self._flush()
-        form = query_form(sparql)
-        text = sparql_prologue() + bind_values(sparql, bindings)
-        fields = [("query", text)] + self._dataset_fields()
-        if form in ("SELECT", "ASK"):
-            data, _ = self._form(self.query_url, fields, "application/sparql-results+json", "query")
-            return self._parse_json(data)
-        data, ctype = self._form(self.query_url, fields, "application/n-triples, text/turtle;q=0.9", "query")
+        try:
+            form = query_form(sparql)
+            text = sparql_prologue() + bind_values(sparql, bindings)
+            fields = [("query", text)] + self._dataset_fields()
+            if form in ("SELECT", "ASK"):
+                data, _ = self._form(self.query_url, fields, "application/sparql-results+json", "query")
+                return self._parse_json(data)
+            data, ctype = self._form(self.query_url, fields, "application/n-triples, text/turtle;q=0.9", "query")
+        except QueryError as e:
+            raise _diagnosed(sparql, e) from None
         try:
             return Result("graph", graph=_turtle(data, ctype))
         except (SyntaxError, ValueError) as e:
@@ -409,7 +427,10 @@ class RemoteStore(Store):
 
     def _update(self, sparql: str) -> None:
         self._flush()
-        self._send_update(sparql_prologue() + sparql)
+        try:
+            self._send_update(sparql_prologue() + sparql)
+        except QueryError as e:
+            raise _diagnosed(sparql, e, update=True) from None
         self._graph_cache = None
 
     def _send_update(self, text: str) -> None:

@@ -158,7 +158,9 @@ class Store(ABC):
         terms = {k: (v if isinstance(v, Term) else Term.literal(v)) for k, v in (bindings or {}).items()}
         if is_update(sparql):
             if not allow_update:
-                raise QueryError("refusing a SPARQL update; pass --update (allow_update=True) to modify the store")
+                from .sparql_errors import UpdateRefusedError
+
+                raise UpdateRefusedError()
             self._update(sparql)
             return Result("ask", boolean=True)
         return self._query(sparql, terms)
@@ -251,7 +253,9 @@ class OxigraphStore(Store):
             res = self._store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True,
                                     substitutions=subs or None)
         except SyntaxError as e:
-            raise QueryError(f"malformed SPARQL: {_one_line(e)}") from None
+            from .sparql_errors import syntax_error
+
+            raise syntax_error(sparql, PREFIXES, engine=str(e)) from None
         except OSError as e:
             raise StoreError(f"query failed on {self.location}: {_one_line(e)}") from None
         if isinstance(res, ox.QueryBoolean):
@@ -269,7 +273,10 @@ class OxigraphStore(Store):
         try:
             self._store.update(prologue + sparql)
         except SyntaxError as e:
-            raise QueryError(f"malformed SPARQL update: {_one_line(e)}") from None
+            from .sparql_errors import syntax_error
+
+            raise syntax_error(sparql, PREFIXES, update=True, engine=str(e),
+                               skip_lines=prologue.count("\n")) from None
 
     def dump(self, fmt: str) -> bytes:
         ox = self._ox
@@ -353,11 +360,17 @@ class MemoryStore(Store):
     def _query(self, sparql: str, bindings: dict[str, Term]) -> Result:
         from pyparsing import ParseException
 
+        from .sparql_errors import syntax_error
+
         try:
             res = self.dataset.query(sparql, initNs=PREFIXES,
                                      initBindings={k: self._rdflib_term(v) for k, v in bindings.items()})
         except ParseException as e:
-            raise QueryError(f"malformed SPARQL: {_one_line(e)}") from None
+            raise syntax_error(sparql, PREFIXES, engine=str(e.msg), line=e.lineno, column=e.col) from None
+        except Exception as e:  # rdflib raises a bare Exception for an undeclared prefix
+            if not str(e).startswith("Unknown namespace prefix"):
+                raise
+            raise syntax_error(sparql, PREFIXES, engine=str(e)) from None
         if res.type == "ASK":
             return Result("ask", boolean=bool(res.askAnswer))
         if res.type == "SELECT":
@@ -368,10 +381,16 @@ class MemoryStore(Store):
     def _update(self, sparql: str) -> None:
         from pyparsing import ParseException
 
+        from .sparql_errors import syntax_error
+
         try:
             self.dataset.update(sparql, initNs=PREFIXES)
         except ParseException as e:
-            raise QueryError(f"malformed SPARQL update: {_one_line(e)}") from None
+            raise syntax_error(sparql, PREFIXES, update=True, engine=str(e.msg), line=e.lineno, column=e.col) from None
+        except Exception as e:  # rdflib raises a bare Exception for an undeclared prefix
+            if not str(e).startswith("Unknown namespace prefix"):
+                raise
+            raise syntax_error(sparql, PREFIXES, update=True, engine=str(e)) from None
 
     def dump(self, fmt: str) -> bytes:
         names = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "json-ld", "ntriples": "nt"}

@@ -110,7 +110,7 @@ def test_query_from_file_and_shipped_name(seeds_store_path, tmp_path):
 
 def test_malformed_sparql_and_refused_update(store_copy):
     res = kg("query", "SELECT ?x WHERE { ?x ", store=store_copy)
-    assert res.exit_code == 1 and res.stderr.startswith("error: malformed SPARQL")
+    assert res.exit_code == 1 and res.stderr.startswith("error: SPARQL syntax error at line 1, column 21")
     assert res.stderr.strip().count("\n") == 0
     res = kg("query", "DELETE WHERE { ?s ?p ?o }", store=store_copy)
     assert res.exit_code == 1 and "refusing a SPARQL update" in res.stderr

@@ -34,9 +34,9 @@ def columns_of(text: str) -> list[str]:
     lines = text.splitlines()
     widths = [len(d) for d in lines[1].split("  ")]
     out = ["" for _ in widths]
+    starts = [sum(w + 2 for w in widths[:i]) for i in range(len(widths))]
     for line in lines[2:]:
-        col, used, k = 0, 0, 0
-        starts = [sum(w + 2 for w in widths[:i]) for i in range(len(widths))]
+        used, k = 0, 0
         for ch in line:
             while k + 1 < len(starts) and used >= starts[k + 1]:
                 k += 1
