@@ -86,8 +86,32 @@ def digest(*parts: object, size: int = 16) -> str:
     return h.hexdigest()[:size]
 
 
+def normalise_label(label: str) -> str:
+    """The form under which two labels name the same thing: NFC, case-folded, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", label).casefold().split())
+
+
+def _word_char(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LNM"  # letters (any script), digits, combining marks
+
+
+def name_segment(label: str) -> str:
+    """An IRI path segment for a label, distinct for distinct normalised labels.
+
+    Letters of any script stay (IRIs allow them): ``"Путин" -> "путин"``, ``"Poland" -> "poland"``.
+    A label made of words and single spaces maps to its words joined by ``-``, which can be read back;
+    any other label (punctuation, symbols) also gets a digest of its normalised form, so that
+    ``"A.B"`` and ``"A B"`` stay two actors.
+    """
+    norm = normalise_label(label)
+    readable = re.sub("-+", "-", "".join(c if _word_char(c) else "-" for c in norm)).strip("-") or "x"
+    if norm and all(_word_char(c) or c == " " for c in norm):
+        return readable  # reads back: the words, with '-' for the single spaces between them
+    return f"{readable[:60]}-{digest(norm, size=8)}"
+
+
 def actor_iri(label: str) -> str:
-    return f"{KGR}actor/{slug(label)}"
+    return f"{KGR}actor/{name_segment(label)}"
 
 
 def topic_iri(notation: str) -> str:
@@ -99,16 +123,23 @@ def target_iri(text: str) -> str:
     return f"{KGR}target/{slug(text)[:80]}-{digest(text.lower().strip(), size=8)}"
 
 
+def id_segment(text: str) -> str:
+    """A document id as an IRI path segment: letters (any script), digits and ``-._~`` as they are,
+    everything else percent-encoded (so ``"my article"`` -> ``"my%20article"``); one id, one segment."""
+    return "".join(c if _word_char(c) or c in "-._~" else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
+                   for c in text) or "%00"
+
+
 def document_iri(doc_id: str) -> str:
-    return f"{KGR}doc/{doc_id}"
+    return f"{KGR}doc/{id_segment(doc_id)}"
 
 
 def document_graph(doc_id: str) -> str:
-    return f"{KGR}graph/doc/{doc_id}"
+    return f"{KGR}graph/doc/{id_segment(doc_id)}"
 
 
 def source_iri(name: str) -> str:
-    return f"{KGR}source/{slug(name)}"
+    return f"{KGR}source/{name_segment(name)}"
 
 
 def assertion_iri(assertion_id: str) -> str:

@@ -253,7 +253,9 @@ def test_actor_iris_follow_slug_rule(gazetteer):
     for node in found:
         prefs = list(gazetteer.objects(node, SKOS.prefLabel))
         assert len(prefs) == 1 and prefs[0].language == "en", node
-        assert node == URIRef(actor_iri(str(prefs[0]))), node
+        # The shipped gazetteer names its actors by the ASCII slug of their label (explicit IRIs; actors
+        # found in text get kg.namespaces.actor_iri, which keeps every script).
+        assert str(node) == KGR + "actor/" + slug(str(prefs[0])), node
         assert str(gazetteer.value(node, RDFS.label)) == str(prefs[0])
         alts = {str(a) for a in gazetteer.objects(node, SKOS.altLabel)}
         assert str(prefs[0]) not in alts
