@@ -9,7 +9,8 @@ from .namespaces import CERTAINTIES, STANCES, assertion_iri, digest
 
 @dataclass(frozen=True)
 class Document:
-    """One source text; ``id`` is its file name without extension."""
+    """One source text; ``id`` is its file name without extension (for a row of a collection, its id
+    column, else its URL, else ``<file stem>-<row>``). ``text`` is the body that offsets index."""
 
     id: str
     text: str
@@ -22,6 +23,15 @@ class Document:
     # Where the body starts in the file (after front matter); offsets are body-relative.
     body_offset: int = 0
     sha256: str = ""
+    authors: tuple[str, ...] = ()  # dct:creator
+    keywords: tuple[str, ...] = ()  # schema:keywords (front matter keywords or tags)
+    # Every other front-matter key, column or page field as (key as written, value); a key repeats
+    # for several values. kg/rdf.py maps the keys it knows (section, description, ...) to Dublin
+    # Core / schema.org and writes the rest as kg:meta entries.
+    meta: tuple[tuple[str, str], ...] = ()
+    # Where in ``path`` the document is when the file holds several: row or entry number, file line.
+    row: int | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)

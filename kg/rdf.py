@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from .model import Actor, Assertion, Document, Target
 from .namespaces import (
     CERTAINTY_IRI, DCT, GRAPH_CURATION, GRAPH_ENTITIES, KG, METHOD_IRI, PROV, RDF, RDFS, SCHEMA, SKOS,
-    STANCE_IRI, STANCE_PREDICATE, XSD, assertion_iri, document_graph, document_iri, source_iri,
+    STANCE_IRI, STANCE_PREDICATE, XSD, assertion_iri, digest, document_graph, document_iri, slug, source_iri,
 )
 
 _TYPE = RDF + "type"
@@ -43,12 +43,57 @@ def quad(s: str, p: str, o: str, g: str) -> str:
     return f"{s} <{p}> {o} <{g}> .\n"
 
 
+_DCT_MODIFIED = DCT + "modified"
+# Metadata keys (normalised: lower case, "_" for spaces and dashes) written with Dublin Core or schema.org
+# properties; every other key is a kg:meta entry.
+META_PROPERTIES = {
+    **dict.fromkeys(("section", "category", "categories", "article_section"), SCHEMA + "articleSection"),
+    **dict.fromkeys(("description", "dek"), DCT + "description"),
+    **dict.fromkeys(("summary", "abstract", "excerpt"), DCT + "abstract"),
+    **dict.fromkeys(("subtitle", "subheadline", "alternative_headline"), SCHEMA + "alternativeHeadline"),
+    **dict.fromkeys(("modified", "updated", "last_modified", "date_modified"), _DCT_MODIFIED),
+    **dict.fromkeys(("license", "licence", "rights", "copyright"), DCT + "rights"),
+}
+
+
+def _meta_quads(doc: Document, d: str, g: str) -> Iterator[str]:
+    from .metadata import norm_key, parse_date
+
+    grouped: dict[str, list[str]] = {}
+    for key, value in doc.meta:
+        grouped.setdefault(key, []).append(value)
+    for key, values in grouped.items():
+        prop = META_PROPERTIES.get(norm_key(key))
+        if prop == _DCT_MODIFIED:
+            for v in values:
+                date = parse_date(v)
+                yield quad(d, prop, literal(date, XSD + "date") if date else literal(v), g)
+        elif prop:
+            for v in values:
+                yield quad(d, prop, literal(v), g)
+        else:
+            name = slug(key)
+            node = iri(f"{document_iri(doc.id)}/meta/{name if name == key else f'{name[:60]}-{digest(key, size=8)}'}")
+            yield quad(d, KG + "meta", node, g)
+            yield quad(node, KG + "key", literal(key), g)
+            for v in dict.fromkeys(values):
+                yield quad(node, KG + "value", literal(v), g)
+
+
 def document_quads(doc: Document) -> Iterator[str]:
+    """A document's description and its text (``schema:text``, the body offsets index) in its graph."""
     g = document_graph(doc.id)
     d = iri(document_iri(doc.id))
     yield quad(d, _TYPE, iri(KG + "Document"), g)
     yield quad(d, DCT + "identifier", literal(doc.id), g)
     yield quad(d, KG + "sha256", literal(doc.sha256), g)
+    yield quad(d, SCHEMA + "text", literal(doc.text), g)
+    for author in dict.fromkeys(doc.authors):
+        yield quad(d, DCT + "creator", literal(author), g)
+    for keyword in dict.fromkeys(doc.keywords):
+        yield quad(d, SCHEMA + "keywords", literal(keyword), g)
+    if doc.meta:
+        yield from _meta_quads(doc, d, g)
     if doc.title:
         yield quad(d, DCT + "title", literal(doc.title), g)
     if doc.source:
