@@ -10,12 +10,15 @@ Format (see ``seeds/curated.yaml``)::
       - doc: 000_33a90556ae30723f
         actor: Poland
         stance: supports        # supports | opposes | hesitant | divided | neutral
-        target: troop-deployment  # topic notation or label; "actor:Ukraine" for an actor
+        target: troop-deployment  # topic notation or label; "actor:Ukraine" for an actor;
+                                  # "text:ban on grain imports" for a target that is neither
         attributed_to: Anders Fogh Rasmussen   # the speaker, or null
         certainty: possible     # certain | probable | possible
         quote: countries like Poland and the Baltic states may be ready to send troops
 
 Quotes must occur verbatim in the document; their offsets are computed here.
+A ``text:`` target is uncoded (kg:UncodedTarget, its words as label); without the
+prefix an unknown target stays an error, so a misspelt topic is caught.
 """
 
 from __future__ import annotations
@@ -24,16 +27,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, KgError
+from .errors import InputError, KgError, UnknownNameError
 from .model import Actor, Assertion, Document
 from .namespaces import CERTAINTIES, STANCES, actor_iri
-from .reference import Reference
+from .reference import TEXT_PREFIX, Reference
+from .safe_yaml import compose_yaml, is_null, read_text
+from .safe_yaml import mapping as _mapping
+from .safe_yaml import scalar as _scalar
+from .safe_yaml import sequence as _sequence
 
 ACTOR_TYPES = ("Person", "State", "InternationalOrganisation", "ActorGroup", "Actor")
 _ASSERTION_KEYS = {"doc", "actor", "stance", "target", "attributed_to", "certainty", "quote", "note"}
 _VALUE_KEYS = _ASSERTION_KEYS - {"note"}
 _JSONL_KEYS = _ASSERTION_KEYS | {"optional", "id"}  # gold rows carry an id and an evaluation flag
 _REQUIRED = ("doc", "actor", "stance", "target", "certainty", "quote")
+_ACTOR_KEYS = ("label", "type", "aliases")
 
 
 @dataclass
@@ -47,49 +55,15 @@ class CuratedFile:
 
 
 def _compose(path: Path):
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 (offset {e.start})", path) from None
-    except OSError as e:
-        raise InputError(e.strerror or "cannot read", path) from None
-    if not text.strip():
-        raise InputError("empty curated file", path)
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(f"bad YAML: {getattr(e, 'problem', None) or e}", path, mark.line + 1 if mark else None) from None
+    """The file's YAML node tree, read with bounds (depth, aliases): see :mod:`kg.safe_yaml`."""
+    return compose_yaml(read_text(path, "curated file"), path)
 
 
-def _scalar(node, path: Path, key: str, allow_null: bool = False) -> str | None:
-    import yaml
-
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag.endswith(":null") or (node.value in ("", "~", "null") and node.style is None):
-            if allow_null:
-                return None
-            raise InputError(f"{key!r} must not be empty", path, node.start_mark.line + 1)
-        return node.value
-    raise InputError(f"{key!r} must be a single value", path, node.start_mark.line + 1)
-
-
-def _mapping(node, path: Path, what: str) -> dict:
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        raise InputError(f"each {what} must be a mapping of key: value", path, node.start_mark.line + 1)
-    return {k.value: (k, v) for k, v in node.value}
-
-
-def _sequence(node, path: Path, key: str) -> list:
-    import yaml
-
-    if not isinstance(node, yaml.SequenceNode):
-        raise InputError(f"{key!r} must be a list", path, node.start_mark.line + 1)
-    return node.value
+def _section(top: dict, key: str, path: Path) -> list:
+    """The items of a top-level list; a missing or empty section (``assertions:``) has none."""
+    if key not in top or is_null(top[key][1]):
+        return []
+    return _sequence(top[key][1], path, key)
 
 
 def load_curated(path: str | Path, documents: dict[str, Document], reference: Reference) -> CuratedFile:
@@ -109,9 +83,14 @@ def load_curated(path: str | Path, documents: dict[str, Document], reference: Re
         raise InputError(f"unknown section {k!r} (expected actors, reject, assertions)", path, top[k][0].start_mark.line + 1)
     out = CuratedFile(str(path))
 
-    for node in _sequence(top["actors"][1], path, "actors") if "actors" in top else []:
+    for node in _section(top, "actors", path):
         fields = _mapping(node, path, "actor")
         line = node.start_mark.line + 1
+        for k, (knode, _) in fields.items():
+            if k not in _ACTOR_KEYS:
+                raise InputError(f"unknown key {k!r} in a curated actor (expected {', '.join(_ACTOR_KEYS)}); "
+                                 "memberships, roles and the like go in a gazetteer (a YAML file with a "
+                                 "top-level 'gazetteer:' line)", path, knode.start_mark.line + 1)
         if "label" not in fields:
             raise InputError("actor needs a 'label'", path, line)
         label = _scalar(fields["label"][1], path, "label")
@@ -125,14 +104,14 @@ def load_curated(path: str | Path, documents: dict[str, Document], reference: Re
         reference.add_actor(actor)
         out.actors.append(actor)
 
-    for node in _sequence(top["reject"][1], path, "reject") if "reject" in top else []:
+    for node in _section(top, "reject", path):
         fields = _mapping(node, path, "rejection")
         if "id" not in fields:
             raise InputError("rejection needs the 'id' of an extracted assertion", path, node.start_mark.line + 1)
         reason = _scalar(fields["reason"][1], path, "reason", allow_null=True) if "reason" in fields else ""
         out.rejected.append((_scalar(fields["id"][1], path, "id"), reason or ""))
 
-    for node in _sequence(top["assertions"][1], path, "assertions") if "assertions" in top else []:
+    for node in _section(top, "assertions", path):
         out.assertions.append(_assertion(node, path, documents, reference))
     return out
 
@@ -173,7 +152,9 @@ def make_assertion(v: dict, path: Path, line: int, line_of, documents: dict[str,
         try:
             return fn(v[key])
         except KgError as e:
-            raise InputError(str(e), path, line_of(key)) from None
+            hint = (f" (for a target that is neither a topic nor an actor, write '{TEXT_PREFIX}{v[key]}')"
+                    if key == "target" and isinstance(e, UnknownNameError) else "")
+            raise InputError(f"{e}{hint}", path, line_of(key)) from None
 
     actor = resolve("actor", reference.resolve_actor)
     target = resolve("target", reference.resolve_target)

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import queries
-from .errors import UnknownNameError
+from .errors import KgError, UnknownNameError
 from .model import Actor, Target, Topic
 from .namespaces import KG, actor_iri, target_iri
 
+# A hand-written target that is neither a topic nor an actor: "text:ban on grain imports".
+TEXT_PREFIX = "text:"
 _APOS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "–": "-", "—": "-"})
 
 
@@ -148,7 +150,13 @@ class Reference:
         return topic
 
     def resolve_target(self, name: str) -> Target:
-        """A target named by hand: ``actor:Name`` forces an actor; else a topic, else an actor."""
+        """A target named by hand: ``actor:Name`` forces an actor, ``text:words`` an uncoded target;
+        else a topic, else an actor."""
+        if name.startswith(TEXT_PREFIX):
+            text = name[len(TEXT_PREFIX):].strip()
+            if not text:
+                raise KgError(f"a target {TEXT_PREFIX!r} needs the target's words after it")
+            return uncoded_target(text)
         if name.startswith("actor:"):
             return actor_target(self.resolve_actor(name[6:].strip()))
         if name.startswith("topic:"):
