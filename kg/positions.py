@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import queries
-from .errors import InputError, KgError
+from .errors import InputError, KgError, UnknownNameError
 from .projection import Projection
-from .reference import Reference
+from .reference import TEXT_PREFIX, Reference
 from .store import Result, Store, Term
 
 STANCE_KEYS = ("actor", "stance", "target", "certainty", "attributed_to", "quote", "doc")
@@ -57,9 +57,31 @@ class _Names:
         return self._quick(name, "actor") or self.ref.resolve_actor(name).iri
 
     def target(self, name: str) -> str:
+        if name.startswith(TEXT_PREFIX):
+            return self.uncoded(name[len(TEXT_PREFIX):].strip(), name)
         if name.startswith(("actor:", "topic:")):
             return self.ref.resolve_target(name).iri
-        return self._quick(name, "topic") or self._quick(name, "actor") or self.ref.resolve_target(name).iri
+        found = self._quick(name, "topic") or self._quick(name, "actor")
+        if found:
+            return found
+        try:
+            return self.ref.resolve_target(name).iri
+        except UnknownNameError as e:
+            return self.uncoded(name.strip(), name, e.suggestions)
+
+    def uncoded(self, text: str, name: str, suggestions: list[str] = ()) -> str:
+        """An uncoded target (free text no topic or actor matched) by its label: equal ignoring case,
+        else the one label containing ``text``; several or none raise with the candidates."""
+        rows = self.store.query(queries.load("find_uncoded"), {"name": text.lower()}).dicts() if text else []
+        exact = {r["target"] for r in rows if r["exact"] is True}
+        hits = exact or {r["target"] for r in rows}
+        if len(hits) == 1:
+            return hits.pop()
+        labels = list(dict.fromkeys(r["label"] for r in rows))
+        if len(hits) > 1:
+            shown = ", ".join(repr(x) for x in labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+            raise KgError(f"target {name!r} matches {len(labels)} uncoded targets: {shown}; give more of its words")
+        raise UnknownNameError("target", name, list(suggestions))
 
 
 def target_iri(store: Store, name: str) -> str:
@@ -104,6 +126,27 @@ def actors(store: Store) -> list[dict]:
     ref = reference(store)
     return [{"actor": a.label, "type": a.type, "aliases": "; ".join(a.aliases), "new": a.is_new, "id": a.iri}
             for a in sorted(ref.actors.values(), key=lambda a: a.label.casefold())]
+
+
+NEW_ACTOR_KEYS = ("actor", "type", "assertions", "documents", "quote", "doc", "id")
+
+
+def new_actors(store: Store) -> list[dict]:
+    """Actors the extractor found that no gazetteer or curated file declares, most cited first: how many
+    assertions name them (as actor, speaker or target), in how many documents, and the first quote."""
+    found: dict[str, dict] = {}
+    for r in store.query(queries.load("new_actors")).dicts():
+        a = found.setdefault(r["actor"], {"actor": r["label"], "type": r["type"], "assertions": set(),
+                                          "documents": set(), "quote": None, "doc": None, "id": r["actor"]})
+        if a["type"] == "Actor" and r["type"] != "Actor":
+            a["type"] = r["type"]
+        if r["assertion"]:
+            a["assertions"].add(r["assertion"])
+            a["documents"].add(r["doc"])
+            if a["quote"] is None:  # rows come ordered by document and offset
+                a["quote"], a["doc"] = r["quote"], r["doc"]
+    rows = [{**a, "assertions": len(a["assertions"]), "documents": len(a["documents"])} for a in found.values()]
+    return sorted(rows, key=lambda a: (-a["assertions"], a["actor"].casefold(), a["id"]))
 
 
 def topics(store: Store) -> list[dict]:

@@ -68,7 +68,8 @@ def remove(
 @command()
 def stance(
     actor: str = typer.Argument(..., help="Actor name, label or alias (case-insensitive)."),
-    target: Optional[str] = typer.Option(None, "--target", "-t", help="Only positions on this topic or actor."),
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="Only positions on this topic, actor or "
+                                         "uncoded target (its words; 'text:…' looks only among those)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
@@ -84,11 +85,12 @@ def stance(
 
 @command()
 def who(
-    topic: str = typer.Argument(..., help="Topic notation or label (or an actor as target)."),
+    topic: str = typer.Argument(..., help="Topic notation or label, an actor, or the words of an uncoded target "
+                                "(exact, else contained, ignoring case; 'text:…' looks only among those)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
-    """Actors by stance on a topic."""
+    """Actors by stance on a topic (or an actor, or an uncoded target)."""
     from ..output import render
     from ..positions import who as run_who
 
@@ -98,15 +100,33 @@ def who(
     typer.echo(render(rows, fmt, ["stance", "actor", "assertions", "certainty", "docs"]))
 
 
-@command()
-def actors(store: Optional[str] = StoreOpt, fmt: str = FormatOpt) -> None:
-    """List known actors with their type and aliases."""
+@command(example="kg actors --new --yaml actors.yaml")
+def actors(
+    store: Optional[str] = StoreOpt,
+    fmt: str = FormatOpt,
+    new: bool = typer.Option(False, "--new", help="Only actors the extractor found that no gazetteer or curated "
+                             "file declares, with how many assertions and documents name them and a quote."),
+    yaml_file: Optional[Path] = typer.Option(None, "--yaml", help="With --new: append them to this YAML gazetteer "
+                                             "(e.g. actors.yaml; created if missing) as entries to complete; "
+                                             "actors it already names are left out."),
+) -> None:
+    """List known actors with their type and aliases (--new: those the gazetteer lacks)."""
     from ..output import render
-    from ..positions import actors as run_actors
+    from ..positions import NEW_ACTOR_KEYS, actors as run_actors, new_actors
 
     check_format(fmt)
+    if yaml_file is not None and not new:
+        fail("--yaml needs --new", 2)
     with _open(store) as s:
-        rows = run_actors(s)
+        rows = new_actors(s) if new else run_actors(s)
+    if yaml_file is not None:
+        from ..reference_export import append_actors
+
+        added = append_actors(yaml_file, rows)
+        typer.echo(f"added {len(added)} actor(s) to {yaml_file}" + (f": {', '.join(added)}" if added else ""), err=True)
+    if new:
+        typer.echo(render(rows, fmt, list(NEW_ACTOR_KEYS) if fmt != "table" else list(NEW_ACTOR_KEYS[:-1])))
+        return
     typer.echo(render(rows, fmt, ["actor", "type", "aliases", "new", "id"] if fmt != "table" else ["actor", "type", "aliases"]))
 
 
