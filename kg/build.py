@@ -27,6 +27,7 @@ from .errors import InputError
 from .inputs import (  # noqa: F401  (re-exported: the build's public names)
     DEFAULT_SEEDS, GRAPH_REFERENCE, Inputs, Plan, ReferenceFiles, ontology_dir, plan_inputs, read_inputs,
 )
+from .locking import write_lock
 from .loaders import Progress, _loader, _PipeLoader, _QuadSink, _SpoolLoader  # noqa: F401
 from .manifest import Manifest, document_record, rebuild_entities, stored_manifest
 from .model import Assertion, Document
@@ -260,7 +261,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
 def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store | None = None, *,
           codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (), with_shipped: bool = False,
           extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None,
-          full: bool = False, sync: bool = False, progress: Progress | None = None) -> BuildReport:
+          full: bool = False, sync: bool = False, progress: Progress | None = None, wait: bool = False
+          ) -> BuildReport:
     """Add ``paths`` to the store (and re-read every file it remembers); return the report.
 
     ``store`` is a location (folder, ``:memory:``, ``sparql+http://…``) or an open
@@ -269,9 +271,22 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
     store hold exactly the documents under ``paths``; ``full`` rebuilds every document.
     ``codebooks`` and ``gazetteers`` are the user's own (Turtle or YAML); the shipped
     ones (the seed debate's) apply only when the user brings none, or ``with_shipped``.
+    An on-disk store is locked while it is written (another writer fails at once, or waits when
+    ``wait``).
     """
-    t0 = time.perf_counter()
     loc = None if isinstance(store, Store) else store_location(store)
+    if loc is not None and loc != MEMORY and "://" not in loc:
+        with write_lock(Path(loc), wait=wait):
+            return _build(paths, store, loc, codebooks=codebooks, gazetteers=gazetteers, with_shipped=with_shipped,
+                          extractor=extractor, strict=strict, max_bytes=max_bytes, full=full, sync=sync,
+                          progress=progress)
+    return _build(paths, store, loc, codebooks=codebooks, gazetteers=gazetteers, with_shipped=with_shipped,
+                  extractor=extractor, strict=strict, max_bytes=max_bytes, full=full, sync=sync, progress=progress)
+
+
+def _build(paths, store, loc, *, codebooks, gazetteers, with_shipped, extractor, strict, max_bytes, full, sync,
+           progress) -> BuildReport:
+    t0 = time.perf_counter()
     on_disk = loc is not None and loc != MEMORY and "://" not in loc
     new_store = loc == MEMORY or (on_disk and not Path(loc).exists())
     remembered = None if new_store or sync else _remembered(store, loc)
@@ -326,7 +341,7 @@ def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
             base = Projection.of(current)  # closed below, once copied
         with OxigraphStore(scratch) as target, base or nullcontext():
             return _apply_projected(target, inputs, base, _rows_scratch(final), extractor=extractor,
-                                    progress=progress, tmp_dir=final.parent, full=full)
+                                    progress=progress, tmp_dir=_tmp(final), full=full)
 
     return _swap_in(final, fill)
 
@@ -339,7 +354,7 @@ def _build_fresh(final: Path, plan: Plan, **kwargs) -> BuildReport:
         writer = Writer.start(_rows_scratch(final), indexes=False)  # build_fresh creates them
         try:
             with OxigraphStore(scratch) as target:
-                report = build_fresh(target, plan, rows=writer, tmp_dir=final.parent, **kwargs)
+                report = build_fresh(target, plan, rows=writer, tmp_dir=_tmp(final), **kwargs)
                 writer.finish(target)
         except BaseException:
             writer.discard()
@@ -347,6 +362,13 @@ def _build_fresh(final: Path, plan: Plan, **kwargs) -> BuildReport:
         return report, writer
 
     return _swap_in(final, fill)
+
+
+def _tmp(final: Path) -> Path:
+    """Where a build's loader puts its pipe or spool file (cleared with the other scratch on the next write)."""
+    path = final.with_name(f"{final.name}.tmp")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _rows_scratch(final: Path) -> Path:
@@ -368,6 +390,8 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) ->
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(final.with_name(f"{final.name}.tmp"), ignore_errors=True)
     report.store = str(final)
     return report
 
@@ -381,7 +405,7 @@ class Removal:
     store: str = ""
 
 
-def remove(doc_ids: Iterable[str], store: str | Path | Store | None = None) -> Removal:
+def remove(doc_ids: Iterable[str], store: str | Path | Store | None = None, *, wait: bool = False) -> Removal:
     """Drop documents from the store at ``store``, all or nothing: an on-disk store is changed in a copy
     that is swapped in, like a build. Ids the store does not hold are reported, not an error, so that
     the same command can be run again."""
@@ -390,8 +414,13 @@ def remove(doc_ids: Iterable[str], store: str | Path | Store | None = None) -> R
         with (nullcontext(store) if loc is None else open_store(loc)) as s:
             return remove_documents(s, doc_ids)
     final = Path(loc)
-    with open_store(final, read_only=True):  # a clear error when there is no store
-        pass
+    with write_lock(final, wait=wait):
+        with open_store(final, read_only=True):  # a clear error when there is no store
+            pass
+        return _remove_on_disk(final, doc_ids)
+
+
+def _remove_on_disk(final: Path, doc_ids: Iterable[str]) -> Removal:
     out: list[Removal] = []
 
     def fill(scratch: Path) -> tuple[BuildReport, Writer]:

@@ -479,6 +479,8 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
 
         return RemoteStore(loc)
     path = Path(loc)
+    if read_only and not path.exists() and path.with_name(path.name + ".old").is_dir():
+        path = path.with_name(path.name + ".old")  # a writer is between the two renames of its swap
     if not create and not path.exists():
         raise StoreError(f"no store at {loc}; run `kg build` first (or set --store / KG_STORE)")
     if path.exists() and not path.is_dir():

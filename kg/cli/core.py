@@ -154,7 +154,9 @@ def query(
     from ..positions import run_query
 
     check_format(fmt)
-    with _open(store, read_only=not update) as s:
+    from ..locking import store_write_lock
+
+    with store_write_lock(store, enabled=update), _open(store, read_only=not update) as s:
         res = run_query(s, sparql, allow_update=update)
     if res.kind == "select":
         typer.echo(render(res.dicts(), fmt, res.vars))

@@ -1,0 +1,89 @@
+"""One writer at a time on an on-disk store, and a store left by a killed writer put right.
+
+A writer (build, remove, ``kg query --update``, the review app) holds an exclusive
+``flock`` on ``<store>.lock`` beside the store. The kernel releases it when the
+process dies, however it dies, so a lock left by a killed process is simply taken
+over. Under the lock the writer first puts right what a killed writer left:
+
+- a swap cut between its two renames (``<store>`` gone, ``<store>.old`` there) is
+  finished backwards, so the old store is back;
+- a finished swap whose ``.old`` copy was not yet deleted loses it;
+- scratch folders (``<store>.building``, ``<store>.rows.building``, ``<store>.tmp``)
+  are deleted: no writer is using them, since we hold the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StoreError
+
+SCRATCH_SUFFIXES = (".building", ".rows.building", ".tmp")
+
+
+class StoreLockedError(StoreError):
+    """Another process is writing the store."""
+
+
+def lock_path(store: Path) -> Path:
+    return store.with_name(store.name + ".lock")
+
+
+def scratch_paths(store: Path) -> list[Path]:
+    return [store.with_name(store.name + s) for s in SCRATCH_SUFFIXES]
+
+
+@contextmanager
+def write_lock(store: Path, *, wait: bool = False) -> Iterator[None]:
+    """Hold the store's writer lock (waiting for it when ``wait``), after recovering a killed writer's leftovers."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise StoreLockedError(f"store {store} is locked by {holder}; wait for it, or pass --wait") from None
+        stamp = f"PID {os.getpid()} since {_dt.datetime.now().isoformat(timespec='seconds')}"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, stamp.encode(), 0)
+        recover(store)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def store_write_lock(location: str | os.PathLike | None, *, enabled: bool = True, wait: bool = False):
+    """:func:`write_lock` for a store location (None: the default store) when it is an on-disk folder."""
+    from contextlib import nullcontext
+
+    from .store import MEMORY, store_location
+
+    loc = store_location(location)
+    if not enabled or loc == MEMORY or "://" in loc:
+        return nullcontext()
+    return write_lock(Path(loc), wait=wait)
+
+
+def recover(store: Path) -> None:
+    """Put right what a killed writer left (call only while holding the lock)."""
+    old = store.with_name(store.name + ".old")
+    if old.exists():
+        if store.exists():
+            shutil.rmtree(old, ignore_errors=True)  # the swap finished; only the old copy was left
+        else:
+            old.rename(store)  # killed between the swap's two renames: the old store comes back
+    for p in scratch_paths(store):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.exists():
+            p.unlink()
