@@ -19,36 +19,27 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .file_kinds import (  # re-exported: callers sort their inputs with these
+    CURATED_SUFFIXES, DOCUMENT_SUFFIXES, FEED_SUFFIXES, HTML_SUFFIXES, PDF_SUFFIXES, REFERENCE_SUFFIXES,
+    TEXT_SUFFIXES, document_kind, is_article_collection, iter_files, unsupported_reason, walk_inputs,
+)
 from .metadata import ROW_FIELDS, ReadWarning, check_columns, map_fields
 from .model import Document
-from .tables import COLLECTION_SUFFIXES, RowError, first_row_keys, is_article_rows, iter_rows, row_id
+from .tables import COLLECTION_SUFFIXES, RowError, is_article_rows, iter_rows, row_id
 
-__all__ = ["DEFAULT_MAX_BYTES", "DOCUMENT_SUFFIXES", "ReadWarning", "Skipped", "document_kind", "is_article_collection",
-           "iter_documents", "iter_files", "read_collection", "read_document", "read_documents",
-           "unsupported_reason", "walk_inputs"]
+__all__ = ["CURATED_SUFFIXES", "DEFAULT_MAX_BYTES", "DOCUMENT_SUFFIXES", "REFERENCE_SUFFIXES", "ReadWarning",
+           "Skipped", "content_digest", "document_kind", "is_article_collection", "iter_documents", "iter_files",
+           "read_collection", "read_document", "read_documents", "unsupported_reason", "walk_inputs"]
 
-TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-PDF_SUFFIXES = {".pdf"}
-FEED_SUFFIXES = {".rss", ".atom", ".xml"}
-# Every suffix a document may have; .jsonl, .json, .csv/.tsv and .xml files are documents only when
-# their content says so (see document_kind).
-DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | COLLECTION_SUFFIXES | FEED_SUFFIXES
-CURATED_SUFFIXES = {".yaml", ".yml"}
-REFERENCE_SUFFIXES = {".ttl"}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # Pages, PDFs, JSON arrays and feeds carry markup: their files may be this many times max_bytes
 # (their text, like a text file, at most max_bytes).
 MARKUP_FACTOR = 20
-# Files of a corpus folder that are about it, not in it: never reported as skipped.
-_ABOUT = re.compile(r"(readme|licen[cs]e|copying|changelog|changes|notice|authors|contributing)\b", re.I)
 _log = logging.getLogger(__name__)
 
 
@@ -58,131 +49,6 @@ class Skipped:
 
     path: str
     reason: str
-
-
-def iter_files(paths: Iterable[str | Path], suffixes: set[str]) -> Iterator[Path]:
-    """Files under ``paths`` (folders recursively, sorted) whose suffix is in ``suffixes``.
-
-    A path that does not exist raises InputError; a file named explicitly is
-    yielded whatever its suffix.
-    """
-    for p in map(Path, paths):
-        if not p.exists():
-            raise InputError("no such file or folder", p)
-        if p.is_file():
-            if p.suffix.lower() in suffixes:
-                yield p
-        else:
-            # os.walk and string keys rather than Path.rglob and Path ordering: a corpus
-            # of 10^5 files spent seconds comparing Path objects. Same order (by path parts).
-            found = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                found += [os.path.join(root, f) for f in files
-                          if not f.startswith(".") and os.path.splitext(f)[1].lower() in suffixes]
-            for f in sorted(found, key=lambda f: f.split(os.sep)):
-                if os.path.isfile(f):
-                    yield Path(f)
-
-
-def walk_inputs(paths: Iterable[str | Path], columns: dict[str, str] | None = None) -> Iterator[tuple[Path, str, bool]]:
-    """Every file under ``paths`` (one walk, sorted as :func:`iter_files`) as (path, kind, named).
-
-    ``kind`` is :func:`document_kind`'s; ``named`` is True for a file named in ``paths`` rather than
-    found in a folder. Hidden files and folders are left out; so are "ignored" files found in folders.
-    """
-    for p in map(Path, paths):
-        if not p.exists():
-            raise InputError("no such file or folder", p)
-        if p.is_file():
-            yield p, document_kind(p, columns), True
-            continue
-        for f in iter_files([p], _ANY):
-            kind = document_kind(f, columns)
-            if kind != "ignored":
-                yield f, kind, False
-
-
-class _Any(set):
-    """Every suffix (``iter_files`` filters by membership)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_ANY = _Any()
-
-
-def is_article_collection(path: str | Path, columns: dict[str, str] | None = None) -> bool:
-    """Whether a ``.jsonl/.ndjson/.json/.csv/.tsv`` file holds articles, judged by its first non-empty row.
-
-    An article row has a text column (text, body, content, full_text, story_text, ...; or
-    ``columns["text"]``) and no ``stance`` key: curated/gold assertion rows (doc, actor, stance,
-    target, ...) are not articles.
-    """
-    path = Path(path)
-    if path.suffix.lower() not in COLLECTION_SUFFIXES:
-        return False
-    return is_article_rows(first_row_keys(path), columns)
-
-
-def document_kind(path: str | Path, columns: dict[str, str] | None = None) -> str:
-    """What kg makes of a file, from its name and, for collections and ``.xml``, its first bytes.
-
-    - ``"document"``: one or more documents (iter_documents reads it);
-    - ``"curated"``: curated assertions (``.yaml``/``.yml``, and a ``.jsonl`` that is not an article
-      collection);
-    - ``"reference"``: Turtle reference data (``.ttl``);
-    - ``"ignored"``: a folder's README, LICENSE and the like without a document suffix (``README.md``
-      is a document, as it always was);
-    - ``"unsupported"``: anything else (``.docx``, ``.png``, a JSON or CSV without article rows, XML
-      that is not a feed); :func:`unsupported_reason` says why.
-
-    Hidden files and folders are left out by the folder walk (:func:`iter_files`, :func:`walk_inputs`).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | (FEED_SUFFIXES - {".xml"}):
-        return "document"
-    if suffix in CURATED_SUFFIXES:
-        return "curated"
-    if suffix in REFERENCE_SUFFIXES:
-        return "reference"
-    if suffix in COLLECTION_SUFFIXES:
-        if is_article_collection(path, columns):
-            return "document"
-        return "curated" if suffix == ".jsonl" else "unsupported"
-    if suffix == ".xml":
-        from .formats import is_feed
-
-        try:
-            with open(path, "rb") as f:
-                head = f.read(4096)
-        except OSError:
-            return "document"  # reading it says why it cannot be read
-        return "document" if is_feed(head) else "unsupported"
-    if _ABOUT.match(path.name):
-        return "ignored"
-    return "unsupported"
-
-
-def unsupported_reason(path: str | Path) -> str:
-    """Why :func:`document_kind` found ``path`` unsupported, in a few words for the skipped list."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in COLLECTION_SUFFIXES:
-        names = ", ".join(ROW_FIELDS["text"][:5])
-        return (f"no article rows: the first row has no text column ({names}, ...; name it with columns=) "
-                "or has a 'stance' key")
-    if suffix == ".xml":
-        return "XML that is not an RSS or Atom feed"
-    if suffix in CURATED_SUFFIXES:
-        return "curated assertions, not a document"
-    if suffix in REFERENCE_SUFFIXES:
-        return "reference data (Turtle), not a document"
-    if _ABOUT.match(path.name):
-        return "a file about the corpus (README, LICENSE, ...), not a document"
-    return (f"unsupported file type {suffix or '(no suffix)'} (documents are {', '.join(sorted(DOCUMENT_SUFFIXES))})")
 
 
 def _decode(data: bytes, path: Path) -> str:
