@@ -12,18 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .curated import CuratedFile, load_curated, load_curated_jsonl
-from .documents import DEFAULT_MAX_BYTES, DOCUMENT_SUFFIXES, Skipped, iter_files, read_documents
+from .documents import DEFAULT_MAX_BYTES, Skipped, read_documents, unsupported_reason, walk_inputs
 from .errors import InputError
 from .manifest import Manifest, absolute
 from .model import Assertion, Document
 from .namespaces import GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, digest, slug
 from .reference import Reference
-from .store import OxigraphStore, Store, skolemised_nquads
+from .store import OxigraphStore, Store
 
 PACKAGE = Path(__file__).parent
 DEFAULT_SEEDS = "seeds"
-CURATED_SUFFIXES = {".yaml", ".yml", ".jsonl"}
-REFERENCE_SUFFIXES = {".ttl"}
 GRAPH_REFERENCE = GRAPH_BUILD.rsplit("/", 1)[0] + "/reference/"
 
 
@@ -90,9 +88,11 @@ class ReferenceFiles:
                 store.remove_graph(graph)
 
     def nquads(self) -> Iterator[bytes]:
-        """The reference files as N-Quads, blank nodes skolemised, each in its named graph."""
+        """The reference files (Turtle or YAML) as N-Quads, blank nodes skolemised, each in its named graph."""
+        from .reference_yaml import reference_nquads
+
         for graph, path in self.by_graph():
-            yield skolemised_nquads(path, graph)
+            yield reference_nquads(path, graph)
 
     def load_into(self, store: Store) -> None:
         self.clear_from(store)
@@ -131,6 +131,7 @@ class Plan:
     sync: bool = False  # documents not among the inputs leave the store
     missing: list[str] = field(default_factory=list)  # remembered document files that are gone
     remembered: list[Path] = field(default_factory=list)  # document files the store remembers, read again
+    skipped: list[Skipped] = field(default_factory=list)  # files in the named folders kg cannot read
 
 
 def _key(path: str) -> list[str]:
@@ -146,7 +147,7 @@ def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None,
     built); a remembered curated or reference file that is gone is an error, because building
     without it would silently drop what it says.
     """
-    docs, curated, refs = split_paths(paths)
+    docs, curated, refs, skipped = split_paths(paths)
     codebooks, gazetteers = [Path(p) for p in codebooks], [Path(p) for p in gazetteers]
     missing: list[str] = []
     again: list[Path] = []
@@ -177,24 +178,31 @@ def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None,
     manifest = Manifest(curated={absolute(p) for p in curated}, codebooks={absolute(p) for p in codebooks},
                         gazetteers={absolute(p) for p in gazetteers}, references={absolute(p) for p in refs},
                         with_shipped=with_shipped and bool(codebooks or gazetteers or refs))
-    return Plan(docs, curated, reference_files, manifest, sync, missing, again)
+    return Plan(docs, curated, reference_files, manifest, sync, missing, again, skipped)
 
 
-def split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
-    """Sort inputs into documents, curated files and reference files; other explicit files are an error."""
-    paths = [Path(p) for p in paths]
-    for p in paths:
-        if not p.exists():
-            raise InputError("no such file or folder", p)
-        if p.is_file() and p.suffix.lower() not in DOCUMENT_SUFFIXES | CURATED_SUFFIXES | REFERENCE_SUFFIXES:
-            raise InputError(f"not a document (.txt, .md), curated file (.yaml, .jsonl) or Turtle file (.ttl): "
-                             f"unknown suffix {p.suffix or '(none)'}", p)
-    found: dict[str, list[Path]] = {"doc": [], "curated": [], "ref": []}
-    kind = {**dict.fromkeys(DOCUMENT_SUFFIXES, "doc"), **dict.fromkeys(CURATED_SUFFIXES, "curated"),
-            **dict.fromkeys(REFERENCE_SUFFIXES, "ref")}
-    for f in iter_files(paths, set(kind)):  # one walk of the tree, not one per kind
-        found[kind[f.suffix.lower()]].append(f)
-    return found["doc"], found["curated"], found["ref"]
+def split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path], list[Skipped]]:
+    """Sort inputs into documents, curated files and reference files (Turtle, YAML codebooks and
+    gazetteers), with the files found in folders that kg cannot read; such a file named explicitly
+    is an error."""
+    from .reference_yaml import YAML_SUFFIXES, reference_kind
+
+    docs: list[Path] = []
+    curated: list[Path] = []
+    refs: list[Path] = []
+    skipped: list[Skipped] = []
+    for f, kind, named in walk_inputs(paths):  # one walk of the tree, not one per kind
+        if kind == "document":
+            docs.append(f)
+        elif kind == "reference" or (kind == "curated" and f.suffix.lower() in YAML_SUFFIXES and reference_kind(f)):
+            refs.append(f)
+        elif kind == "curated":
+            curated.append(f)
+        elif named:
+            raise InputError(unsupported_reason(f), f)
+        else:
+            skipped.append(Skipped(str(f), unsupported_reason(f)))
+    return docs, curated, refs, skipped
 
 
 def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None) -> Inputs:
@@ -202,6 +210,7 @@ def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None
     reference_files = plan.reference_files
     reference = reference_files.reference()
     documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
+    skipped = [*plan.skipped, *skipped]
     if plan.remembered:
         # A file named now wins over a remembered one of the same id (the document moved or was replaced).
         again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict)

@@ -73,7 +73,7 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
     reference = reference_files.reference()
     reference_digest = reference_files.digest()
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
-    report = BuildReport()
+    report = BuildReport(skipped=list(plan.skipped))
     documents: dict[str, Document] = {}
     curated_ids: dict[str, list[str]] = defaultdict(list)  # for fingerprints
     curated_keys: dict[str, set] = defaultdict(set)  # what extraction must not repeat

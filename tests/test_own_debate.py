@@ -1,0 +1,72 @@
+"""A new debate end to end: YAML codebooks and gazetteers build the same graph as the Turtle they were
+written from, on each debate of the dev set; the shipped (Ukraine) reference stays out of a user's debate."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.extraction import shared_extractor
+from kg.manifest import INPUT_FILE
+from kg.reference_export import turtle_to_yaml
+from kg.store import open_store
+
+DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
+DEBATES = ["nato-ukraine-2023", "cop28-fossil-fuels", "chips-export-controls"]
+# What names the files a store was built from (their paths and bytes), not what they say.
+BOOKKEEPING = (INPUT_FILE, "https://w3id.org/kg/ns#fingerprint", "https://w3id.org/kg/ns#referenceDigest",
+               "https://w3id.org/kg/ns#projectionStamp", "https://w3id.org/kg/ns#codebookFile",
+               "https://w3id.org/kg/ns#gazetteerFile")
+
+
+def _graph(store) -> list[str]:
+    with open_store(store, read_only=True) as s:
+        lines = s.dump("nquads").decode("utf-8").splitlines()
+    return sorted(line for line in lines if not any(f"<{p}>" in line for p in BOOKKEEPING))
+
+
+@pytest.mark.parametrize("debate", DEBATES)
+def test_yaml_reference_builds_the_graph_the_turtle_builds(debate, tmp_path):
+    src = DEVSET / debate
+    assert src.is_dir(), f"the dev set is missing: {src}"
+    docs = sorted((src / "docs").glob("*.txt"))[:4]
+    for name in ("codebook", "gazetteer"):
+        (tmp_path / f"{name}.yaml").write_text(turtle_to_yaml(src / f"{name}.ttl"), encoding="utf-8")
+    extractor = shared_extractor()
+    build(docs, tmp_path / "ttl.kg", codebooks=[src / "codebook.ttl"], gazetteers=[src / "gazetteer.ttl"],
+          extractor=extractor)
+    report = build(docs, tmp_path / "yaml.kg", codebooks=[tmp_path / "codebook.yaml"],
+                   gazetteers=[tmp_path / "gazetteer.yaml"], extractor=extractor)
+    assert report.assertions > 0
+    assert _graph(tmp_path / "ttl.kg") == _graph(tmp_path / "yaml.kg")
+
+
+def test_yaml_reference_among_the_inputs_replaces_the_shipped_one(tmp_path):
+    """Found among the build's inputs (as kg init lays them out), a YAML codebook and gazetteer are the
+    debate's reference data: the shipped Ukraine topics (a 'truce' is not the 'ceasefire') stay out,
+    and later builds of new articles keep using them."""
+    src = DEVSET / "cop28-fossil-fuels"
+    project = tmp_path / "project"
+    (project / "articles").mkdir(parents=True)
+    (project / "topics.yaml").write_text(turtle_to_yaml(src / "codebook.ttl"), encoding="utf-8")
+    (project / "actors.yaml").write_text(turtle_to_yaml(src / "gazetteer.ttl"), encoding="utf-8")
+    (project / "articles" / "a.txt").write_text("The farmers' union called for a truce with the ministry.\n",
+                                                encoding="utf-8")
+    store = tmp_path / "s.kg"
+    build([project], store)
+    with open_store(store, read_only=True) as s:
+        assert not s.query("ASK { ?t skos:notation 'ceasefire-negotiations' }").boolean
+        assert s.query("ASK { ?t a kg:Topic ; skos:notation 'fossil-fuel-phase-out' }").boolean
+    more = tmp_path / "more.txt"
+    more.write_text("Another article.\n", encoding="utf-8")
+    report = build([more], store)
+    assert (report.added, report.unchanged) == (1, 1)
+    with open_store(store, read_only=True) as s:
+        assert not s.query("ASK { ?t skos:notation 'ceasefire-negotiations' }").boolean
+    shutil.rmtree(store)
+    build([project], store, with_shipped=True)
+    with open_store(store, read_only=True) as s:
+        assert s.query("ASK { ?t skos:notation 'ceasefire-negotiations' }").boolean
