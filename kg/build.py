@@ -59,6 +59,7 @@ class BuildReport:
     removed_ids: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # stored documents not among this build's inputs
     missing: list[str] = field(default_factory=list)  # remembered document files that are gone
+    warnings: list = field(default_factory=list)  # kept what could be read (e.g. a document without its date)
     actors: int = 0
     assertions: int = 0
     curated: int = 0
@@ -85,6 +86,8 @@ class BuildReport:
         if self.kept:
             text += (f"\nkept as built: {len(self.kept)} document(s) not among this build's inputs"
                      f" ({', '.join(self.kept[:5])}{', …' if len(self.kept) > 5 else ''})")
+        for w in self.warnings:
+            text += f"\nwarning: {w}"
         for s in self.skipped:
             text += f"\nskipped {s.path}: {s.reason}"
         return text
@@ -192,7 +195,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
 
     ``rows``, when given, receives the same changes (see :mod:`kg.projection`).
     """
-    report = BuildReport(skipped=list(inputs.skipped), missing=list(inputs.plan.missing))
+    report = BuildReport(skipped=list(inputs.skipped), missing=list(inputs.plan.missing),
+                         warnings=inputs.plan.warnings)
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
     rejected_digest = digest(*sorted(inputs.rejected))
     reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest

@@ -132,6 +132,7 @@ class Plan:
     missing: list[str] = field(default_factory=list)  # remembered document files that are gone
     remembered: list[Path] = field(default_factory=list)  # document files the store remembers, read again
     skipped: list[Skipped] = field(default_factory=list)  # files in the named folders kg cannot read
+    warnings: list = field(default_factory=list)  # ReadWarning: kept what it could (e.g. an unreadable date)
 
 
 def _key(path: str) -> list[str]:
@@ -209,11 +210,13 @@ def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None
     """Read the planned documents and curated files and check them against the reference data."""
     reference_files = plan.reference_files
     reference = reference_files.reference()
-    documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
+    documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
+                                        warnings=plan.warnings)
     skipped = [*plan.skipped, *skipped]
     if plan.remembered:
         # A file named now wins over a remembered one of the same id (the document moved or was replaced).
-        again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict)
+        again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
+                                              warnings=plan.warnings)
         named = {d.id for d in documents}
         documents += [d for d in again if d.id not in named]
         skipped += skipped_again

@@ -73,7 +73,7 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
     reference = reference_files.reference()
     reference_digest = reference_files.digest()
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
-    report = BuildReport(skipped=list(plan.skipped))
+    report = BuildReport(skipped=list(plan.skipped), warnings=plan.warnings)
     documents: dict[str, Document] = {}
     curated_ids: dict[str, list[str]] = defaultdict(list)  # for fingerprints
     curated_keys: dict[str, set] = defaultdict(set)  # what extraction must not repeat
@@ -83,7 +83,8 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
         sink = _Sink(out, rows, documents)
         for chunk in reference_files.nquads():
             out.write(chunk.decode("utf-8"))
-        for n, doc in enumerate(iter_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict, report.skipped), 1):
+        for n, doc in enumerate(iter_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict, report.skipped,
+                                                       warnings=plan.warnings), 1):
             documents[doc.id] = doc
             sink.lines(doc.id, document_quads(doc))
             rows.add_document(doc, ())
