@@ -172,6 +172,10 @@ def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None,
             seen.setdefault(absolute(f), f)
         return [seen[k] for k in sorted(seen, key=_key)]
 
+    if skipped and not docs and not again and not (remembered and remembered.documents):
+        more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+        raise InputError(f"no documents found: skipped {skipped[0].path} ({skipped[0].reason}){more}",
+                         Path(next(iter(map(str, paths)), ".")))
     docs, curated, refs, codebooks, gazetteers = map(unique, (docs, curated, refs, codebooks, gazetteers))
     named = {absolute(p) for p in docs}
     again = [p for p in unique(again) if absolute(p) not in named]

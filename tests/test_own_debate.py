@@ -70,3 +70,15 @@ def test_yaml_reference_among_the_inputs_replaces_the_shipped_one(tmp_path):
     build([project], store, with_shipped=True)
     with open_store(store, read_only=True) as s:
         assert s.query("ASK { ?t skos:notation 'ceasefire-negotiations' }").boolean
+
+
+def test_a_folder_with_nothing_readable_is_an_error_not_zero_documents(tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.docx").write_bytes(b"PK\x03\x04")
+    res = CliRunner().invoke(app, ["build", str(tmp_path / "in"), "--store", str(tmp_path / "s.kg"), "--no-extract"])
+    assert res.exit_code == 1
+    assert "no documents found" in res.stderr and "notes.docx" in res.stderr and "Traceback" not in res.output
