@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import KgError
+from .layout import FONT_PX
 from .namespaces import CERTAINTY_RANK, STANCES
 
 if TYPE_CHECKING:
@@ -65,24 +66,33 @@ def _community_colour(c: int, sizes: dict[int, int]) -> str:
     return COMMUNITY_COLOURS[c - 1]
 
 
-def layout(g, seed: int = 7) -> dict[str, tuple[float, float]] | None:
-    """Pixel positions from a spring layout, or None when numpy (or, past 500 nodes, scipy) is missing: the
-    page then lays the graph out itself and freezes it once stable."""
-    from .layout import spring
+def node_sizes(g) -> dict:
+    """Each node's radius in px: its area grows with its weighted degree, relative to the largest (8 to 36 px)."""
+    deg = dict(g.degree(weight="weight"))
+    top = max(deg.values(), default=1.0) or 1.0
+    return {n: round(8 + 28 * math.sqrt(float(deg.get(n, 0)) / top), 1) for n in g}
+
+
+def layout(g, seed: int = 7, sizes: dict | None = None) -> dict[str, tuple[float, float]] | None:
+    """Pixel positions in which no two nodes (shape and label) overlap and every edge is long enough to click
+    (see :func:`kg.layout.pack`: each component laid out on its own, the components packed in rows), or None
+    when numpy (or, past 500 nodes in one component, scipy) is missing: the page then lays the graph out
+    itself and freezes it once stable."""
+    from .layout import node_box, pack
     from .views import undirected_simple
 
-    n = g.number_of_nodes()
-    if n == 0:
+    if g.number_of_nodes() == 0:
         return {}
+    sizes = node_sizes(g) if sizes is None else sizes
+    boxes = {n: node_box(str(d.get("label", n)), sizes.get(n, 8.0)) for n, d in g.nodes(data=True)}
     # Logarithmic weights: coalitions pull together without heavy edges collapsing their ends.
     edges = [(u, v, 1.0 + math.log2(max(float(w), 1.0)))
              for u, v, w in undirected_simple(g).edges(data="weight", default=1)]
     try:
-        pos = spring(list(g), edges, seed=seed)
+        pos = pack(list(g), edges, boxes, seed=seed)
     except ImportError:
         return None
-    scale = 160.0 + 70.0 * math.sqrt(n)
-    return {k: (round(x * scale, 1), round(y * scale, 1)) for k, (x, y) in pos.items()}
+    return {k: (round(x, 1), round(y, 1)) for k, (x, y) in pos.items()}
 
 
 def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certainties: list[str],
@@ -166,10 +176,10 @@ def page(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool
     view = g.graph.get("view", "stance")
     colour_by = "community" if view in ("congruence", "conflict") else "type"
     net = Page(heading=title or g.graph.get("title", ""), directed=directed)
-    pos = layout(g) if positions is True else (positions or None)
+    radius = node_sizes(g)
+    pos = layout(g, sizes=radius) if positions is True else (positions or None)
     sizes = _community_sizes(g)
     deg = dict(g.degree(weight="weight"))
-    top = max(deg.values(), default=1.0) or 1.0
     focus = g.graph.get("focus")
     ids = {}
     for i, (n, d) in enumerate(g.nodes(data=True)):
@@ -183,8 +193,7 @@ def page(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool
             "id": nid, "label": str(d.get("label", n)), "shape": SHAPES.get(kind, "dot"),
             "color": {"background": colour, "border": "#333" if n == focus else "#555",
                       "highlight": {"background": colour, "border": "#000"}},
-            # Area grows with weighted degree, relative to the largest node: 8 to 36 px.
-            "size": round(8 + 28 * math.sqrt(float(deg.get(n, 0)) / top), 1),
+            "size": radius[n],
             "borderWidth": 4 if n == focus else 1,
             "kg": {"iri": str(n), "type": typ, "kind": kind, "community": int(d.get("community", 0)),
                    "activity": int(d.get("activity", 0)), "degree": round(float(deg.get(n, 0)), 3)},
@@ -228,7 +237,9 @@ def page(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool
     n_edges = len(net.edges)
     net.options = {
         "autoResize": True,
-        "nodes": {"font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        # Labels keep the width the layout made room for (no bold when selected).
+        "nodes": {"font": {"size": FONT_PX, "face": "system-ui, sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "labelHighlightBold": False},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": directed, "scaleFactor": 0.6}},
                   "selectionWidth": 2, "hoverWidth": 1.5, "color": {"inherit": False}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False,
@@ -243,6 +254,7 @@ def page(g: nx.Graph, *, title: str | None = None, positions: dict | None | bool
     net.kg_meta = {
         "title": title or g.graph.get("title", "kg network"), "view": view, "directed": directed,
         "colourBy": colour_by, "physics": pos is None, "note": g.graph.get("note", ""),
+        "empty": g.graph.get("empty", ""),
         "filters": g.graph.get("filters", "none"), "assertions": int(g.graph.get("assertions", 0)),
         "omitted": g.graph.get("omitted", {}), "nodes": len(net.nodes), "edges": n_edges,
         "legend": _legend(g, colour_by, sizes, order, cert, directed),
@@ -295,6 +307,7 @@ def page_data(net: Network | Page, max_quotes: int = PAGE_QUOTES) -> dict:
     meta.setdefault("stanceColours", STANCE_COLOURS)
     meta.setdefault("colourBy", "type")
     meta.setdefault("note", "")
+    meta.setdefault("empty", "")
     meta.setdefault("assertions", 0)
     meta["nodes"], meta["edges"] = len(net.nodes), len(net.edges)
     nodes = []

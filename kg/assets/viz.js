@@ -98,9 +98,18 @@
   var stats = meta.nodes + " nodes · " + meta.edges + " edges · " + meta.assertions + " assertions";
   if (meta.filters && meta.filters !== "none") stats += " · filters: " + meta.filters;
   document.getElementById("kg-stats").textContent = stats;
-  if (meta.note) {
+  // A view that draws nothing (or no edge) says why, over the network; the note bar keeps the rest.
+  var noteText = meta.note || "";
+  if (meta.empty) {
+    var empty = el("div", meta.empty);
+    empty.id = "kg-empty";
+    empty.setAttribute("role", "status");
+    container.appendChild(empty);
+    if (noteText.indexOf(meta.empty) === 0) noteText = noteText.slice(meta.empty.length).trim();
+  }
+  if (noteText) {
     var note = document.getElementById("kg-note");
-    note.textContent = meta.note;
+    note.textContent = noteText;
     note.hidden = false;
   }
 

@@ -58,7 +58,7 @@ def viz(
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
                f"{g.graph['assertions']} assertions")
     if g.graph.get("note"):
-        typer.echo(g.graph["note"], err=True)
+        typer.echo(f"note: {g.graph['note']}", err=True)
 
 
 @command(example="kg network --view conflict --format json")
