@@ -455,7 +455,8 @@ def test_an_exception_inside_a_batch_sends_nothing(scratch):
 
 @pytest.mark.parametrize("params", ["", "?max_update=20000", "?load=update&max_update=20000"])
 def test_rebuild_after_a_change_matches_a_fresh_local_build(scratch, tmp_path, params):
-    """Incremental rebuilds over the remote store (also through staging graphs): removed documents go."""
+    """Incremental rebuilds over the remote store (also through staging graphs): with --sync, documents
+    no longer among the inputs go."""
     scratch.clear()
     address = scratch.store + params
     corpus = tmp_path / "corpus"
@@ -466,9 +467,9 @@ def test_rebuild_after_a_change_matches_a_fresh_local_build(scratch, tmp_path, p
     articles = sorted((corpus / "articles").iterdir())
     assert len(articles) > 1
     articles[-1].unlink()  # one article gone, and the curated file left out
-    out = runner.invoke(app, ["build", str(corpus / "articles"), "--store", address, "--no-extract"])
+    out = runner.invoke(app, ["build", str(corpus / "articles"), "--sync", "--store", address, "--no-extract"])
     assert out.exit_code == 0, out.output
-    assert "1 removed" in out.output
+    assert "1 removed" in out.output and f"removed: {articles[-1].stem}" in out.output
     local = tmp_path / "local.kg"
     kg("build", str(corpus / "articles"), "--store", str(local), *BUILD)
     r = kg("export", "--format", "nquads", "--store", address).stdout_bytes
@@ -476,10 +477,10 @@ def test_rebuild_after_a_change_matches_a_fresh_local_build(scratch, tmp_path, p
     assert quads(r) == quads(l)
 
 
-def test_full_rebuild_drops_what_is_no_longer_there(scratch):
+def test_full_sync_rebuild_drops_what_is_no_longer_there(scratch):
     scratch.clear()
     kg("build", str(SEEDS), "--store", scratch.store, *BUILD)
-    kg("build", str(SEEDS / "articles"), "--store", scratch.store, "--full", *BUILD)
+    kg("build", str(SEEDS / "articles"), "--store", scratch.store, "--full", "--sync", *BUILD)
     assert open_store(scratch.store).query("ASK { ?a a kg:Assertion }").boolean is False
 
 
@@ -542,7 +543,7 @@ def test_virtuoso_build_stance_query(virtuoso, stores, tmp_path):
     assert result.exit_code == 1 and "rejected the query (HTTP 400)" in result.output
     # a rebuild through staging graphs (INSERT DATA chunks, then one switching update)
     staged = store + "&max_update=5000"
-    kg("build", str(SEEDS / "articles"), "--store", staged, *BUILD)
+    kg("build", str(SEEDS / "articles"), "--sync", "--store", staged, *BUILD)
     kg("build", str(SEEDS / "articles"), "--store", str(tmp_path / "articles.kg"), *BUILD)
     r = kg("export", "--format", "nquads", "--store", staged).stdout_bytes
     l = kg("export", "--format", "nquads", "--store", str(tmp_path / "articles.kg")).stdout_bytes
