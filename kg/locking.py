@@ -74,6 +74,26 @@ def store_write_lock(location: str | os.PathLike | None, *, enabled: bool = True
     return write_lock(Path(loc), wait=wait)
 
 
+def recover_if_idle(store: Path) -> None:
+    """What every command that opens the store does first: if no writer holds it, put right what a
+    killed writer left. A reader never waits, and never touches the scratch of a running build."""
+    if not (store.with_name(store.name + ".old").exists() or any(p.exists() for p in scratch_paths(store))):
+        return  # the common case costs two stat calls
+    try:
+        fd = os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return  # a store we may only read
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    try:
+        recover(store)
+    finally:
+        os.close(fd)
+
+
 def recover(store: Path) -> None:
     """Put right what a killed writer left (call only while holding the lock)."""
     old = store.with_name(store.name + ".old")

@@ -479,6 +479,9 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
 
         return RemoteStore(loc)
     path = Path(loc)
+    from .locking import recover_if_idle
+
+    recover_if_idle(path)
     if read_only and not path.exists() and path.with_name(path.name + ".old").is_dir():
         path = path.with_name(path.name + ".old")  # a writer is between the two renames of its swap
     if not create and not path.exists():

@@ -29,6 +29,7 @@ def build(
     dask: Optional[str] = typer.Option(None, "--dask", help="Run extraction on a Dask cluster (scheduler address)."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for extraction (default $KG_SPACY_MODEL or en_core_web_sm)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary; errors only."),
+    wait: bool = typer.Option(False, "--wait", help="If another writer holds the store, wait for it instead of failing."),
 ) -> None:
     """Build or update the store: adds PATHS to what it holds; only new or changed documents are processed.
 
@@ -45,7 +46,7 @@ def build(
     with progress_bars(quiet) as progress:
         report = run_build(paths or None, store, codebooks=codebook, gazetteers=gazetteer, with_shipped=shipped,
                            extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full, sync=sync,
-                           progress=progress)
+                           progress=progress, wait=wait)
     if not quiet:
         typer.echo(f"built {report.store}: " + report.summary())
 
@@ -54,11 +55,12 @@ def build(
 def remove(
     docs: List[str] = typer.Argument(..., help="Ids of documents to drop (file names without extension)."),
     store: Optional[str] = StoreOpt,
+    wait: bool = typer.Option(False, "--wait", help="If another writer holds the store, wait for it instead of failing."),
 ) -> None:
     """Remove documents and every assertion drawn from them (all or nothing)."""
     from ..build import remove as run_remove
 
-    res = run_remove(docs, store)
+    res = run_remove(docs, store, wait=wait)
     for doc_id, close in res.unknown.items():
         hint = f"; did you mean: {', '.join(close)}?" if close else ""
         typer.echo(f"warning: no document {doc_id!r} in the store (already removed?){hint}", err=True)
@@ -148,6 +150,7 @@ def query(
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
     update: bool = typer.Option(False, "--update", help="Allow SPARQL Update (modifies the store)."),
+    wait: bool = typer.Option(False, "--wait", help="With --update: if another writer holds the store, wait for it."),
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes predeclared."""
     from ..output import render
@@ -156,7 +159,7 @@ def query(
     check_format(fmt)
     from ..locking import store_write_lock
 
-    with store_write_lock(store, enabled=update), _open(store, read_only=not update) as s:
+    with store_write_lock(store, enabled=update, wait=wait), _open(store, read_only=not update) as s:
         res = run_query(s, sparql, allow_update=update)
     if res.kind == "select":
         typer.echo(render(res.dicts(), fmt, res.vars))
