@@ -156,16 +156,27 @@ def topics(store: Store) -> list[dict]:
             for t in sorted(ref.topics.values(), key=lambda t: t.notation)]
 
 
+def _names_a_file(text: str) -> bool:
+    """True when ``text`` is the path of an existing file (a long query or a name the OS refuses is not)."""
+    if "\n" in text or len(text.encode("utf-8", "surrogateescape")) > 4096:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte
+        return False
+
+
 def read_query(text_or_file: str) -> str:
-    """SPARQL given inline, or as a path to a ``.rq`` file, or as the name of a shipped query."""
-    if text_or_file.endswith((".rq", ".sparql")) or ("\n" not in text_or_file and Path(text_or_file).is_file()):
+    """SPARQL given inline, or as a path to an existing ``.rq`` file, or as the name of a shipped query;
+    anything else is query text."""
+    if _names_a_file(text_or_file):
         p = Path(text_or_file)
-        if not p.is_file():
-            raise InputError("no such query file", p)
         try:
             return p.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise InputError(f"cannot read query: {e}", p) from None
+    if text_or_file.endswith((".rq", ".sparql")) and "\n" not in text_or_file and " " not in text_or_file.strip():
+        raise InputError("no such query file", Path(text_or_file))
     if text_or_file in queries.names():
         return queries.load(text_or_file)
     if not text_or_file.strip():

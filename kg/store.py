@@ -156,20 +156,30 @@ class Store(ABC):
         a plain ``str`` binding is a literal.
         """
         terms = {k: (v if isinstance(v, Term) else Term.literal(v)) for k, v in (bindings or {}).items()}
-        if is_update(sparql):
-            if not allow_update:
-                from .sparql_errors import UpdateRefusedError
+        for what, text in (("query", sparql), *((f"value of ?{k}", t.value) for k, t in terms.items())):
+            if _has_surrogates(text):  # undecodable bytes from a shell: no engine can take them
+                raise QueryError(f"the {what} is not valid UTF-8")
+        try:
+            if is_update(sparql):
+                if not allow_update:
+                    from .sparql_errors import UpdateRefusedError
 
-                raise UpdateRefusedError()
-            self._update(sparql)
-            return Result("ask", boolean=True)
-        return self._query(sparql, terms)
+                    raise UpdateRefusedError()
+                self._update(sparql)
+                return Result("ask", boolean=True)
+            return self._query(sparql, terms)
+        except OSError as e:  # a SERVICE or LOAD whose endpoint refused, or a file the engine could not read
+            raise QueryError(f"the query could not reach what it names: {_one_line(e)}") from None
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
 
 
 def _one_line(e: Exception) -> str:

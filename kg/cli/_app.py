@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from typing import Optional
 
@@ -66,6 +67,7 @@ def command(*args, example: str | None = None, **kwargs):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*a, **kw):
+            _check_text_arguments(kw)
             try:
                 return fn(*a, **kw)
             except KgError as e:
@@ -80,6 +82,18 @@ def command(*args, example: str | None = None, **kwargs):
         return app.command(*args, **kwargs)(wrapper)
 
     return decorate
+
+
+def _check_text_arguments(values: dict) -> None:
+    """Names, queries and paths arrive from the shell as text; undecodable bytes come as surrogates,
+    which no store, file or page can hold: one line naming the argument, before anything runs."""
+    for name, value in values.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, (str, os.PathLike)):
+                text = os.fspath(item)
+                if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
+                    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    fail(f"argument {name!r} is not valid UTF-8: {shown[:80]}", 2)
 
 
 def version() -> str:
