@@ -285,7 +285,10 @@ EDGE_COLUMNS = ("stance", "certainty", "n_quotes", "shared", "quotes")
 
 
 def _write_csv(h: nx.Graph, out: Path) -> list[Path]:
-    """Gephi's spreadsheet import (Id/Label, Source/Target/Type/Weight) and igraph's ``Graph.DataFrame``."""
+    """Gephi's spreadsheet import (Id/Label, Source/Target/Type/Weight) and igraph's ``Graph.DataFrame``;
+    cells that would start a spreadsheet formula are neutralised (unless ``--raw``)."""
+    from .output import csv_cells
+
     if out.suffix.lower() == ".csv":  # a prefix: net.csv → net.nodes.csv, net.edges.csv
         nodes_path, edges_path = out.with_suffix(".nodes.csv"), out.with_suffix(".edges.csv")
     else:
@@ -297,12 +300,12 @@ def _write_csv(h: nx.Graph, out: Path) -> list[Path]:
         w = csv.writer(f)
         w.writerow(["Id", "Label", *NODE_COLUMNS[1:]])
         for n, d in h.nodes(data=True):
-            w.writerow([n, d.get("label", n), *(d.get(c, "") for c in NODE_COLUMNS[1:])])
+            w.writerow(csv_cells([n, d.get("label", n), *(d.get(c, "") for c in NODE_COLUMNS[1:])]))
     with edges_path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Source", "Target", "Type", "Weight", *EDGE_COLUMNS])
         for u, v, d in h.edges(data=True):
-            w.writerow([u, v, kind, d.get("weight", 1), *(d.get(c, "") for c in EDGE_COLUMNS)])
+            w.writerow(csv_cells([u, v, kind, d.get("weight", 1), *(d.get(c, "") for c in EDGE_COLUMNS)]))
     return [nodes_path, edges_path]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import json
@@ -9,6 +10,25 @@ import shutil
 import unicodedata
 
 FORMATS = ("table", "json", "csv")
+# Cells a spreadsheet would run as a formula (OWASP, CSV injection): = + - @ and tab or carriage return.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Whether CSV cells go out as they are (``--raw``); the CLI sets it for one command.
+RAW_CSV: contextvars.ContextVar[bool] = contextvars.ContextVar("kg_raw_csv", default=False)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that Excel, LibreOffice and Sheets show as text: one that would start a formula gets a
+    leading apostrophe (OWASP's advice). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_cells(values, raw: bool | None = None):
+    """``values`` as CSV cells: neutralised unless ``raw`` (default: :data:`RAW_CSV`)."""
+    if raw if raw is not None else RAW_CSV.get():
+        return list(values)
+    return [spreadsheet_safe(v) for v in values]
 DEFAULT_WIDTH = 120  # columns when the output is no terminal (a pipe, a file) and $COLUMNS is unset
 MIN_COLUMN = 8  # a squeezed column keeps at least this many characters (or its header's width)
 LONG_WORD = 24  # ... and its longest word up to this many: ids and names stay whole, prose wraps
@@ -150,10 +170,11 @@ def render(rows: list[dict], fmt: str = "table", columns: list[str] | None = Non
         return "[\n" + ",\n".join("  " + encode({c: r.get(c) for c in columns}) for r in rows) + "\n]"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        return buf.getvalue().rstrip("\n")
+        # RFC 4180's CRLF: with "\n" alone the csv module leaves a cell holding "\r" unquoted.
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(csv_cells(columns))
+        w.writerows(csv_cells(r.get(c, "") for c in columns) for r in rows)
+        return buf.getvalue().removesuffix("\r\n")
     if not rows:
         return "(no results)"
     return _table(rows, columns, max_width, width)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from typing import Optional
@@ -21,6 +22,8 @@ app = typer.Typer(
 )
 
 StoreOpt = typer.Option(None, "--store", "-s", help="Store folder, :memory:, or sparql+http://… (default $KG_STORE or ./.kg).")
+RawOpt = typer.Option(False, "--raw", help="CSV: write cells as they are; by default a cell that would start a "
+                      "spreadsheet formula (= + - @) gets a leading apostrophe.")
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
 
 
@@ -68,12 +71,25 @@ def command(*args, example: str | None = None, **kwargs):
         @functools.wraps(fn)
         def wrapper(*a, **kw):
             _check_text_arguments(kw)
+            raw = kw.pop("raw_csv", False) if takes_raw else False
+            from ..output import RAW_CSV
+
+            token = RAW_CSV.set(bool(raw))
             try:
                 return fn(*a, **kw)
             except KgError as e:
                 fail(str(e), e.exit_code)
             except KeyboardInterrupt:
                 fail("interrupted", 130)
+            finally:
+                RAW_CSV.reset(token)
+
+        # Every command that can write CSV takes --raw: cells as they are, formulas included.
+        sig = inspect.signature(fn)
+        takes_raw = "fmt" in sig.parameters
+        if takes_raw:
+            wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), inspect.Parameter(
+                "raw_csv", inspect.Parameter.KEYWORD_ONLY, default=RawOpt, annotation=bool)])
 
         name = kwargs.get("name") or (args[0] if args else fn.__name__.replace("_", "-"))
         shown = example or EXAMPLES.get(name)
