@@ -134,3 +134,20 @@ def test_bad_gold_is_located(tmp_path, reference):
         load_gold_jsonl(bad, Names(reference))
     res = runner.invoke(app, ["evaluate", "--gold", str(bad)])
     assert res.exit_code == 1 and "unknown stance" in res.stderr
+
+
+def test_a_folder_without_gold_is_one_clear_error(tmp_path):
+    (tmp_path / "docs").mkdir()
+    res = runner.invoke(app, ["evaluate", str(tmp_path)])
+    assert res.exit_code == 2 and "has no gold.jsonl" in res.stderr and "--gold" in res.stderr
+
+
+def test_errors_by_kind_and_confidence_bands(small_case, gold_dir, reference):
+    g, e = small_case
+    names = Names(reference, load_aliases(gold_dir / "aliases.json"))
+    ev = evaluate(load_gold_jsonl(g, names), read_extracted_jsonl(e, names))
+    # Germany's miss and France's false alarm share nothing: one missed, one spurious.
+    assert ev.error_counts() == {"missed": 1, "spurious": 1, "wrong_holder": 0, "wrong_target": 0, "wrong_stance": 0}
+    bands = ev.confidence_bands()
+    assert sum(b["extracted"] for b in bands) == 3  # two matched, one false alarm (all at 0.5)
+    assert [b["precision"] for b in bands if b["extracted"]] == [pytest.approx(2 / 3, abs=1e-3)]

@@ -60,30 +60,50 @@ def extract(
     typer.echo(run.summary(), err=True)
 
 
-@command(example="kg evaluate seeds/ --gold seeds/curated.yaml --fail-under 0.5")
+@command(example="kg evaluate my-debate/   (a folder with docs/, gold.jsonl, codebook.ttl, gazetteer.ttl, aliases.json)")
 def evaluate(
-    paths: List[str] = typer.Argument(None, help="Documents the gold rows refer to, or folders (default: seeds/)."),
-    gold: Path = typer.Option(..., "--gold", help="Hand-coded assertions: JSONL gold rows or a curated .yaml file."),
+    paths: List[str] = typer.Argument(None, help="A debate folder (docs/, gold.jsonl, codebook.ttl, gazetteer.ttl, "
+                                      "aliases.json), or the documents the --gold rows refer to (default: seeds/)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Hand-coded assertions: JSONL gold rows or a curated "
+                                        ".yaml file (default: the debate folder's gold.jsonl)."),
     aliases: Optional[Path] = typer.Option(None, "--aliases", help="JSON file of alternative names for the gold's "
-                                           "actors and topics."),
+                                           "actors and topics (default: the debate folder's aliases.json)."),
     extracted: Optional[Path] = typer.Option(None, "--extracted", help="Score this `kg extract` JSONL output "
                                              "instead of running the extractor."),
     fmt: str = typer.Option("table", "--format", "-f", help="Output format: table or json."),
     fail_under: Optional[float] = typer.Option(None, "--fail-under", min=0.0, max=1.0,
                                                help="Exit with status 1 when F1 is below this."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+                                         help="Score only extracted assertions of at least this confidence."),
     workers: int = WorkersOpt,
     model: Optional[str] = ModelOpt,
     gazetteer: List[Path] = GazetteerOpt,
     codebook: List[Path] = CodebookOpt,
 ) -> None:
-    """Match extracted assertions to hand-coded ones; print precision, recall, F1 and the differences."""
-    from ..evaluate import evaluate_paths
+    """Match extracted assertions to hand-coded ones; print precision, recall, F1, attribution and certainty
+    accuracy, the errors by kind (missed, spurious, wrong holder, target or stance) and precision by confidence.
+
+    Precision, recall and F1 are those of the reference scorer (score.py) on the same files.
+    """
+    from ..evaluate import debate_folder, evaluate_paths
     from ..extraction import default_reference
     from ..output import render
 
     check_format(fmt, ("table", "json"))
+    paths = list(paths or [])
+    folder = debate_folder(paths[0]) if gold is None and len(paths) == 1 else None
+    if folder is not None:
+        gold, paths = folder.gold, [str(folder.docs)]
+        aliases = aliases or folder.aliases
+        codebook = codebook or list(folder.codebooks)
+        gazetteer = gazetteer or list(folder.gazetteers)
+    elif gold is None:
+        where = f"{paths[0]} has no gold.jsonl" if len(paths) == 1 else "no gold given"
+        fail(f"{where}: pass a debate folder (docs/, gold.jsonl, codebook.ttl, gazetteer.ttl, aliases.json) "
+             f"or --gold FILE with the documents", 2)
     ev = evaluate_paths(gold, paths or ["seeds"], aliases=aliases, extracted_path=extracted,
-                        reference=default_reference(gazetteer, codebook), model=model, workers=workers)
+                        reference=default_reference(gazetteer, codebook), model=model, workers=workers,
+                        min_confidence=min_confidence)
     if fmt == "json":
         typer.echo(json.dumps({**ev.scores(), **ev.rows()}, ensure_ascii=False, indent=2))
     else:
