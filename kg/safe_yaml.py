@@ -82,16 +82,21 @@ def compose_yaml(text: str, path: object) -> yaml.Node | None:
     """
     import yaml
 
-    loader = _loader_class()(text)
+    loader = None
     try:
+        loader = _loader_class()(text)  # the reader refuses NULs and other control characters here
         return loader.get_single_node()
     except _Refused as e:
         raise InputError(f"YAML refused: {e.message}", path, e.mark.line + 1 if e.mark else None) from None
+    except yaml.reader.ReaderError as e:
+        line = text[: e.position].count("\n") + 1
+        raise InputError(f"bad YAML: character U+{e.character:04X} is not allowed in YAML", path, line) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise InputError(f"bad YAML: {getattr(e, 'problem', None) or e}", path, mark.line + 1 if mark else None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(text: str, path: object) -> object:
