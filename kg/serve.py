@@ -10,26 +10,27 @@ with ``query=``, or an ``application/sparql-query`` body) answer with SPARQL
 results chosen by the Accept header or a ``format=`` parameter; ``GET /`` is a
 query form; ``/query`` is an alias of ``/sparql`` (Oxigraph's layout, so that
 ``--store sparql+http://HOST:PORT`` reads through it).  Updates (``update=``,
-``application/sparql-update``, ``/update``, or update text as a query) get 403,
-and so does ``SERVICE``, which would make the server fetch URLs.  The query
-text reaches the engine unchanged; the project prefixes are passed alongside
-it, so a query's own ``PREFIX`` declarations still win.
+``application/sparql-update``, ``/update``, or update text as a query) get 403.
+``SERVICE``, which would make the server fetch URLs, gets 400: it is found on
+the parsed query (:mod:`kg.serve_check`), and the processes that evaluate
+queries cannot open network sockets anyway.  The query text reaches the engine
+unchanged; the project prefixes are passed alongside it, so a query's own
+``PREFIX`` declarations still win.
 
-Time-outs.  A pyoxigraph query cannot be cancelled, so queries are evaluated
-on a fixed set of worker threads (pyoxigraph releases the GIL while it
-evaluates) and the request thread waits for its query until the deadline, then
-answers 503.  The worker reads solutions lazily and checks a cancel flag and
-the deadline before each one, so a query that streams (a cross join, a big
-scan) stops within one solution of its deadline and never holds more than
-``max_rows`` rows.  A query that produces nothing until it has done all its
-work (ORDER BY, GROUP BY, COUNT, ASK over a huge join) keeps its worker busy,
-and its memory, until the engine finishes.  Workers are bounded (``workers``):
-when every one is taken, further queries wait for a free worker until their
-own deadline and then get 503 "busy" - the server itself, the form page and
-the error paths stay responsive, but a handful of pathological queries can
-keep the endpoint busy until they end.  Running queries in killable worker
-processes would remove that, at the cost of IPC per query and a store opening
-per process.
+Limits.  A query over ``max_query_bytes`` or nested deeper than ``max_depth``
+(braces, brackets, parentheses, counted on the text) gets 400 before anything
+parses it.
+
+Isolation.  Over an on-disk Oxigraph store, queries run in a pool of worker
+processes (:mod:`kg.serve_pool`, :mod:`kg.serve_worker`), each with the store
+open read-only: a crash in the engine is a 500 for that request and a new
+worker; a query past its time-out gets 503 and its worker, unless it stops by
+itself within a moment, is killed (the engine cannot be interrupted otherwise)
+and replaced, so it stops using CPU and memory; a worker whose memory passes
+``max_memory`` is killed too (503).  Other stores (rdflib in memory, a remote
+endpoint) are queried on worker threads in this process, where a query that
+produces nothing until it has done all its work keeps its thread until the
+engine finishes.
 """
 
 from __future__ import annotations
@@ -55,14 +56,18 @@ from . import __version__
 from . import sparql_results as sr
 from .errors import KgError, QueryError, StoreError
 from .namespaces import PREFIXES
-from .store import MEMORY, OxigraphStore, Result, Store, Term, is_update, open_store
+from .serve_check import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_BYTES, Limits, Refusal, check_service, check_text
+from .serve_pool import ServerBusy, WorkerLost, WorkerPool
+from .serve_worker import Answer, Job, QueryTimeout, _Cancelled, evaluate, respond, timeout_message
+from .store import MEMORY, OxigraphStore, Store, is_update, open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
-DEFAULT_WORKERS = 8
-MAX_BODY = 1 << 20  # bytes of a POST body (and so of a query)
+DEFAULT_WORKERS = 4
+DEFAULT_MAX_MEMORY = 512 << 20  # bytes of resident memory a query worker process may use
+MAX_BODY = 1 << 20  # bytes of a POST body, at least (a form-encoded query can be three times its size)
 ENDPOINT = "/sparql"
 
 UPDATE_VERBS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
@@ -94,7 +99,6 @@ class QueryShape:
     """What the server needs to know about a query before running it."""
 
     form: str  # the first keyword after the prologue: SELECT, ASK, CONSTRUCT, DESCRIBE, INSERT, …
-    service: bool  # uses SERVICE (federation: the engine would fetch a URL)
 
     @property
     def is_update(self) -> bool:
@@ -102,138 +106,32 @@ class QueryShape:
 
 
 def query_shape(text: str) -> QueryShape:
-    """The query form and whether it uses SERVICE, ignoring comments, strings and IRIs.
+    """The query form, ignoring comments, strings and IRIs (SERVICE is found on the parsed query instead).
 
-    >>> query_shape('PREFIX a: <urn:x#> # SERVICE\\nSELECT ("SERVICE" AS ?s) {}')
-    QueryShape(form='SELECT', service=False)
+    >>> query_shape('PREFIX a: <urn:x#> # INSERT\\nSELECT ("INSERT" AS ?s) {}')
+    QueryShape(form='SELECT')
     >>> query_shape("PREFIX a: <urn:x#>\\ninsert data { <urn:a> <urn:b> <urn:c> }").is_update
     True
     """
-    words = [m.group("word").upper() for m in _LEX_RE.finditer(text) if m.lastgroup == "word"]
-    form = next((w for w in words if w not in ("PREFIX", "BASE")), "")
-    return QueryShape(form, "SERVICE" in words)
+    words = (m.group("word").upper() for m in _LEX_RE.finditer(text) if m.lastgroup == "word")
+    return QueryShape(next((w for w in words if w not in ("PREFIX", "BASE")), ""))
 
 
-# --- evaluation ---------------------------------------------------------------------------------
-
-@dataclass
-class Answer:
-    """A query's result, cut at the row limit: tabular rows in ``result``, graphs as ``triples``."""
-
-    result: Result
-    triples: list[tuple[Term, Term, Term]] | None = None
-    truncated: bool = False
-
-    @property
-    def kind(self) -> str:
-        return self.result.kind
-
-
-class QueryTimeout(KgError):
-    """The query ran past its deadline."""
-
-
-class ServerBusy(KgError):
-    """Every query worker stayed busy until the request's deadline."""
-
-
-class _Cancelled(Exception):
-    """Raised inside a worker whose request has already been answered."""
-
+# --- evaluation (kg/serve_worker.py), checks (kg/serve_check.py), worker processes (kg/serve_pool.py) -------
 
 def _one_line(e: object) -> str:
     return " ".join(str(e).split())[:500]
 
 
-def _from_ox(t: object) -> Term | None:
-    import pyoxigraph as ox
-
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return Term("iri", t.value)
-    if isinstance(t, ox.Literal):
-        return Term("literal", t.value, None if t.language else t.datatype.value, t.language)
-    if isinstance(t, ox.BlankNode):
-        return Term("bnode", t.value)
-    return Term("literal", str(t))  # an RDF-star triple term, shown as text
-
-
-def evaluate(store: Store, text: str, *, max_rows: int, should_stop: Callable[[], bool] = lambda: False,
-             default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> Answer:
-    """Run a read-only query, keeping at most ``max_rows`` rows (or triples).
-
-    On an Oxigraph store the solutions are read lazily and ``should_stop`` is
-    asked before each one; other stores answer in full through
-    :meth:`Store.query` and are cut afterwards.
-    """
-    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
-    inner = getattr(store, "_store", None)
-    if isinstance(store, OxigraphStore) and inner is not None:
-        return _evaluate_oxigraph(inner, text, max_rows, should_stop, default_graphs, named_graphs)
-    if default_graphs or named_graphs:
-        raise QueryError("default-graph-uri and named-graph-uri need an Oxigraph store")
-    res = store.query(text)
-    if should_stop():
-        raise _Cancelled()
-    if res.kind == "graph":
-        import pyoxigraph as ox
-
-        triples = []
-        for t in ox.parse((res.graph or "").encode("utf-8"), format=ox.RdfFormat.TURTLE):
-            triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
-        return Answer(res, triples[:max_rows], len(triples) > max_rows)
-    if res.kind == "select" and len(res.rows) > max_rows:
-        return Answer(Result("select", res.vars, res.rows[:max_rows]), truncated=True)
-    return Answer(res)
-
-
-def _take(items, convert, max_rows: int, should_stop) -> tuple[list, bool]:
-    """Up to ``max_rows`` converted items, and whether more were left; stops when ``should_stop()`` says so."""
-    out: list = []
-    for item in items:
-        if should_stop():
-            raise _Cancelled()
-        if len(out) >= max_rows:
-            return out, True
-        out.append(convert(item))
-    return out, False
-
-def _evaluate_oxigraph(inner, text: str, max_rows: int, should_stop: Callable[[], bool],
-                       default_graphs: list[str], named_graphs: list[str]) -> Answer:
-    import pyoxigraph as ox
-
-    kwargs: dict[str, object] = {"prefixes": PREFIXES}
-    if default_graphs or named_graphs:
-        try:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        except ValueError as e:
-            raise QueryError(f"bad graph IRI: {_one_line(e)}") from None
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    try:
-        res = inner.query(text, **kwargs)
-        if isinstance(res, ox.QueryBoolean):
-            return Answer(Result("ask", boolean=bool(res)))
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            width = range(len(names))
-            rows, truncated = _take(res, lambda sol: tuple(_from_ox(sol[i]) for i in width), max_rows, should_stop)
-            return Answer(Result("select", names, rows), truncated=truncated)
-        triples, truncated = _take(res, lambda t: (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)),
-                                   max_rows, should_stop)
-        return Answer(Result("graph"), triples, truncated)
-    except SyntaxError as e:
-        raise QueryError(f"malformed SPARQL: {_one_line(e)}") from None
-    except (RuntimeError, ValueError, TypeError) as e:
-        raise QueryError(f"query failed: {_one_line(e)}") from None
-    except OSError as e:
-        raise StoreError(f"query failed: {_one_line(e)}") from None
-
-
-def check_limits(timeout: float, max_rows: int, workers: int) -> None:
-    """Raise :class:`ServeError` for a time-out, row limit or worker count that makes no sense."""
+def check_limits(timeout: float, max_rows: int, workers: int, limits: Limits = Limits(),
+                 max_memory: int = DEFAULT_MAX_MEMORY) -> None:
+    """Raise :class:`ServeError` for a time-out, row limit, worker count or query limit that makes no sense."""
+    if limits.max_depth < 1:
+        raise ServeError(f"the nesting depth limit must be at least 1 (got {limits.max_depth})")
+    if limits.max_query_bytes < 16:
+        raise ServeError(f"the query size limit must be at least 16 bytes (got {limits.max_query_bytes})")
+    if max_memory < 64 << 20:
+        raise ServeError(f"a query worker needs at least 64 MiB of memory (got {max_memory >> 20} MiB)")
     if not timeout > 0:
         raise ServeError(f"the time-out must be positive (got {timeout})")
     if max_rows < 1:
@@ -322,7 +220,11 @@ class QueryRunner:
         return job.answer
 
     def _timeout_message(self) -> str:
-        return f"query timed out after {self.timeout:g} s (the server's time-out); narrow it down or add a LIMIT"
+        return timeout_message(self.timeout)
+
+    @property
+    def location(self) -> str:
+        return self.store.location
 
     def _loop(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -389,7 +291,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.server.log is not None:
             self.server.log(f"{self.address_string()} - {format % args}")
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None,
+              note: str = "") -> None:
         self._responded = True
         self.send_response(status)
         if status != 204:
@@ -403,13 +306,15 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if self.server.log is not None:  # before the body, so the line is out once the client has it
             took = (time.monotonic() - getattr(self, "_t0", time.monotonic())) * 1000
             line = self.requestline if len(self.requestline) <= 160 else self.requestline[:157] + "..."
-            self.server.log(f'{self.address_string()} - "{line}" {status} {len(body)} {took:.1f}ms')
+            self.server.log(f'{self.address_string()} - "{line}" {status} {len(body)} {took:.1f}ms'
+                            + (f" - {note[:200]}" if note else ""))
         if self.command != "HEAD":
             self.wfile.write(body)
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        body = f"error: {' '.join(message.split())}\n".encode("utf-8")
-        self._send(status, body, "text/plain; charset=utf-8", headers)
+        line = " ".join(message.split())
+        body = f"error: {line}\n".encode("utf-8")
+        self._send(status, body, "text/plain; charset=utf-8", headers, note=line if status >= 500 else "")
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -431,11 +336,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._error(e.status, e.message, e.headers)
         except (ConnectionError, socket.timeout):
             self.close_connection = True
-        except Exception as e:  # a bug: answer 500 (unless a response is already under way) and log it
-            self.log_message("internal error: %s", _one_line(repr(e)))
+        except Exception as e:  # a bug: answer 500 (unless a response is already under way) and log it, one line
             self.close_connection = True
             if not self._responded:
-                self._error(500, f"internal server error: {_one_line(e)}")
+                self._error(500, f"internal server error: {_one_line(repr(e))}")
+            else:
+                self.log_message("internal error: %s", _one_line(repr(e)))
 
     def _route(self) -> None:
         url = urlsplit(self.path)
@@ -495,8 +401,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 raise ValueError
         except ValueError:
             raise HttpError(400, f"bad Content-Length {length[:20]!r}", close=True) from None
-        if n > MAX_BODY:
-            raise HttpError(413, f"request body over {MAX_BODY} bytes", close=True)
+        if n > self.server.max_body:
+            raise HttpError(413, f"request body over {self.server.max_body} bytes", close=True)
         body = self.rfile.read(n)
         if len(body) < n:
             raise HttpError(400, "request body shorter than its Content-Length", close=True)
@@ -527,55 +433,41 @@ class SparqlHandler(BaseHTTPRequestHandler):
         text = queries[0]
         if not text.strip():
             raise HttpError(400, "empty query")
-        if len(text) > MAX_BODY:
-            raise HttpError(413, f"query over {MAX_BODY} characters")
-        shape = query_shape(text)
-        if shape.is_update or is_update(text):
+        server = self.server
+        try:
+            check_text(text, server.limits)  # size and depth, before anything parses the text
+        except Refusal as e:
+            raise HttpError(e.status, e.message) from None
+        if query_shape(text).is_update or is_update(text):
             raise HttpError(403, "SPARQL Update is not allowed: this endpoint is read-only")
-        if shape.service and not self.server.allow_service:
-            raise HttpError(403, "federated queries (SERVICE) are disabled on this endpoint")
-
         fmt = self._format_param(params)
         accept = self.headers.get("Accept")
         if fmt is None and sr.negotiate(accept, "select") is None and sr.negotiate(accept, "graph") is None:
             raise HttpError(406, f"cannot answer with {accept[:100]!r}; results are available as "
                                  + ", ".join(sr.MEDIA_TYPES.values()))
+        default_graphs = [v for k, v in params if k == "default-graph-uri"]
+        named_graphs = [v for k, v in params if k == "named-graph-uri"]
         try:
-            answer = self.server.runner.run(
-                text,
-                default_graphs=[v for k, v in params if k == "default-graph-uri"],
-                named_graphs=[v for k, v in params if k == "named-graph-uri"],
-            )
-        except QueryTimeout as e:
+            if isinstance(server.runner, WorkerPool):
+                reply = server.runner.run(Job(text, fmt, accept, server.runner.timeout, default_graphs, named_graphs))
+                if reply[0] == "error":
+                    raise HttpError(reply[1], reply[2], reply[3])
+                ctype, body, headers = reply[1:]
+            else:
+                check_service(text, PREFIXES, server.limits)
+                answer = server.runner.run(text, default_graphs=default_graphs, named_graphs=named_graphs)
+                ctype, body, headers = respond(answer, fmt, accept, server.runner.max_rows)
+        except Refusal as e:
+            raise HttpError(e.status, e.message, e.headers) from None
+        except (QueryTimeout, ServerBusy) as e:
             raise HttpError(503, str(e), {"Retry-After": "5"}) from None
-        except ServerBusy as e:
-            raise HttpError(503, str(e), {"Retry-After": "5"}) from None
+        except WorkerLost as e:
+            raise HttpError(e.status, str(e)) from None
         except QueryError as e:
             raise HttpError(400, str(e)) from None
         except KgError as e:
             raise HttpError(500, str(e)) from None
-
-        kind = answer.kind
-        what = "CONSTRUCT/DESCRIBE results (graphs)" if kind == "graph" else f"{kind.upper()} results"
-        choices = ", ".join(sr.MEDIA_TYPES[f] for f in sr.formats_for(kind))
-        if fmt is not None:
-            if fmt not in sr.formats_for(kind):
-                raise HttpError(406, f"{what} cannot be written as {fmt}; choose {choices}")
-        else:
-            fmt = sr.negotiate(accept, kind)
-            if fmt is None:
-                raise HttpError(406, f"{what} cannot be written as {accept!r}; choose {choices}")
-        if kind == "graph":
-            triples = answer.triples or []
-            text_out = sr.turtle(triples, PREFIXES) if fmt == "turtle" else sr.ntriples(triples)
-        else:
-            text_out = sr.serialize(answer.result, fmt)
-        headers = {
-            "Vary": "Accept",
-            "X-KG-Truncated": "true" if answer.truncated else "false",
-            "X-KG-Row-Limit": str(self.server.runner.max_rows),
-        }
-        self._send(200, text_out.encode("utf-8"), sr.content_type(fmt), headers)
+        self._send(200, body, ctype, headers)
 
     @staticmethod
     def _format_param(params: list[tuple[str, str]]) -> str | None:
@@ -591,20 +483,20 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
 
 class SparqlServer(ThreadingHTTPServer):
-    """The endpoint: a threading HTTP server holding a :class:`QueryRunner`."""
+    """The endpoint: a threading HTTP server holding a :class:`WorkerPool` or a :class:`QueryRunner`."""
 
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], runner: QueryRunner, *, page: bytes,
-                 log: Callable[[str], None] | None = None, allow_service: bool = False,
-                 owns_store: bool = False):
+    def __init__(self, address: tuple[str, int], runner: WorkerPool | QueryRunner, *, page: bytes,
+                 log: Callable[[str], None] | None = None, limits: Limits = Limits(), owns_store: bool = False):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.runner = runner
         self.page = page
         self.log = log
-        self.allow_service = allow_service
+        self.limits = limits
+        self.max_body = max(MAX_BODY, 3 * limits.max_query_bytes + 4096)
         self.owns_store = owns_store
         super().__init__(address, SparqlHandler)
 
@@ -633,31 +525,54 @@ class SparqlServer(ThreadingHTTPServer):
     def endpoint(self) -> str:
         return self.url + ENDPOINT.lstrip("/")
 
+    def describe(self) -> str:
+        """How queries run, in a few words for the start-up line."""
+        runner = self.runner
+        if isinstance(runner, WorkerPool):
+            net = "without network access" if runner.sandboxed else "network access not blocked on this system"
+            return f"queries run in {runner.workers} worker processes, {net}"
+        return f"queries run on {runner.workers} threads"
+
     def server_close(self) -> None:
         super().server_close()
         self.runner.close()
-        if self.owns_store:
+        if self.owns_store and isinstance(self.runner, QueryRunner):
             self.runner.store.close()
 
 
 def make_server(store: Store | str | Path | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
                 workers: int = DEFAULT_WORKERS, log: Callable[[str], None] | None = None,
-                allow_service: bool = False) -> SparqlServer:
+                max_depth: int = DEFAULT_MAX_DEPTH, max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES,
+                max_memory: int = DEFAULT_MAX_MEMORY, processes: bool | None = None) -> SparqlServer:
     """A bound (not yet serving) endpoint over ``store``: a :class:`Store`, or a location opened read-only.
 
+    Over an on-disk Oxigraph store queries run in ``workers`` worker processes
+    (``processes=False`` keeps them on threads); other stores always use threads.
     ``port=0`` picks a free port (see ``server.url``).  ``log`` receives one line
     per request.  Raises :class:`ServeError` when the address cannot be bound.
     """
+    limits = Limits(max_depth, max_query_bytes)
+    check_limits(timeout, max_rows, workers, limits, max_memory)
     owns = not isinstance(store, Store)
-    check_limits(timeout, max_rows, workers)
-    runner = QueryRunner(open_store(store, read_only=True) if owns else store,  # type: ignore[arg-type]
-                         timeout=timeout, max_rows=max_rows, workers=workers)
-    try:
-        return SparqlServer((host, port), runner, page=render_page(runner), log=log,
-                            allow_service=allow_service, owns_store=owns)
-    except OSError as e:
+    opened: Store = open_store(store, read_only=True) if owns else store  # type: ignore[arg-type,assignment]
+    folder = opened.path if isinstance(opened, OxigraphStore) and opened.path is not None else None
+    if processes and folder is None:
+        raise ServeError("query worker processes need an on-disk Oxigraph store")
+    runner: WorkerPool | QueryRunner
+    if folder is not None and processes is not False:
         if owns:
+            opened.close()  # the workers open it themselves
+        runner = WorkerPool(str(folder), size=workers, timeout=timeout, max_rows=max_rows, limits=limits,
+                            max_memory=max_memory, log=log)
+    else:
+        runner = QueryRunner(opened, timeout=timeout, max_rows=max_rows, workers=workers)
+    try:
+        return SparqlServer((host, port), runner, page=render_page(runner), log=log, limits=limits,
+                            owns_store=owns)
+    except OSError as e:
+        runner.close()
+        if owns and isinstance(runner, QueryRunner):
             runner.store.close()
         import errno
 
@@ -846,9 +761,9 @@ PAGE_CSP = (f"default-src 'none'; script-src {_csp_hash(SCRIPT)}; style-src {_cs
             "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
-def render_page(runner: QueryRunner) -> bytes:
+def render_page(runner: WorkerPool | QueryRunner) -> bytes:
     """The self-contained query form (inline style and script, allowed by hash in the page's CSP)."""
-    store = runner.store.location
+    store = runner.location
     name = store if store == MEMORY or "://" in store else Path(store).name
     options = "".join(f'<option value="{f}">{html.escape(f)} ({html.escape(sr.MEDIA_TYPES[f])})</option>'
                       for f in sr.MEDIA_TYPES)

@@ -20,8 +20,14 @@ def serve(
                                   help="Seconds a query may run before it gets HTTP 503."),
     max_rows: int = typer.Option(10000, "--max-rows", min=1, help="Rows (or triples) returned at most; more are cut "
                                  "and the response says X-KG-Truncated: true."),
-    workers: int = typer.Option(8, "--workers", min=1, help="Queries evaluated at once; a query that times out "
-                                "keeps its worker until the engine finishes."),
+    workers: int = typer.Option(4, "--workers", min=1, help="Queries evaluated at once, each in a worker process "
+                                "(over an on-disk store); a query past its time-out is killed with its worker."),
+    max_depth: int = typer.Option(64, "--max-depth", min=1, help="Deepest nesting of braces, brackets and "
+                                  "parentheses a query may have; deeper ones get HTTP 400."),
+    max_query_bytes: int = typer.Option(128 * 1024, "--max-query-bytes", min=16,
+                                        help="Largest query text in bytes; larger ones get HTTP 400."),
+    max_memory: int = typer.Option(512, "--max-memory", min=64, help="MiB of memory a query worker may use; "
+                                   "a query past it is stopped with HTTP 503."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint (GET/POST /sparql) with a query form at /."""
@@ -30,6 +36,7 @@ def serve(
 
     location = store_location(store)
     server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers,
+                         max_depth=max_depth, max_query_bytes=max_query_bytes, max_memory=max_memory << 20,
                          log=None if quiet else stderr_log)
 
     def stop(signum, frame):  # SIGTERM stops like Ctrl-C
@@ -39,7 +46,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, stop) if main else None
     try:
         typer.echo(f"kg serve: SPARQL endpoint {server.endpoint} (query form {server.url}) over {location}, "
-                   f"read-only; time-out {timeout:g} s, at most {max_rows} rows. Ctrl-C stops.")
+                   f"read-only; time-out {timeout:g} s, at most {max_rows} rows; {server.describe()}. Ctrl-C stops.")
         serve_forever(server)
     except KeyboardInterrupt:  # before serving began
         server.server_close()

@@ -1,0 +1,358 @@
+"""The pool of query worker processes behind ``kg serve`` (the worker's side is :mod:`kg.serve_worker`).
+
+Each worker is a fresh interpreter (``python -c``, in a session of its own, so
+that a Ctrl-C on the terminal reaches only the server), talking over a socket
+pair; starting one costs about 0.2 s of CPU, mostly imports.  A request takes an idle worker (waiting no longer than its own time-out),
+sends it the job and waits for the reply, the worker's death, or the deadline:
+
+* a reply is the answer, and the worker goes back to the idle list;
+* a death (SIGSEGV from a stack overflow, an abort, an out-of-memory kill) is
+  a 500 for that request; the worker is replaced;
+* at the deadline the request answers 503 and the worker is abandoned to the
+  watchdog, which takes it back if it replies within ``grace`` seconds (a
+  streaming query stops by itself at its deadline) and otherwise kills it
+  (SIGKILL: the engine cannot be interrupted) and starts a replacement.
+
+The watchdog also lowers the priority of a query that has run longer than
+``demote_after`` seconds (nice 10), so that a few slow queries cannot take the
+CPU from the many quick ones, and kills a worker whose resident memory passes
+``max_memory`` bytes (its request gets 503).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .errors import KgError, StoreError
+from .serve_check import Limits
+from .serve_worker import Job, QueryTimeout, Reply, timeout_message
+
+GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
+DEMOTE_AFTER = 0.5  # seconds of running after which a query runs at a lower priority
+WATCH_EVERY = 0.1  # seconds between the watchdog's rounds
+START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_KG_PARENT = str(Path(__file__).resolve().parent.parent)
+
+
+class ServerBusy(KgError):
+    """Every query worker stayed busy until the request's deadline."""
+
+
+class WorkerLost(KgError):
+    """The worker running the query ended (a crash in the engine, or killed for its memory)."""
+
+    def __init__(self, message: str, status: int = 500):
+        super().__init__(message)
+        self.status = status
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+@dataclass(eq=False)
+class _Worker:
+    proc: subprocess.Popen
+    conn: Connection
+    pid: int
+    sandboxed: bool
+    started: float = 0.0  # when the current job was sent (0: idle)
+    kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
+    niced: bool = False
+    killed_for: str = ""  # why the watchdog killed it
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def kill(self, why: str) -> None:
+        with self.lock:
+            if not self.killed_for:
+                self.killed_for = why
+            self.proc.kill()  # Popen checks that the process is not reaped yet: no stray signal
+
+    def ended(self) -> str:
+        """Why the process ended, in a few words."""
+        try:
+            code = self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        if self.killed_for:
+            return self.killed_for
+        if code < 0:
+            try:
+                return f"ended by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"ended by signal {-code}"
+        return f"exited with status {code}"
+
+
+class WorkerPool:
+    """``size`` worker processes over the on-disk store at ``location``; :meth:`run` answers one job."""
+
+    def __init__(self, location: str, *, size: int, timeout: float, max_rows: int, limits: Limits,
+                 max_memory: int, log=None):
+        self.location = location
+        self.workers = size
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.limits = limits
+        self.max_memory = max_memory
+        self.log = log
+        self.sandboxed = False
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._running: set[_Worker] = set()  # owned by a request thread
+        self._abandoned: list[_Worker] = []  # timed out, owned by the watchdog
+        self._starting = 0
+        self._spawn_lock = threading.Lock()
+        self._closed = False
+        first = self._spawn()  # in this thread, so that a store that cannot be opened is an error now
+        self.sandboxed = first.sandboxed
+        self._add_idle(first)
+        for _ in range(size - 1):
+            self._replace_later()
+        self._watchdog = threading.Thread(target=self._watch, name="kg-sparql-watchdog", daemon=True)
+        self._watchdog.start()
+
+    # --- workers coming and going ---
+    def _spawn(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        settings = {"location": self.location, "max_rows": self.max_rows, "timeout": self.timeout,
+                    "limits": asdict(self.limits)}
+        env = dict(os.environ)  # the workers import this very kg, wherever it was imported from
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_KG_PARENT, env.get("PYTHONPATH")) if p)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from kg.serve_worker import main; main()", str(theirs.fileno()),
+                 json.dumps(settings)],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        hello = None
+        try:
+            if conn.poll(START_TIMEOUT):
+                hello = conn.recv()
+        except (EOFError, OSError):
+            pass
+        if not hello or hello[0] != "ready":
+            proc.kill()
+            code = proc.wait()
+            conn.close()
+            raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
+                                                   f"(exit status {code})")
+        return _Worker(proc, conn, proc.pid, hello[2])
+
+    def _add_idle(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._closed:
+                self._retire(worker)
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _replace_later(self) -> None:
+        with self._cond:
+            self._starting += 1
+        threading.Thread(target=self._start_one, name="kg-sparql-spawn", daemon=True).start()
+
+    def _start_one(self) -> None:
+        delay = 0.5
+        try:
+            while not self._closed:
+                try:
+                    worker = self._spawn()
+                except (KgError, OSError, EOFError) as e:
+                    self._say(f"cannot start a query worker: {e}; retrying in {delay:g} s")
+                    time.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+                    continue
+                self._add_idle(worker)
+                return
+        finally:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
+
+    def _lost(self, worker: _Worker) -> str:
+        """Reap a dead (or to-be-killed) worker, start its replacement, and say why it ended."""
+        worker.kill(worker.killed_for or "")
+        why = worker.ended()
+        worker.conn.close()
+        self._replace_later()
+        return why
+
+    @staticmethod
+    def _retire(worker: _Worker) -> None:
+        try:
+            worker.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            worker.proc.wait(0.2)
+        except subprocess.TimeoutExpired:
+            worker.kill("retired")
+            worker.proc.wait()
+        worker.conn.close()
+
+    def _say(self, line: str) -> None:
+        if self.log is not None:
+            self.log(f"kg serve: {line}")
+
+    # --- answering ---
+    def run(self, job: Job) -> Reply:
+        """Run ``job`` on a worker: its reply, or :class:`QueryTimeout`, :class:`ServerBusy`, :class:`WorkerLost`."""
+        deadline = time.monotonic() + job.seconds
+        worker = self._take(deadline)
+        worker.started, worker.kill_at = time.monotonic(), 0.0
+        try:
+            worker.conn.send(job)
+        except (OSError, ValueError):
+            self._drop(worker)
+            raise WorkerLost(f"the query worker ended ({self._lost(worker)}); try again") from None
+        if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            try:
+                reply = worker.conn.recv()
+            except (EOFError, OSError):  # the process ended (its end of the socket closed)
+                reply = None
+            if reply is not None:
+                self._give_back(worker)
+                return reply
+            self._drop(worker)
+            why = self._lost(worker)
+            if why.startswith("used more than"):
+                raise WorkerLost(f"query stopped: it {why}", 503)
+            raise WorkerLost(f"the query crashed the query engine (worker {why}); the server goes on")
+        with self._cond:  # past the deadline: the watchdog takes the worker back or kills it
+            self._running.discard(worker)
+            worker.kill_at = time.monotonic() + GRACE
+            self._abandoned.append(worker)
+        raise QueryTimeout(timeout_message(self.timeout))
+
+    def _take(self, deadline: float) -> _Worker:
+        with self._cond:
+            while not self._idle:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    raise ServerBusy(f"server busy: all {self.workers} query workers stayed occupied for "
+                                     f"{self.timeout:g} s; try again later")
+                self._cond.wait(left)
+            worker = self._idle.pop()
+            self._running.add(worker)
+            return worker
+
+    def _drop(self, worker: _Worker) -> None:
+        with self._cond:
+            self._running.discard(worker)
+
+    def _give_back(self, worker: _Worker) -> None:
+        worker.started = 0.0
+        if worker.niced:
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+                worker.niced = False
+            except OSError:  # lowering a nice value needs privileges: a fresh worker instead
+                with self._cond:
+                    self._running.discard(worker)
+                self._retire(worker)
+                self._replace_later()
+                return
+        with self._cond:
+            self._running.discard(worker)
+            if self._closed:
+                self._retire(worker)
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    # --- the watchdog ---
+    def _watch(self) -> None:
+        while not self._closed:
+            time.sleep(WATCH_EVERY)
+            now = time.monotonic()
+            with self._cond:
+                running, abandoned, idle = list(self._running), list(self._abandoned), list(self._idle)
+            for w in running:
+                if w.started and not w.niced and now - w.started > DEMOTE_AFTER:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, w.pid, 10)
+                        w.niced = True
+                    except OSError:
+                        pass
+                if rss_bytes(w.pid) > self.max_memory:
+                    w.kill(f"used more than {self.max_memory >> 20} MiB of memory")
+            for w in abandoned:
+                replied = False
+                try:
+                    replied = w.conn.poll()
+                    if replied:
+                        w.conn.recv()  # the worker stopped by itself: keep it
+                except (EOFError, OSError):
+                    replied = False
+                if replied or now > w.kill_at or w.proc.poll() is not None:
+                    with self._cond:
+                        self._abandoned.remove(w)
+                        if replied:
+                            self._running.add(w)
+                    if replied:
+                        self._give_back(w)
+                    else:
+                        w.kill(f"killed after its time-out ({self.timeout:g} s)")
+                        self._lost(w)
+            for w in idle:
+                if rss_bytes(w.pid) > self.max_memory:
+                    with self._cond:
+                        if w not in self._idle:
+                            continue
+                        self._idle.remove(w)
+                    self._retire(w)
+                    self._replace_later()
+
+    # --- the server's view ---
+    @property
+    def busy(self) -> int:
+        """Workers not ready for a query: running one, finishing a timed-out one, or starting."""
+        with self._cond:
+            return self.workers - len(self._idle)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (running, idle and abandoned)."""
+        with self._cond:
+            return [w.pid for w in (*self._idle, *self._running, *self._abandoned)]
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every worker is idle (or the pool closed); False when some still are not after ``timeout`` s."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while len(self._idle) < self.workers and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.1))
+        return True
+
+    def close(self) -> None:
+        """Stop every worker (a running query is killed)."""
+        with self._cond:
+            self._closed = True
+            workers = [*self._idle, *self._running, *self._abandoned]
+            self._idle.clear()
+            self._cond.notify_all()
+        for w in workers:
+            self._retire(w)
