@@ -68,6 +68,7 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 4
 DEFAULT_MAX_MEMORY = 512 << 20  # bytes of resident memory a query worker process may use
 MAX_BODY = 1 << 20  # bytes of a POST body, at least (a form-encoded query can be three times its size)
+DRAIN_BODY = 16 << 20  # a body over the limit but under this is read (and dropped) before the 413
 ENDPOINT = "/sparql"
 
 UPDATE_VERBS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
@@ -402,6 +403,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
         except ValueError:
             raise HttpError(400, f"bad Content-Length {length[:20]!r}", close=True) from None
         if n > self.server.max_body:
+            if n <= DRAIN_BODY:  # read it first, so that a client still sending sees the answer, not a reset
+                while n > 0 and (chunk := self.rfile.read(min(n, 1 << 16))):
+                    n -= len(chunk)
             raise HttpError(413, f"request body over {self.server.max_body} bytes", close=True)
         body = self.rfile.read(n)
         if len(body) < n:
