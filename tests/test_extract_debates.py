@@ -68,8 +68,9 @@ def test_trade_article(articles):
     # "reject the measure": the measure is the tariffs the text was talking about
     assert ("European Commission", "opposes", "steel-tariffs", None, "probable") in got
     assert ("United Steelworkers", "supports", "steel-tariffs", None, "certain") in got
-    # quoted first person is the speaker
-    assert ("Maria Lopez", "supports", "free-trade-agreement", None, "certain") in got
+    # a minister's quoted "we" is her government, and she the speaker (the coding manual's official
+    # speaking for her state)
+    assert ("Mexico", "supports", "free-trade-agreement", "Maria Lopez", "certain") in got
     # an uncoded target keeps its words
     assert ("Canada", "supports", "compromise", None, "possible") in got
     for a in found:

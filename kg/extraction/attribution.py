@@ -12,6 +12,7 @@ paragraphs). First-person pronouns inside a quotation are its speaker.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,26 @@ class Quote:
     para: int
     speakers: tuple[Actor, ...] = ()
     explicit: bool = False  # the speaker was named next to this quotation
+    question: bool = False  # a questioner's turn in a transcript ("Q:"): nothing in it is a position
+
+
+# A transcript turn: a line that opens with a speaker's name in capitals or title case, or "Q"
+# (with the questioner's outlet in brackets), and a colon: "STOLTENBERG: ...", "Q (Reuters): ...".
+_TURN = re.compile(r"^[ \t]*(?P<label>Q|QUESTION|(?:[A-Z][\w.'’\-]*)(?:[ \t]+[A-Z][\w.'’\-]*){0,4})"
+                   r"[ \t]*(?:\([^()\n]{1,80}\))?[ \t]*:[ \t]+(?=\S)", re.M)
+
+
+def find_turns(text: str) -> list[tuple[int, int, str]]:
+    """Transcript turns (start of the words after the label, end, label). A turn runs until the next
+    label; a text with fewer than two labelled lines is no transcript."""
+    hits = [m for m in _TURN.finditer(text) if not m.group("label")[:1].isdigit()]
+    if len(hits) < 2:
+        return []
+    out = []
+    for k, m in enumerate(hits):
+        end = hits[k + 1].start() if k + 1 < len(hits) else len(text)
+        out.append((m.end(), end, m.group("label")))
+    return out
 
 
 def find_quotes(text: str) -> list[tuple[int, int, int]]:
@@ -80,13 +101,29 @@ class Attribution:
         self.quotes = [Quote(s, e, p) for s, e, p in find_quotes(text)]
         self._starts = [q.start for q in self.quotes]
         self._assign_speakers()
+        self.turns: list[Quote] = []
+        for s, e, label in find_turns(text):
+            question = label.upper() in ("Q", "QUESTION")
+            actor = None if question else self.resolver.discourse.reference.find_actor(label)
+            self.turns.append(Quote(s, e, -1, (actor,) if actor is not None else (), explicit=True,
+                                    question=question))
+        self._turn_starts = [t.start for t in self.turns]
+
+    def turn_at(self, char: int) -> Quote | None:
+        """The transcript turn the character is in, if any."""
+        k = bisect.bisect_right(self._turn_starts, char) - 1
+        if k >= 0 and self.turns[k].start <= char < self.turns[k].end:
+            return self.turns[k]
+        return None
 
     # -- quotations -------------------------------------------------------
     def quote_at(self, char: int) -> Quote | None:
+        """The quotation the character is in (else the transcript turn, whose speaker says it all)."""
         k = bisect.bisect_right(self._starts, char) - 1
-        if k >= 0 and self.quotes[k].start <= char < self.quotes[k].end:
-            return self.quotes[k]
-        return None
+        q = self.quotes[k] if k >= 0 and self.quotes[k].start <= char < self.quotes[k].end else None
+        if q is not None and (q.speakers or not self.turns):
+            return q
+        return self.turn_at(char) or q
 
     def _assign_speakers(self) -> None:
         doc = self.doc

@@ -141,6 +141,8 @@ class Discourse:
             if om is not None and om.kind != "role" and om.actor is not None and other.i != root.i:
                 if root.dep_ in ("compound", "appos") or other.dep_ == "appos":
                     return (om.actor,), "name"
+        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "another", "one") for c in root.children):
+            return (), "role"  # "a spokesperson said": someone in that office, not a named holder of it
         candidates = []
         for role in m.roles:
             if role.person in self.reference.actors and role.person not in [c.iri for c in candidates]:

@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..namespaces import CERTAINTIES, STANCES
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
+NO_STANCE = "none"  # a cue's "negated: none": negated, the cue states no position ("does not have a veto")
 _FILES = ("stance", "certainty", "attribution", "actors", "targets")
 
 
@@ -65,6 +66,7 @@ class Lexicon:
     reporting_verbs: frozenset[str]
     according_to: tuple[tuple[str, ...], ...]
     first_person: frozenset[str]
+    first_person_plural: frozenset[str]
     deontic_modals: frozenset[str]
     deontic_verbs: frozenset[str]
     advocacy_verbs: frozenset[str]
@@ -80,6 +82,8 @@ class Lexicon:
     group_heads: frozenset[str]
     example_preps: tuple[tuple[str, ...], ...]
     entity_types: dict[str, str]
+    spokesman_offices: tuple[str, ...]  # office titles whose holders speak for their organisation
+    own_voice_offices: tuple[str, ...]  # ... except these (heads of state and government)
     relative_pronouns: frozenset[str]
     # targets
     anaphoric_nouns: frozenset[str]
@@ -88,6 +92,7 @@ class Lexicon:
     propositional_nouns: frozenset[str]
     target_preps: tuple[str, ...]
     recipient_preps: frozenset[str]
+    synonyms: tuple[tuple[str, ...], ...] = ()  # groups of words a label may be written with
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
     source: str = field(default="", compare=False)
@@ -114,7 +119,7 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     stance = value["stance"]
     negated = value.get("negated", negation.get(stance, stance))
     for s in (stance, negated):
-        if s not in STANCES:
+        if s not in STANCES and not (s == NO_STANCE and s is negated):
             raise InputError(f"{where}: unknown stance {s!r} (choose from {', '.join(STANCES)})", path)
     nc = value.get("negated_certainty")
     if nc is not None and nc not in CERTAINTIES:
@@ -217,6 +222,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         reporting_verbs=_words(at.get("reporting_verbs"), at_path, "reporting_verbs"),
         according_to=tuple(tuple(w.lower() for w in seq) for seq in at.get("according_to") or []),
         first_person=_words(at.get("first_person"), at_path, "first_person"),
+        first_person_plural=_words(at.get("first_person_plural"), at_path, "first_person_plural"),
         deontic_modals=_words(at.get("deontic_modals"), at_path, "deontic_modals"),
         deontic_verbs=_words(at.get("deontic_verbs"), at_path, "deontic_verbs"),
         advocacy_verbs=_words(at.get("advocacy_verbs"), at_path, "advocacy_verbs"),
@@ -231,6 +237,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         group_heads=_words(ac.get("group_heads"), ac_path, "group_heads"),
         example_preps=tuple(tuple(w.lower() for w in seq) for seq in ac.get("example_preps") or []),
         entity_types={str(k): str(v) for k, v in (ac.get("entity_types") or {}).items()},
+        spokesman_offices=tuple(sorted(_words(ac.get("spokesman_offices"), ac_path, "spokesman_offices"))),
+        own_voice_offices=tuple(sorted(_words(ac.get("own_voice_offices"), ac_path, "own_voice_offices"))),
         relative_pronouns=_words(ac.get("relative_pronouns"), ac_path, "relative_pronouns"),
         anaphoric_nouns=_words(ta.get("anaphoric_nouns"), ta_path, "anaphoric_nouns"),
         anaphoric_determiners=_words(ta.get("anaphoric_determiners"), ta_path, "anaphoric_determiners"),
@@ -239,6 +247,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         target_preps=tuple(dict.fromkeys(w.lower() for w in ta.get("target_preps") or []
                                          if _words(ta.get("target_preps"), ta_path, "target_preps"))),
         recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
+        synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
+                       for g in ta.get("synonyms") or []),
         anaphora_window=int(ta.get("anaphora_window", 3)),
         max_uncoded_tokens=int(ta.get("max_uncoded_tokens", 8)),
         source=str(folder),

@@ -157,11 +157,33 @@ class ActorIndex:
         return out
 
 
-class TopicIndex:
-    """Lemmatised codebook labels, matched as token sequences and as verb frames."""
+@dataclass(frozen=True)
+class BagLabel:
+    """A label of two or more content words, matched as a set: "curbs on chips" is "chip curbs"."""
 
-    def __init__(self, nlp: Language, reference: Reference):
+    keys: frozenset[str]  # canonical content keys: lemmas, or "actor:<iri>" for a name in the label
+    head: str  # the canonical key of the label's head word
+    topic: Topic
+
+
+class TopicIndex:
+    """Lemmatised codebook labels, matched as token sequences, as sets of content words (in any order,
+    through synonyms) and as verb frames."""
+
+    def __init__(self, nlp: Language, reference: Reference, lexicon: Lexicon | None = None):
         self.reference = reference
+        # General synonyms (lexicon) map every word of a group to its first word.
+        self._general: dict[str, str] = {}
+        for group in (lexicon.synonyms if lexicon is not None else ()):
+            for w in group:
+                self._general.setdefault(w, group[0])
+        # Per topic: words its labels use interchangeably ("chip curbs", "chip controls": curb = control).
+        self._canon: dict[str, dict[str, str]] = {}
+        self._bags: dict[str, list[BagLabel]] = defaultdict(list)
+        # Per topic: the actors its preferred label and key name ("Sweden's NATO membership": Sweden, NATO).
+        self.topic_actors: dict[str, frozenset[str]] = {}
+        bag_rows: list[tuple[tuple[str, ...], str, Topic]] = []
+        raw_words: dict[str, set[str]] = defaultdict(set)
         labels: list[tuple[str, Topic]] = []
         for topic in reference.topics.values():
             names = {topic.label, *topic.alt_labels, topic.notation.replace("-", " ")}
@@ -189,8 +211,139 @@ class TopicIndex:
             content = tuple(self._content_key(t) for t in ldoc if t.pos_ in _CONTENT)
             if root is not None and root.pos_ == "NOUN" and len(content) >= 2:
                 self._loose[lemma_key(root)].append((content, topic))
+            keys, head = self._label_keys(ldoc)
+            if len(keys) >= 2 and head:
+                bag_rows.append((keys, head, topic))
+            raw_words[topic.iri].update(keys)
         for seqs in self._seqs.values():
             seqs.sort(key=lambda s: -len(s[0]))
+        self._build_bags(bag_rows)
+        # Per topic: every content key of its labels (canonical), to tell which topics a phrase could mean.
+        self.topic_words: dict[str, frozenset[str]] = {
+            iri: frozenset(self.canonical(iri, k) for k in words) for iri, words in raw_words.items()}
+        for topic in reference.topics.values():
+            self.topic_actors[topic.iri] = frozenset(self._actors_in(topic.label) | self._actors_in(
+                topic.notation.replace("-", " ")))
+
+    # -- labels as sets of content words --------------------------------------
+    def general(self, key: str) -> str:
+        return self._general.get(key, key)
+
+    def canonical(self, topic_iri: str, key: str) -> str:
+        """``key`` (already through the general synonyms) as the labels of one topic write it."""
+        return self._canon.get(topic_iri, {}).get(key, key)
+
+    def _label_keys(self, ldoc: Doc) -> tuple[tuple[str, ...], str]:
+        """A label's content keys in order (names of actors as one key each) and its head's key."""
+        keys: list[str] = []
+        head = ""
+        toks = list(ldoc)
+        i = 0
+        root = next((t for t in ldoc if t.dep_ == "ROOT"), None)
+        while i < len(toks):
+            span = None
+            for n in (4, 3, 2, 1):  # the longest name of an actor starting here
+                if i + n <= len(toks):
+                    text = ldoc[i:i + n].text
+                    actor = self.reference.find_actor(text) if n > 1 or toks[i].pos_ in ("PROPN", "ADJ", "NOUN") \
+                        else None
+                    if actor is not None:
+                        span = (n, "actor:" + actor.iri)
+                        break
+            if span is not None:
+                key = span[1]
+                covered = range(i, i + span[0])
+                i += span[0]
+            else:
+                t = toks[i]
+                i += 1
+                if t.is_punct or t.is_stop or not (t.pos_ in _CONTENT or t.is_alpha):
+                    continue
+                key = self.general(lemma_key(t))
+                covered = range(t.i, t.i + 1)
+            if key not in keys:
+                keys.append(key)
+            if root is not None and root.i in covered:
+                head = key
+        return tuple(keys), head
+
+    def _build_bags(self, rows: list[tuple[tuple[str, ...], str, Topic]]) -> None:
+        by_topic: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for keys, _, topic in rows:
+            by_topic[topic.iri].append(keys)
+        for iri, labels in by_topic.items():
+            parent: dict[str, str] = {}
+
+            def find(x: str) -> str:
+                while parent.get(x, x) != x:
+                    x = parent[x]
+                return x
+
+            # Two labels of a topic that differ in one word (in the same place) use the two words alike.
+            for a in labels:
+                for b in labels:
+                    if a < b and len(a) == len(b):
+                        diff = [(x, y) for x, y in zip(a, b) if x != y]
+                        if len(diff) == 1 and not any(w.startswith("actor:") for w in diff[0]):
+                            ra, rb = find(diff[0][0]), find(diff[0][1])
+                            if ra != rb:
+                                parent[max(ra, rb)] = min(ra, rb)
+            self._canon[iri] = {w: find(w) for w in parent}
+        seen: set[tuple[frozenset[str], str]] = set()
+        for keys, head, topic in rows:
+            canon = self._canon.get(topic.iri, {})
+            bag = BagLabel(frozenset(canon.get(k, k) for k in keys), canon.get(head, head), topic)
+            if (bag.keys, topic.iri) in seen:
+                continue
+            seen.add((bag.keys, topic.iri))
+            for k in bag.keys:
+                self._bags[k].append(bag)
+        self._equivalents: dict[str, set[str]] = defaultdict(set)
+        for canon in self._canon.values():
+            for w, c in canon.items():
+                self._equivalents[w].add(c)
+
+    def topics_with_actors(self, iris: set[str]) -> list[Topic]:
+        """Topics whose preferred label or key names one of these actors."""
+        return [self.reference.topics[t] for t, actors in self.topic_actors.items() if actors & iris]
+
+    def _actors_in(self, text: str) -> set[str]:
+        words = text.replace("'s", " ").replace("’s", " ").split()
+        out = set()
+        for n in (3, 2, 1):
+            for i in range(len(words) - n + 1):
+                actor = self.reference.find_actor(" ".join(words[i:i + n]))
+                if actor is not None and not actor.is_new:
+                    out.add(actor.iri)
+        return out
+
+    def bag_match(self, keys: set[str], head: str | None = None) -> Topic | None:
+        """The topic with a label of two or more content words all among ``keys`` (text keys after the
+        general synonyms): the most words win, then a label whose head is ``head``; a tie between topics
+        is no match. With ``head`` given, only labels that contain it count (the phrase's own head noun
+        takes part in the match)."""
+        cands: dict[int, BagLabel] = {}
+        for k in keys:
+            for kk in (k, *self._equivalents.get(k, ())):
+                for bag in self._bags.get(kk, ()):
+                    cands[id(bag)] = bag
+        scored: list[tuple[int, int, str, Topic]] = []
+        for bag in cands.values():
+            canon = self._canon.get(bag.topic.iri, {})
+            mine = {canon.get(k, k) for k in keys}
+            if not bag.keys <= mine:
+                continue
+            h = canon.get(head, head) if head else None
+            if head is not None and h not in bag.keys:
+                continue
+            scored.append((len(bag.keys), int(h == bag.head), bag.topic.iri, bag.topic))
+        if not scored:
+            return None
+        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+        best = scored[0]
+        if any(s[:2] == best[:2] and s[2] != best[2] for s in scored[1:]):
+            return None
+        return best[3]
 
     def _frame(self, ldoc: Doc, topic: Topic) -> Frame | None:
         root = next((t for t in ldoc if t.dep_ == "ROOT"), None)

@@ -20,6 +20,8 @@ from .certainty import Clause, analyse
 from .coref import Discourse
 from .lexicon import Lexicon
 from .mentions import ActorIndex, TopicIndex
+from .lexicon import NO_STANCE
+from .offices import Offices
 from .stance import SPEAKER, CueFinder, CueHit
 from .syntax import within
 from .targets import TargetResolver
@@ -42,7 +44,7 @@ class RuleSet:
         self.reference = reference
         self.lexicon = lexicon
         self.actors = ActorIndex(nlp, reference, lexicon)
-        self.topics = TopicIndex(nlp, reference)
+        self.topics = TopicIndex(nlp, reference, lexicon)
         self.cues = CueFinder(lexicon)
 
     def extract(self, document: Document, doc: Doc, offset: int = 0) -> list[Assertion]:
@@ -69,6 +71,7 @@ class _Run:
         mentions = rules.actors.find(doc)
         self.discourse = Discourse(doc, mentions, self.lex, rules.reference, self.sent_of, document.date)
         self.resolver = ActorResolver(self.discourse, self.lex)
+        self.offices = Offices(rules.reference, self.lex, document.date)
         self.attribution = Attribution(doc, self.lex, self.resolver, text, self.sents, self.sent_of)
         self.targets = TargetResolver(doc, rules.topics, self.lex, self.sent_of, self._actors_of,
                                       self._subject_actors, self.discourse.salience)
@@ -87,9 +90,13 @@ class _Run:
         out: list[Assertion] = []
         last_speaker: dict[int, Actor] = {}
         for sent in self.sents:
-            if not self.text[sent.start_char:sent.end_char].strip():
+            words = self.text[sent.start_char:sent.end_char].strip()
+            if not words:
                 continue
             self.targets.scan(sent)
+            turn = self.attribution.turn_at(sent.end_char - 1) if self.attribution.turns else None
+            if words.endswith("?") or (turn is not None and turn.question):
+                continue  # a question states no position (and a questioner's turn none either)
             para = self._para(sent.start_char)
             hits = self.rules.cues.find(sent)
             inner = {h.anchor.i: h for h in hits}
@@ -181,6 +188,8 @@ class _Run:
             return []
         negated = cues.negated(hit) != clause.negated_by_hedge
         stance = hit.cue.negated if negated else hit.cue.stance
+        if stance == NO_STANCE:
+            return []  # "Moscow does not have a veto": a power denied is no position
         certainty = clause.certainty
         if negated and hit.cue.negated_certainty and _RANK[hit.cue.negated_certainty] < _RANK[certainty]:
             certainty = hit.cue.negated_certainty
@@ -205,9 +214,26 @@ class _Run:
             q = self.attribution.quote_at(holder.idx)
             if q is None or not q.speakers:
                 return []
-            holders = [(a, "speaker") for a in q.speakers]
+            if holder.lower_ in lex.first_person_plural:
+                # "we" in a minister's mouth is the government: the organisation of the speaker's office
+                holders = [(self.offices.organisation(a) or a, "speaker") for a in q.speakers]
+                speakers = list(dict.fromkeys([*q.speakers, *speakers]))
+            else:
+                holders = [(a, "speaker") for a in q.speakers]
         else:
             holders = self.resolver.resolve(holder)
+        # An official who speaks for a government ("Defence Minister X welcomed the package") holds the
+        # position for it; the official is the speaker.
+        mapped = []
+        for actor, how in holders:
+            org = self.offices.speaks_for(actor)
+            if org is not None:
+                mapped.append((org, how))
+                if actor not in speakers:
+                    speakers = [actor, *speakers]
+            else:
+                mapped.append((actor, how))
+        holders = mapped
         if not holders:
             return []
 
@@ -222,16 +248,16 @@ class _Run:
         target_hit = inner_hits[extra[0].i] if extra else hit
         include = extra + ([hit.anchor] if hit.kind != "prep" else [])
         action = target_hit.cue.kind == "action"
-        found = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
+        targets = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
                                      ellipsis=hit.cue.ellipsis, action=action,
                                      recipients=cues.recipients(target_hit) if action else [])
-        if found is None:
+        if not targets:
             return []
 
         start, end = _trimmed(self.text, sent)
         quote = self.text[start:end]
         out = []
-        for actor, how in holders:
+        for (actor, how), found in [(h, f) for h in holders for f in targets]:
             if found.target.kind == "actor" and found.target.iri == actor.iri:
                 continue
             speaker = next((s for s in speakers if s.iri != actor.iri), None)

@@ -23,6 +23,27 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 
+_CONTENT = ("NOUN", "PROPN", "ADJ", "VERB", "NUM")
+# Dependents that are not part of a noun phrase's own content.
+_PHRASE_SKIP = ("relcl", "advcl", "parataxis", "appos", "punct", "cc", "det", "case", "ccomp", "mark", "neg",
+                "aux", "auxpass", "nsubj", "nsubjpass", "dep", "predet", "preconj")
+_PHRASE_MAX = 16
+
+
+def _subtree_ids(tok: Token, members: list[Token]) -> set[int]:
+    """``tok``'s subtree without the other coordinated members hanging from it."""
+    skip = {m.i for m in members if m.i != tok.i}
+    out: set[int] = set()
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if t.i in skip:
+            continue
+        out.add(t.i)
+        stack.extend(t.children)
+    return out
+
+
 @dataclass(frozen=True)
 class Found:
     target: Target
@@ -43,6 +64,123 @@ class TargetResolver:
         self.mentions: list[TopicMention] = []  # every topic mention so far, in text order
         self._by_token: dict[int, TopicMention] = {}
         self._last: dict[str, int] = {}  # topic IRI -> index of its latest mention
+        self._keys: dict[int, tuple[str, ...]] = {}  # token -> its content keys (a lemma or actor IRIs)
+
+    # -- noun phrases as sets of content words ----------------------------
+    def token_keys(self, tok: Token) -> tuple[str, ...]:
+        """What a word contributes to a phrase's content: the actors it names, else its lemma (through the
+        general synonyms), else nothing (function words)."""
+        k = self._keys.get(tok.i)
+        if k is None:
+            actors = self.actors_of(tok) if tok.pos_ in ("PROPN", "NOUN", "ADJ", "PRON") else []
+            if actors:
+                k = tuple("actor:" + a.iri for a in actors)
+            elif tok.is_punct or tok.is_stop or tok.pos_ not in _CONTENT:
+                k = ()
+            else:
+                k = (self.topics.general(lemma_key(tok)),)
+            self._keys[tok.i] = k
+        return k
+
+    def phrase_tokens(self, root: Token, exclude: set[int] = frozenset()) -> list[Token]:
+        """The words of the noun phrase headed by ``root``: its subtree without clauses hanging off it
+        (relative, adverbial), appositions and function words, at most ``_PHRASE_MAX`` words."""
+        out: list[Token] = []
+        stack = [root]
+        while stack and len(out) < _PHRASE_MAX:
+            t = stack.pop()
+            if t.i in exclude:
+                continue
+            out.append(t)
+            stack.extend(c for c in reversed(list(t.children)) if c.dep_ not in _PHRASE_SKIP)
+        return out
+
+    def phrase_keys(self, root: Token, exclude: set[int] = frozenset()) -> set[str]:
+        return {k for t in self.phrase_tokens(root, exclude) for k in self.token_keys(t)}
+
+    def phrase_topics(self, root: Token) -> list[Topic]:
+        """Topics a noun phrase means by a label's words in any order ("curbs on chips" = "chip curbs");
+        a coordination inside it gives one topic per member where they differ ("curbs on chips and the
+        tools used to make them": chip curbs and tool curbs)."""
+        if root.pos_ not in ("NOUN", "PROPN"):
+            return []
+        head = self.token_keys(root)
+        head_key = head[0] if len(head) == 1 and not head[0].startswith("actor:") else None
+        if head_key is None:
+            return []
+        tokens = self.phrase_tokens(root)
+        out: list[Topic] = []
+        heads = [c for c in root.conjuncts if c.i > root.i and c.pos_ in ("NOUN", "PROPN")]
+        if heads:
+            # "curbs on chips and the tools used to make them": the tools are curbed too.
+            others = {i for c in heads for i in _subtree_ids(c, [])}
+            for keys in [self.phrase_keys(root, others)] + [self.phrase_keys(c) | {head_key} for c in heads]:
+                topic = self.topics.bag_match(keys, head_key)
+                if topic is not None and topic not in out:
+                    out.append(topic)
+            if out:
+                return out
+        groups = [t for t in tokens if t.i != root.i and t.pos_ in ("NOUN", "PROPN")
+                  and any(c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") for c in t.children)]
+        if groups:
+            g = groups[0]
+            members = [g, *[c for c in g.conjuncts if c.pos_ in ("NOUN", "PROPN")]]
+            for m in members:
+                others = {i for o in members if o.i != m.i for i in _subtree_ids(o, members)}
+                topic = self.topics.bag_match(self.phrase_keys(root, others), head_key)
+                if topic is not None and topic not in out:
+                    out.append(topic)
+            if out:
+                return out
+        topic = self.topics.bag_match(self.phrase_keys(root), head_key)
+        return [topic] if topic is not None else []
+
+    def fit(self, topic: Topic, head: Token, span: range) -> Topic | None:
+        """The topic a phrase means once the actors it names are taken into account: "Turkey's own
+        membership bid" is not the bid of the actor a "membership bid" label names, but the topic of
+        Turkey's bid; with no such topic, a label that names another state does not apply."""
+        mine = self.topics.topic_actors.get(topic.iri, frozenset())
+        named: set[str] = set()
+        for c in head.children:
+            if c.i in span:
+                continue
+            if c.dep_ in ("poss", "compound", "amod", "nmod"):
+                named.update(k[6:] for k in self.token_keys(c) if k.startswith("actor:"))
+            elif c.dep_ == "prep" and c.lower_ in ("of", "for", "by"):
+                o = child(c, "pobj")
+                if o is not None:
+                    named.update(k[6:] for k in self.token_keys(o) if k.startswith("actor:"))
+        foreign = named - mine
+        if not foreign:
+            return topic
+        head_key = self.topics.general(lemma_key(head))
+        words = {k for t in self.phrase_tokens(head) for k in self.token_keys(t) if not k.startswith("actor:")}
+        # Another topic must account for as many of the phrase's words as the label that matched.
+        vocab = self.topics.topic_words.get(topic.iri, frozenset())
+        need = max(1, len({self.topics.canonical(topic.iri, w) for w in words} & vocab))
+        best: tuple[int, int, str, Topic] | None = None
+        for other in self.topics.topics_with_actors(foreign):
+            if other.iri == topic.iri:
+                continue
+            vocab = self.topics.topic_words.get(other.iri, frozenset())
+            if self.topics.canonical(other.iri, head_key) not in vocab:
+                continue
+            overlap = len({self.topics.canonical(other.iri, w) for w in words} & vocab)
+            if overlap < need:
+                continue
+            theirs = self.topics.topic_actors.get(other.iri, frozenset())
+            key = (len(named & theirs), overlap, other.iri, other)
+            if best is None or key[:3] > best[:3]:
+                best = key
+        if best is not None:
+            return best[3]
+        if any(self._is_state(a) for a in mine) and any(self._is_state(a) for a in foreign):
+            return None  # "Moldova's membership" is not the membership of the state the label names
+        return topic
+
+    def _is_state(self, iri: str) -> bool:
+        actor = self.topics.reference.actors.get(iri)
+        return actor is not None and actor.type == "State"
 
     # -- topic mentions ---------------------------------------------------
     def scan(self, sent) -> None:
@@ -65,14 +203,20 @@ class TargetResolver:
             if tok.i in covered:
                 continue
             elif tok.pos_ == "NOUN":
-                words = [c for c in tok.lefts if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i not in covered]
-                if words:
-                    content = tuple(self._content_key(c) for c in words if c.pos_ in ("NOUN", "PROPN")
-                                    or self.actors_of(c)) + (lemma_key(tok),)
-                    topic = self.topics.loose(content)
-                    if topic is not None:
-                        found.append(TopicMention(words[0].left_edge.i, tok.i + 1, tok.i, topic, inferred=True))
-        found.sort(key=lambda m: m.start)
+                # A label's words in any order in the phrase this noun heads: "curbs on chips".
+                topics = self.phrase_topics(tok)
+                if topics:
+                    found.append(TopicMention(tok.i, tok.i + 1, tok.i, topics[0], inferred=True))
+        fitted = []
+        for m in found:
+            if self.doc[m.head].pos_ in ("NOUN", "PROPN"):
+                topic = self.fit(m.topic, self.doc[m.head], range(m.start, m.end))
+                if topic is None:
+                    continue
+                if topic is not m.topic:
+                    m = TopicMention(m.start, m.end, m.head, topic, inferred=True)
+            fitted.append(m)
+        found = sorted(fitted, key=lambda m: m.start)
         for m in found:
             self._last[m.topic.iri] = len(self.mentions)
             self.mentions.append(m)
@@ -126,6 +270,29 @@ class TargetResolver:
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
 
+    def topics_in(self, roots: list[Token], include: list[Token] = ()) -> list[tuple[Topic, str]]:
+        """The topic named closest to the top of the given phrases, with the topics of the words
+        coordinated with it ("controls on chips and chipmaking equipment": both)."""
+        found = self.topic_in(roots, include)
+        if found is None:
+            return []
+        out = [found]
+        for root in roots[:1]:
+            for tok in root.subtree:
+                m = self._by_token.get(tok.i)
+                if m is None or m.topic.iri != found[0].iri:
+                    continue
+                for c in self.doc[m.head].conjuncts:
+                    other = self._by_token.get(c.i)
+                    if other is not None and all(other.topic.iri != t.iri for t, _ in out):
+                        out.append((other.topic, "frame" if other.inferred else "topic"))
+                break
+        if len(out) == 1 and roots and roots[0].pos_ in ("NOUN", "PROPN"):
+            split = self.phrase_topics(roots[0])
+            if len(split) > 1 and found[0] in split:
+                out = [(t, "frame") for t in split]
+        return out
+
     def topic_in(self, roots: list[Token], include: list[Token] = ()) -> tuple[Topic, str] | None:
         """The topic named closest to the top of the given phrases (and the extra words)."""
         best: tuple[int, int, Topic, str] | None = None
@@ -164,12 +331,19 @@ class TargetResolver:
     # -- resolution -------------------------------------------------------
     def resolve(self, roots: list[Token], *, include: list[Token] = (), exclude: set[str] = frozenset(),
                 anchor: Token, ellipsis: bool = False, recipients: list[Token] = (),
-                action: bool = False) -> Found | None:
-        lex = self.lexicon
+                action: bool = False) -> list[Found]:
+        """What a stance is about: usually one target; coordinated topics give one each."""
         roots = [r for r in roots if r is not None]
-        hit = self.topic_in(roots, include)
-        if hit is not None:
-            return Found(topic_target(hit[0]), hit[1])
+        hits = self.topics_in(roots, include)
+        if hits:
+            return [Found(topic_target(t), how) for t, how in hits]
+        found = self._resolve_one(roots, anchor=anchor, exclude=exclude, ellipsis=ellipsis, recipients=recipients,
+                                  action=action)
+        return [found] if found is not None else []
+
+    def _resolve_one(self, roots: list[Token], *, exclude: set[str], anchor: Token, ellipsis: bool,
+                     recipients: list[Token], action: bool) -> Found | None:
+        lex = self.lexicon
         pointer = self._anaphoric(roots[0]) if roots else None
         if pointer is not None:
             topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON")
