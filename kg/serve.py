@@ -66,7 +66,7 @@ DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 4
-DEFAULT_MAX_MEMORY = 512 << 20  # bytes of resident memory a query worker process may use
+MEMORY_PER_WORKER = 64 << 20  # default bytes of resident memory per query worker process (all share the total)
 MAX_BODY = 1 << 20  # bytes of a POST body, at least (a form-encoded query can be three times its size)
 DRAIN_BODY = 16 << 20  # a body over the limit but under this is read (and dropped) before the 413
 ENDPOINT = "/sparql"
@@ -125,14 +125,14 @@ def _one_line(e: object) -> str:
 
 
 def check_limits(timeout: float, max_rows: int, workers: int, limits: Limits = Limits(),
-                 max_memory: int = DEFAULT_MAX_MEMORY) -> None:
+                 max_memory: int = MEMORY_PER_WORKER) -> None:
     """Raise :class:`ServeError` for a time-out, row limit, worker count or query limit that makes no sense."""
     if limits.max_depth < 1:
         raise ServeError(f"the nesting depth limit must be at least 1 (got {limits.max_depth})")
     if limits.max_query_bytes < 16:
         raise ServeError(f"the query size limit must be at least 16 bytes (got {limits.max_query_bytes})")
     if max_memory < 64 << 20:
-        raise ServeError(f"a query worker needs at least 64 MiB of memory (got {max_memory >> 20} MiB)")
+        raise ServeError(f"the query workers need at least 64 MiB of memory (got {max_memory >> 20} MiB)")
     if not timeout > 0:
         raise ServeError(f"the time-out must be positive (got {timeout})")
     if max_rows < 1:
@@ -548,15 +548,18 @@ def make_server(store: Store | str | Path | None = None, host: str = DEFAULT_HOS
                 timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
                 workers: int = DEFAULT_WORKERS, log: Callable[[str], None] | None = None,
                 max_depth: int = DEFAULT_MAX_DEPTH, max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES,
-                max_memory: int = DEFAULT_MAX_MEMORY, processes: bool | None = None) -> SparqlServer:
+                max_memory: int | None = None, processes: bool | None = None) -> SparqlServer:
     """A bound (not yet serving) endpoint over ``store``: a :class:`Store`, or a location opened read-only.
 
     Over an on-disk Oxigraph store queries run in ``workers`` worker processes
-    (``processes=False`` keeps them on threads); other stores always use threads.
+    (``processes=False`` keeps them on threads); other stores always use threads.  ``max_memory`` is
+    the resident memory of all worker processes together (default 64 MiB per worker).
     ``port=0`` picks a free port (see ``server.url``).  ``log`` receives one line
     per request.  Raises :class:`ServeError` when the address cannot be bound.
     """
     limits = Limits(max_depth, max_query_bytes)
+    if max_memory is None:
+        max_memory = MEMORY_PER_WORKER * workers
     check_limits(timeout, max_rows, workers, limits, max_memory)
     owns = not isinstance(store, Store)
     opened: Store = open_store(store, read_only=True) if owns else store  # type: ignore[arg-type,assignment]

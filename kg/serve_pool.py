@@ -14,9 +14,15 @@ sends it the job and waits for the reply, the worker's death, or the deadline:
   (SIGKILL: the engine cannot be interrupted) and starts a replacement.
 
 The watchdog also lowers the priority of a query that has run longer than
-``demote_after`` seconds (nice 10), so that a few slow queries cannot take the
-CPU from the many quick ones, and kills a worker whose resident memory passes
-``max_memory`` bytes (its request gets 503).
+``DEMOTE_AFTER`` seconds (nice 10), so that a few slow queries cannot take the
+CPU from the many quick ones.
+
+Memory.  ``max_memory`` bytes is the resident memory of all workers together.
+Each worker's share is ``max_memory / size``, but never less than its size at
+start plus ``GROWTH``.  A worker that has grown past its share (the engine's
+caches fill up as it serves) is replaced when it finishes a query; when the
+total passes ``max_memory``, the watchdog kills the running worker with the
+most memory if it is past its share, and its request gets 503.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from .serve_worker import Job, QueryTimeout, Reply, timeout_message
 
 GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
 DEMOTE_AFTER = 0.5  # seconds of running after which a query runs at a lower priority
-WATCH_EVERY = 0.1  # seconds between the watchdog's rounds
+WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
+GROWTH = 32 << 20  # bytes a worker may always grow past its size at start
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _KG_PARENT = str(Path(__file__).resolve().parent.parent)
@@ -75,6 +82,7 @@ class _Worker:
     started: float = 0.0  # when the current job was sent (0: idle)
     kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
     niced: bool = False
+    share: int = 0  # bytes of resident memory past which it is replaced (or killed when memory runs short)
     killed_for: str = ""  # why the watchdog killed it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -157,7 +165,9 @@ class WorkerPool:
             conn.close()
             raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
                                                    f"(exit status {code})")
-        return _Worker(proc, conn, proc.pid, hello[2])
+        worker = _Worker(proc, conn, proc.pid, hello[2])
+        worker.share = max(self.max_memory // self.workers, rss_bytes(proc.pid) + GROWTH)
+        return worker
 
     def _add_idle(self, worker: _Worker) -> None:
         with self._cond:
@@ -263,16 +273,19 @@ class WorkerPool:
 
     def _give_back(self, worker: _Worker) -> None:
         worker.started = 0.0
-        if worker.niced:
+        fresh = rss_bytes(worker.pid) <= worker.share
+        if fresh and worker.niced:
             try:
                 os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
                 worker.niced = False
             except OSError:  # lowering a nice value needs privileges: a fresh worker instead
-                with self._cond:
-                    self._running.discard(worker)
-                self._retire(worker)
-                self._replace_later()
-                return
+                fresh = False
+        if not fresh:  # past its share of memory (or stuck at a low priority): replace it
+            with self._cond:
+                self._running.discard(worker)
+            self._retire(worker)
+            self._replace_later()
+            return
         with self._cond:
             self._running.discard(worker)
             if self._closed:
@@ -295,8 +308,12 @@ class WorkerPool:
                         w.niced = True
                     except OSError:
                         pass
-                if rss_bytes(w.pid) > self.max_memory:
-                    w.kill(f"used more than {self.max_memory >> 20} MiB of memory")
+            sizes = {w: rss_bytes(w.pid) for w in (*running, *abandoned, *idle)}
+            if sum(sizes.values()) > self.max_memory and (running or abandoned):
+                w = max((*running, *abandoned), key=sizes.__getitem__)
+                if sizes[w] > w.share:
+                    w.kill(f"used more than its share of memory ({sizes[w] >> 20} MiB; the query workers may "
+                           f"use {self.max_memory >> 20} MiB together)")
             for w in abandoned:
                 replied = False
                 try:
@@ -316,7 +333,7 @@ class WorkerPool:
                         w.kill(f"killed after its time-out ({self.timeout:g} s)")
                         self._lost(w)
             for w in idle:
-                if rss_bytes(w.pid) > self.max_memory:
+                if sizes[w] > w.share:
                     with self._cond:
                         if w not in self._idle:
                             continue

@@ -339,7 +339,7 @@ def test_timed_out_queries_are_killed_and_free_the_cpu(start, seeds_store_path):
 
 
 def test_streaming_query_stops_by_itself_and_keeps_its_worker(start, seeds_store_path):
-    server = start(str(seeds_store_path), workers=1, timeout=0.5, max_rows=10**9)
+    server = start(str(seeds_store_path), workers=1, timeout=0.5, max_rows=10**9, max_memory=1 << 30)
     pool = server.runner
     assert pool.wait_idle(30)
     (pid,) = pool.pids()
@@ -351,9 +351,9 @@ def test_streaming_query_stops_by_itself_and_keeps_its_worker(start, seeds_store
 
 
 def test_a_query_past_the_memory_limit_is_stopped(start, seeds_store_path):
-    server = start(str(seeds_store_path), workers=1, timeout=60, max_memory=96 << 20)
+    server = start(str(seeds_store_path), workers=2, timeout=60, max_memory=128 << 20)
     status, body, took = post(server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f ?a ?d")
-    assert status == 503 and "MiB of memory" in body, (status, body)
+    assert status == 503 and "share of memory" in body, (status, body)
     assert took < 30
     assert post(server, ASK)[0] == 200
 

@@ -26,8 +26,9 @@ def serve(
                                   "parentheses a query may have; deeper ones get HTTP 400."),
     max_query_bytes: int = typer.Option(128 * 1024, "--max-query-bytes", min=16,
                                         help="Largest query text in bytes; larger ones get HTTP 400."),
-    max_memory: int = typer.Option(512, "--max-memory", min=64, help="MiB of memory a query worker may use; "
-                                   "a query past it is stopped with HTTP 503."),
+    max_memory: Optional[int] = typer.Option(None, "--max-memory", min=64, help="MiB of memory the query workers "
+                                             "may use together (default 64 per worker); a query that needs more is "
+                                             "stopped with HTTP 503."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint (GET/POST /sparql) with a query form at /."""
@@ -36,7 +37,7 @@ def serve(
 
     location = store_location(store)
     server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers,
-                         max_depth=max_depth, max_query_bytes=max_query_bytes, max_memory=max_memory << 20,
+                         max_depth=max_depth, max_query_bytes=max_query_bytes, max_memory=None if max_memory is None else max_memory << 20,
                          log=None if quiet else stderr_log)
 
     def stop(signum, frame):  # SIGTERM stops like Ctrl-C
