@@ -159,6 +159,7 @@ class Store(ABC):
         for what, text in (("query", sparql), *((f"value of ?{k}", t.value) for k, t in terms.items())):
             if _has_surrogates(text):  # undecodable bytes from a shell: no engine can take them
                 raise QueryError(f"the {what} is not valid UTF-8")
+        _check_nesting(sparql)
         try:
             if is_update(sparql):
                 if not allow_update:
@@ -170,12 +171,29 @@ class Store(ABC):
             return self._query(sparql, terms)
         except OSError as e:  # a SERVICE or LOAD whose endpoint refused, or a file the engine could not read
             raise QueryError(f"the query could not reach what it names: {_one_line(e)}") from None
+        except RecursionError:  # rdflib's parser recurses about 40 Python frames per nesting level
+            raise QueryError("the query is nested too deep for the SPARQL parser of this store") from None
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+MAX_QUERY_DEPTH = 256  # Oxigraph's parser recurses: 3,000 nested braces overflow its stack (SIGSEGV)
+
+
+def _check_nesting(sparql: str) -> None:
+    """Refuse a query nested deeper than the engine's parser can recurse, before it parses it."""
+    if sum(sparql.count(c) for c in "{[(!") <= MAX_QUERY_DEPTH:
+        return  # cannot be that deep: the common query pays for one count
+    from .serve_check import scan
+
+    depth = scan(sparql, MAX_QUERY_DEPTH).depth
+    if depth > MAX_QUERY_DEPTH:
+        raise QueryError(f"the query is nested more than {MAX_QUERY_DEPTH} deep (braces, brackets, parentheses "
+                         f"or '!'); kg refuses it rather than let the SPARQL parser overflow")
 
 
 def _has_surrogates(text: str) -> bool:

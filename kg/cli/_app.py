@@ -108,7 +108,10 @@ def _check_text_arguments(values: dict) -> None:
             if isinstance(item, (str, os.PathLike)):
                 text = os.fspath(item)
                 if isinstance(text, str) and any("\ud800" <= c <= "\udfff" for c in text):
-                    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    try:  # the bytes the shell passed, where they came as surrogate escapes
+                        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                    except UnicodeEncodeError:
+                        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
                     fail(f"argument {name!r} is not valid UTF-8: {shown[:80]}", 2)
 
 
