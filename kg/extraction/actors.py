@@ -22,9 +22,10 @@ Resolved = list[tuple[Actor, str]]  # (actor, how it was found)
 
 
 class ActorResolver:
-    def __init__(self, discourse: Discourse, lexicon: Lexicon):
+    def __init__(self, discourse: Discourse, lexicon: Lexicon, offices=None):
         self.discourse = discourse
         self.lexicon = lexicon
+        self.offices = offices  # .offices.Offices: who holds an office in which organisation
 
     def resolve(self, tok: Token, _depth: int = 0) -> Resolved:
         """Every actor the phrase headed by ``tok`` names (one per coordinated member)."""
@@ -89,6 +90,12 @@ class ActorResolver:
                 if hit is None or not hit[0]:
                     continue
                 actor = hit[0][0]
+                if actor.type != "Person" and lex.generic_nouns[lemma] == "Person" and t.tag_ == "NN" \
+                        and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in t.children):
+                    # "the French leader": the person last named who holds an office in France
+                    person = self._office_holder(actor, t.i)
+                    if person is not None:
+                        return [(person, "noun")]
                 if actor.type != "Person":
                     return [(actor, "noun")]
                 if lex.generic_nouns[lemma] != "Person" and c.dep_ == "poss":
@@ -97,6 +104,14 @@ class ActorResolver:
                     if org is not None:
                         return [(org, "noun")]
         return []
+
+    def _office_holder(self, org: Actor, before: int) -> Actor | None:
+        if self.offices is None:
+            return None
+        for ref in reversed(self.discourse.history):
+            if ref.i < before and ref.actor.type == "Person" and self.offices.organisation(ref.actor) == org:
+                return ref.actor
+        return None
 
     def _organisation_of(self, person: Actor) -> Actor | None:
         ref = self.discourse.reference

