@@ -6,6 +6,7 @@ import contextvars
 import csv
 import io
 import json
+import re
 import shutil
 import unicodedata
 
@@ -29,9 +30,12 @@ def csv_cells(values, raw: bool | None = None):
     if raw if raw is not None else RAW_CSV.get():
         return list(values)
     return [spreadsheet_safe(v) for v in values]
+
+
 DEFAULT_WIDTH = 120  # columns when the output is no terminal (a pipe, a file) and $COLUMNS is unset
 MIN_COLUMN = 8  # a squeezed column keeps at least this many characters (or its header's width)
 LONG_WORD = 24  # ... and its longest word up to this many: ids and names stay whole, prose wraps
+PROSE = 24  # a column of long texts (quotes) keeps at least this many
 GUTTER = 2  # spaces between columns
 
 
@@ -52,15 +56,24 @@ def cell_width(s: str) -> int:
 
 
 def _fold(word: str, width: int) -> list[str]:
-    """A word longer than ``width`` cut into pieces of at most ``width`` columns."""
+    """A word longer than ``width`` cut into pieces of at most ``width`` columns: after a hyphen or slash
+    where it can (``troop-`` ``deployment``), else anywhere."""
     pieces, cur, used = [], "", 0
-    for c in word:
-        w = cell_width(c)
-        if cur and used + w > width:
+    for part in re.findall(r"[^-/]*[-/]+|[^-/]+", word):
+        w = cell_width(part)
+        if cur and used + w <= width:
+            cur, used = cur + part, used + w
+            continue
+        if cur:
             pieces.append(cur)
             cur, used = "", 0
-        cur += c
-        used += w
+        for c in part:
+            cw = cell_width(c)
+            if cur and used + cw > width:
+                pieces.append(cur)
+                cur, used = "", 0
+            cur += c
+            used += cw
     return pieces + [cur] if cur else pieces
 
 
@@ -105,6 +118,16 @@ def column_widths(natural: list[int], floors: list[int], total: int) -> list[int
     if spare <= 0:
         return floors
     want = [w - f for w, f in zip(natural, floors)]
+    # A column that needs only a little more gets it first (a whole id or name beats two more letters of
+    # prose); the rest is shared.
+    floors = list(floors)
+    for i in sorted(range(n), key=lambda i: (want[i], i)):
+        if 0 < want[i] <= spare // 4:
+            floors[i] += want[i]
+            spare -= want[i]
+            want[i] = 0
+    if not any(want):
+        return floors
     share = [spare * x // sum(want) for x in want]
     widths = [f + s for f, s in zip(floors, share)]
     spare -= sum(share)
@@ -124,13 +147,25 @@ def _table(rows: list[dict], columns: list[str], max_width: int | None, width: i
         natural = [min(w, max(max_width, cell_width(c))) for w, c in zip(natural, columns)]
     # A column keeps room for its header and its longest word (up to LONG_WORD: ids, names), so that
     # squeezing wraps prose rather than cutting words.
-    # When those floors do not fit either, words are folded rather than the table made too wide.
+    # When those floors do not fit, the longest words kept whole get shorter (down to none): words are
+    # folded rather than the table made too wide.
     total = width or terminal_width()
     words = [max((cell_width(w) for row in cells for w in row[i].split(" ")), default=0) for i in range(len(columns))]
-    floors = [max(cell_width(c), MIN_COLUMN, min(w, LONG_WORD)) for c, w in zip(columns, words)]
-    if sum(min(f, w) for f, w in zip(floors, natural)) + GUTTER * (len(columns) - 1) > total:
-        floors = [max(cell_width(c), MIN_COLUMN) for c in columns]
-    widths = column_widths(natural, floors, total)
+
+    def floors_for(cap: int, prose: int) -> list[int]:
+        # Prose (a column wider than two long words) keeps `prose` columns: it is what a person reads.
+        return [min(max(cell_width(c), MIN_COLUMN, min(w, cap), prose if n > 2 * LONG_WORD else 0), n)
+                for c, w, n in zip(columns, words, natural)]
+
+    def fits(floors: list[int]) -> bool:
+        return sum(floors) + GUTTER * (len(columns) - 1) <= total
+
+    cap, prose = LONG_WORD, PROSE
+    while cap > 0 and not fits(floors_for(cap, prose)):
+        cap -= 1
+    while prose > 0 and not fits(floors_for(cap, prose)):
+        prose -= 1
+    widths = column_widths(natural, floors_for(cap, prose), total)
 
     def lines(values: list[str]) -> list[str]:
         parts = [wrap(v, w) for v, w in zip(values, widths)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 
@@ -83,9 +85,9 @@ def test_width_comes_from_columns_env_else_a_default(monkeypatch):
     assert terminal_width() == DEFAULT_WIDTH
 
 
-def test_json_and_csv_are_unchanged():
+def test_json_and_csv_are_not_wrapped():
     rows = [{"a": "x, y", "b": QUOTE, "c": None}]
-    assert render(rows, "csv") == f'a,b,c\n"x, y","{QUOTE}",'
+    assert list(csv.reader(io.StringIO(render(rows, "csv"), newline=""))) == [["a", "b", "c"], ["x, y", QUOTE, ""]]
     assert render(rows, "json") == '[\n  {"a": "x, y", "b": "' + QUOTE + '", "c": null}\n]'
     assert render([], "table") == "(no results)"
 
