@@ -1,21 +1,24 @@
 """The pool of query worker processes behind ``kg serve`` (the worker's side is :mod:`kg.serve_worker`).
 
-Each worker is a fresh interpreter (``python -c``, in a session of its own, so
-that a Ctrl-C on the terminal reaches only the server), talking over a socket
-pair; starting one costs about 0.2 s of CPU, mostly imports.  A request takes an idle worker (waiting no longer than its own time-out),
+Workers are forked by a zygote process (:mod:`kg.serve_zygote`, in a session of
+its own, so that a Ctrl-C on the terminal reaches only the server) and talk
+over a socket pair; a new worker costs a fork and a read-only store opening.
+A request takes an idle worker (waiting no longer than its own time-out),
 sends it the job and waits for the reply, the worker's death, or the deadline:
 
 * a reply is the answer, and the worker goes back to the idle list;
 * a death (SIGSEGV from a stack overflow, an abort, an out-of-memory kill) is
-  a 500 for that request; the worker is replaced;
+  a 500 for that request (503 when the watchdog killed it for its memory); the
+  worker is replaced at once, but the answer waits for the request's deadline,
+  so that a client repeating such a query cannot keep the server busy;
 * at the deadline the request answers 503 and the worker is abandoned to the
   watchdog, which takes it back if it replies within ``grace`` seconds (a
   streaming query stops by itself at its deadline) and otherwise kills it
   (SIGKILL: the engine cannot be interrupted) and starts a replacement.
 
-The watchdog also lowers the priority of a query that has run longer than
-``DEMOTE_AFTER`` seconds (nice 10), so that a few slow queries cannot take the
-CPU from the many quick ones.
+The watchdog also lowers the priority of a query that has used more than
+``DEMOTE_AFTER`` seconds of CPU (nice 10), so that a few slow queries cannot
+take the CPU from the many quick ones.
 
 Memory.  ``max_memory`` bytes is the resident memory of all workers together.
 Each worker's share is ``max_memory / size``, but never less than its size at
@@ -27,29 +30,26 @@ most memory if it is past its share, and its request gets 503.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 from .errors import KgError, StoreError
 from .serve_check import Limits
 from .serve_worker import Job, QueryTimeout, Reply, timeout_message
+from .serve_zygote import ForkedProcess, Zygote
 
 GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
-DEMOTE_AFTER = 0.5  # seconds of running after which a query runs at a lower priority
+DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
 WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
 GROWTH = 32 << 20  # bytes a worker may always grow past its size at start
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_KG_PARENT = str(Path(__file__).resolve().parent.parent)
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class ServerBusy(KgError):
@@ -64,6 +64,16 @@ class WorkerLost(KgError):
         self.status = status
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of a process (0 when it is gone)."""
     try:
@@ -75,11 +85,12 @@ def rss_bytes(pid: int) -> int:
 
 @dataclass(eq=False)
 class _Worker:
-    proc: subprocess.Popen
+    proc: ForkedProcess
     conn: Connection
     pid: int
     sandboxed: bool
     started: float = 0.0  # when the current job was sent (0: idle)
+    cpu: float = 0.0  # its CPU seconds then
     kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
     niced: bool = False
     share: int = 0  # bytes of resident memory past which it is replaced (or killed when memory runs short)
@@ -122,6 +133,8 @@ class WorkerPool:
         self.max_memory = max_memory
         self.log = log
         self.sandboxed = False
+        self._zygote: Zygote | None = None
+        self._zygote_lock = threading.Lock()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._running: set[_Worker] = set()  # owned by a request thread
@@ -138,21 +151,21 @@ class WorkerPool:
         self._watchdog.start()
 
     # --- workers coming and going ---
+    def _zygote_now(self) -> Zygote:
+        with self._zygote_lock:
+            if self._zygote is None or not self._zygote.alive:
+                if self._zygote is not None:
+                    self._zygote.close()
+                    self._say("the worker zygote ended; starting a new one")
+                self._zygote = Zygote({"location": self.location, "max_rows": self.max_rows,
+                                       "timeout": self.timeout, "limits": asdict(self.limits)})
+            return self._zygote
+
     def _spawn(self) -> _Worker:
-        ours, theirs = socket.socketpair()
-        settings = {"location": self.location, "max_rows": self.max_rows, "timeout": self.timeout,
-                    "limits": asdict(self.limits)}
-        env = dict(os.environ)  # the workers import this very kg, wherever it was imported from
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_KG_PARENT, env.get("PYTHONPATH")) if p)
         try:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", "from kg.serve_worker import main; main()", str(theirs.fileno()),
-                 json.dumps(settings)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-        finally:
-            theirs.close()
-        conn = Connection(ours.detach())
+            proc, conn = self._zygote_now().spawn(START_TIMEOUT)
+        except OSError as e:
+            raise StoreError(f"cannot start a query worker: {e}") from None
         hello = None
         try:
             if conn.poll(START_TIMEOUT):
@@ -189,7 +202,9 @@ class WorkerPool:
                 try:
                     worker = self._spawn()
                 except (KgError, OSError, EOFError) as e:
-                    self._say(f"cannot start a query worker: {e}; retrying in {delay:g} s")
+                    if self._closed:
+                        return
+                    self._say(f"{e}; retrying in {delay:g} s")
                     time.sleep(delay)
                     delay = min(delay * 2, 10.0)
                     continue
@@ -230,7 +245,7 @@ class WorkerPool:
         """Run ``job`` on a worker: its reply, or :class:`QueryTimeout`, :class:`ServerBusy`, :class:`WorkerLost`."""
         deadline = time.monotonic() + job.seconds
         worker = self._take(deadline)
-        worker.started, worker.kill_at = time.monotonic(), 0.0
+        worker.started, worker.cpu, worker.kill_at = time.monotonic(), cpu_seconds(worker.pid), 0.0
         try:
             worker.conn.send(job)
         except (OSError, ValueError):
@@ -246,6 +261,9 @@ class WorkerPool:
                 return reply
             self._drop(worker)
             why = self._lost(worker)
+            # Answered at the deadline, like a time-out: the worker is gone already, but a client that
+            # repeats such a query at once would otherwise keep the server forking and filling memory.
+            time.sleep(max(0.0, deadline - time.monotonic()))
             if why.startswith("used more than"):
                 raise WorkerLost(f"query stopped: it {why}", 503)
             raise WorkerLost(f"the query crashed the query engine (worker {why}); the server goes on")
@@ -302,7 +320,7 @@ class WorkerPool:
             with self._cond:
                 running, abandoned, idle = list(self._running), list(self._abandoned), list(self._idle)
             for w in running:
-                if w.started and not w.niced and now - w.started > DEMOTE_AFTER:
+                if w.started and not w.niced and cpu_seconds(w.pid) - w.cpu > DEMOTE_AFTER:
                     try:
                         os.setpriority(os.PRIO_PROCESS, w.pid, 10)
                         w.niced = True
@@ -373,3 +391,6 @@ class WorkerPool:
             self._cond.notify_all()
         for w in workers:
             self._retire(w)
+        with self._zygote_lock:
+            if self._zygote is not None:
+                self._zygote.close()
