@@ -21,6 +21,35 @@ if TYPE_CHECKING:
 Resolved = list[tuple[Actor, str]]  # (actor, how it was found)
 
 
+_GROUPS: dict[int, tuple[object, dict[str, Actor]]] = {}
+
+
+def _collective_groups(reference, lexicon: Lexicon) -> dict[str, Actor]:
+    """Head noun -> the one group actor that the gazetteer names by that noun alone ("allies",
+    "some countries", "allied leaders"); nouns for states ("countries", "capitals", "member states")
+    count as one ("state")."""
+    cached = _GROUPS.get(id(reference))
+    if cached is not None and cached[0] is reference:
+        return cached[1]
+    found: dict[str, set[str]] = {}
+    for actor in reference.actors.values():
+        if actor.type != "ActorGroup":
+            continue
+        for name in (actor.label, *actor.aliases):
+            words = name.lower().replace("(group)", "").split()
+            if not words:
+                continue
+            head = words[-1]
+            head = head[:-3] + "y" if head.endswith("ies") else head[:-1] if head.endswith("s") else head
+            if len(words) > 1 and not all(w in lexicon.collective_modifiers for w in words[:-1]):
+                continue
+            key = "state" if head in lexicon.state_nouns else head
+            found.setdefault(key, set()).add(actor.iri)
+    out = {k: reference.actors[next(iter(v))] for k, v in found.items() if len(v) == 1}
+    _GROUPS[id(reference)] = (reference, out)
+    return out
+
+
 class ActorResolver:
     def __init__(self, discourse: Discourse, lexicon: Lexicon, offices=None):
         self.discourse = discourse
@@ -57,6 +86,30 @@ class ActorResolver:
         return []
 
     def _single(self, t: Token, depth: int) -> Resolved:
+        found = self._single_plain(t, depth)
+        # "a coalition, led by Denmark and the Netherlands, that will train pilots": the leaders hold
+        # the led group's position too; "opponents of X, led by Germany" names no group but its leaders.
+        for c in t.children:
+            if c.dep_ == "acl" and c.lemma_.lower() in self.lexicon.leading_verbs:
+                agent = child(c, "agent")
+                obj = pobj(agent) if agent is not None else None
+                if obj is not None:
+                    found = found + [(a, how) for a, how in self.resolve(obj, depth + 1)]
+        return found
+
+    def _collective(self, t: Token) -> Resolved:
+        """"allies", "some countries", "member states": the gazetteer's group named by such words alone."""
+        lex = self.lexicon
+        if t.tag_ not in ("NNS", "NNPS") or any(c.dep_ in ("poss", "compound") for c in t.children):
+            return []
+        if any(c.dep_ == "amod" and self.discourse.actors_at(c.i) for c in t.children):
+            return []  # "Polish officials" name their state
+        lemma = t.lemma_.lower()
+        group = _collective_groups(self.discourse.reference, lex).get(
+            "state" if lemma in lex.state_nouns else lemma)
+        return [(group, "noun")] if group is not None else []
+
+    def _single_plain(self, t: Token, depth: int) -> Resolved:
         lex = self.lexicon
         found = self._examples(t, depth)
         if found:
@@ -103,7 +156,7 @@ class ActorResolver:
                     org = self._organisation_of(actor)
                     if org is not None:
                         return [(org, "noun")]
-        return []
+        return self._collective(t)
 
     def _office_holder(self, org: Actor, before: int) -> Actor | None:
         if self.offices is None:

@@ -35,8 +35,8 @@ class EvaluationHit:
 def polarity(tok: Token, lexicon: Lexicon) -> int:
     """+1, -1 or 0 for an evaluative adjective or noun phrase ("a good first step", "technology bullying")."""
     p = lexicon.polarity.get(tok.lemma_.lower(), 0) or lexicon.polarity.get(tok.lower_, 0)
-    if p or tok.pos_ not in ("NOUN", "PROPN"):
-        return p
+    if p or tok.pos_ not in ("NOUN", "PROPN") or tok.lemma_.lower() not in lexicon.evaluable_nouns:
+        return p  # "a very good day" says nothing of a policy; "a good first step" does
     for c in tok.children:
         if c.dep_ in ("amod", "compound", "nmod"):
             p = lexicon.polarity.get(c.lemma_.lower(), 0) or lexicon.polarity.get(c.lower_, 0)
@@ -87,6 +87,9 @@ def _construction(p: Token, lexicon: Lexicon) -> tuple[Token | None, Token | Non
     if p.dep_ == "pobj" and head.lower_ == "as" and head.head.lemma_.lower() in lexicon.framing_verbs:
         verb = head.head
         return child(verb, "dobj", "nsubjpass"), verb, verb
+    if p.dep_ == "pobj" and head.lower_ == "as" and head.head.dep_ == "dobj" \
+            and head.head.head.lemma_.lower() in lexicon.framing_verbs:  # "regard [the appearance of X as a threat]"
+        return head.head, head.head.head, head.head.head
     if p.dep_ == "dobj" and hl in lexicon.posing_verbs:
         return child(head, "nsubj"), None, head
     return None

@@ -60,6 +60,7 @@ class Lexicon:
     copulas: frozenset[str]
     posing_verbs: frozenset[str]
     polarity: dict[str, int]  # evaluative word -> +1 | -1
+    evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -87,6 +88,9 @@ class Lexicon:
     group_heads: frozenset[str]
     example_preps: tuple[tuple[str, ...], ...]
     entity_types: dict[str, str]
+    leading_verbs: frozenset[str]  # "a coalition led by A and B"
+    state_nouns: frozenset[str]  # nouns that stand for states alike ("countries", "capitals")
+    collective_modifiers: frozenset[str]  # words that leave a group unnamed ("some allies", "allied leaders")
     spokesman_offices: tuple[str, ...]  # office titles whose holders speak for their organisation
     own_voice_offices: tuple[str, ...]  # ... except these (heads of state and government)
     relative_pronouns: frozenset[str]
@@ -98,7 +102,8 @@ class Lexicon:
     target_preps: tuple[str, ...]
     recipient_preps: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of words a label may be written with
-    vague_modifiers: frozenset[str] = frozenset()  # adjectives that do not say what kind of thing a noun is
+    vague_modifiers: frozenset[str] = frozenset()
+    approach_words: frozenset[str] = frozenset()  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
     source: str = field(default="", compare=False)
@@ -230,6 +235,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
         polarity={**{w: 1 for w in _words(ev.get("positive"), st_path, "evaluations.positive")},
                   **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")}},
+        evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
@@ -251,6 +257,9 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         group_heads=_words(ac.get("group_heads"), ac_path, "group_heads"),
         example_preps=tuple(tuple(w.lower() for w in seq) for seq in ac.get("example_preps") or []),
         entity_types={str(k): str(v) for k, v in (ac.get("entity_types") or {}).items()},
+        leading_verbs=_words(ac.get("leading_verbs"), ac_path, "leading_verbs"),
+        state_nouns=_words(ac.get("state_nouns"), ac_path, "state_nouns"),
+        collective_modifiers=_words(ac.get("collective_modifiers"), ac_path, "collective_modifiers"),
         spokesman_offices=tuple(sorted(_words(ac.get("spokesman_offices"), ac_path, "spokesman_offices"))),
         own_voice_offices=tuple(sorted(_words(ac.get("own_voice_offices"), ac_path, "own_voice_offices"))),
         relative_pronouns=_words(ac.get("relative_pronouns"), ac_path, "relative_pronouns"),
@@ -262,6 +271,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
                                          if _words(ta.get("target_preps"), ta_path, "target_preps"))),
         recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
         vague_modifiers=_words(ta.get("vague_modifiers"), ta_path, "vague_modifiers"),
+        approach_words=_words(ta.get("approach_words"), ta_path, "approach_words"),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),
         anaphora_window=int(ta.get("anaphora_window", 3)),

@@ -21,6 +21,13 @@ def _has_words(title: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in t for p in phrases)
 
 
+def _headed_by(title: str, phrases: tuple[str, ...]) -> bool:
+    """The title is one of these offices, not an office attached to one: "Prime Minister of Norway",
+    "Federal Chancellor" (yes), "Press Secretary of the President" (no)."""
+    t = re.sub(r"[^a-z]+", " ", title.lower()).strip().split(" of ")[0]
+    return _has_words(t, phrases)
+
+
 class Offices:
     def __init__(self, reference: Reference, lexicon: Lexicon, date: str | None):
         self.reference = reference
@@ -48,7 +55,7 @@ class Offices:
                     org = self.reference.actors[roles[0].organisation]
                 for r in roles:
                     if _has_words(r.title, self.lexicon.spokesman_offices) and \
-                            not _has_words(r.title, self.lexicon.own_voice_offices):
+                            not _headed_by(r.title, self.lexicon.own_voice_offices):
                         speaks = self.reference.actors[r.organisation]
                         break
             self._cache[person.iri] = (org, speaks)

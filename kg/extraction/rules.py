@@ -210,7 +210,8 @@ class _Run:
         is called good or bad (see :mod:`.evaluation`), when it is a codebook topic."""
         out: list[Assertion] = []
         for ev in evaluation.find(sent, self.lex):
-            clause = analyse(ev.anchor, self.lex)
+            # Hedges on the evaluative word are part of the judgement ("potentially very dangerous").
+            clause = analyse(ev.framer or ev.anchor.head, self.lex)
             if clause.conditional:
                 continue
             if ev.framer is not None:

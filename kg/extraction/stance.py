@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 SPEAKER = "speaker"  # the holder is whoever voices the clause
 _PREDICATIVE = ("acomp", "oprd", "ROOT", "conj", "xcomp", "advcl", "ccomp")  # not "a willing alliance"
 _NOT_TARGETS = ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
-_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding")
+# "with" last: "backing Ukraine with tanks" is support for tanks when Ukraine is no topic.
+_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding", "with")
 
 
 @dataclass(frozen=True)

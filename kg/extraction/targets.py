@@ -141,7 +141,10 @@ class TargetResolver:
         Turkey's bid; with no such topic, a label that names another state does not apply."""
         mine = self.topics.topic_actors.get(topic.iri, frozenset())
         named: set[str] = set()
-        for c in head.children:
+        owners = [head]
+        if head.dep_ in ("compound", "nmod", "amod") and head.head.pos_ in ("NOUN", "PROPN"):
+            owners.append(head.head)  # "Sweden's NATO accession protocol": the whole phrase's owner
+        for c in (c for o in owners for c in o.children if c.i != head.i):
             if c.i in span:
                 continue
             if c.dep_ in ("poss", "compound", "amod", "nmod"):
@@ -194,7 +197,7 @@ class TargetResolver:
         found: list[Topic] = []
         if len(actors) >= 2:
             for iri, mine in self.topics.topic_actors.items():
-                vocab = self.topics.topic_words.get(iri, frozenset())
+                vocab = self.topics.topic_words.get(iri, frozenset()) | self.lexicon.approach_words
                 if len(mine) >= 2 and mine <= actors and {self.topics.canonical(iri, w) for w in words} & vocab:
                     found.append(self.topics.reference.topics[iri])
             if len(found) == 1:
@@ -449,9 +452,10 @@ class TargetResolver:
     def _text(self, root: Token) -> str:
         """The slot's words, without clauses hanging off them, shortened: the uncoded target's label."""
         if root.pos_ in ("VERB", "AUX"):
-            # "to build a new pipeline": the verb with its object; a verb alone ("to say") is no target
+            # "to build a new pipeline": the verb with its object; a verb alone ("to say") is no target,
+            # nor is a clause with a subject of its own ("that the Dutch would follow")
             obj = child(root, "dobj")
-            if obj is None:
+            if obj is None or child(root, "nsubj", "nsubjpass") is not None:
                 return ""
             obj_text = self._text(obj)
             if not obj_text or root.lemma_.lower() in self.lexicon.verbs:
@@ -472,8 +476,16 @@ class TargetResolver:
                     c.dep_ == "acl" and c.tag_ != "VB"):
                 skip.update(t.i for t in c.subtree)
         words = [t for t in root.subtree if t.i not in skip and not t.is_punct and not t.is_space]
-        words = words[: self.lexicon.max_uncoded_tokens]
-        while words and words[-1].pos_ in ("ADP", "DET", "CCONJ", "PART"):
+        if len(words) > self.lexicon.max_uncoded_tokens:
+            kept = {t.i for t in words[: self.lexicon.max_uncoded_tokens]}
+            words = words[: self.lexicon.max_uncoded_tokens]
+            # Never end inside a phrase: "decision on its" is cut back to "decision".
+            cut = next((t for t in words if t.i != root.i and t.dep_ == "prep"
+                        and not all(d.i in kept or d.i in skip for d in t.subtree)), None)
+            if cut is not None:
+                words = [t for t in words if t.i < cut.i]
+        while words and (words[-1].pos_ in ("ADP", "DET", "CCONJ", "PART", "SCONJ")
+                         or words[-1].tag_ in ("PRP$", "WP$", "POS")):
             words.pop()
         if not words:
             return ""
