@@ -116,6 +116,8 @@ def _controlled(tok: Token, lexicon: Lexicon) -> bool:
     """The cue is an action someone else is made to take: "requires all members to assist"."""
     t = tok
     for _ in range(4):
+        if t.dep_ == "pcomp" and t.head.lower_ == "from":
+            return True  # "bars citizens from supporting production": an act prevented, no one's position
         if t.dep_ == "xcomp":
             h = t.head
             if h.lemma_.lower() in lexicon.object_control and any(c.dep_ == "dobj" for c in h.children):

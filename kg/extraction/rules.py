@@ -321,6 +321,15 @@ class _Run:
         targets = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
                                      ellipsis=hit.cue.ellipsis, action=action,
                                      recipients=cues.recipients(target_hit) if action else [])
+        if hit.kind == "noun" and hit.cue.kind == "policy":
+            # A measure someone owns is a position only on a topic: "Beijing's new licensing" of
+            # something the codebook does not know says nothing the analysis can use.
+            targets = [t for t in targets if t.target.kind == "topic"]
+        elif hit.kind == "noun":
+            # "non-proliferation commitments": a word modifying the noun is a target only if it is a topic
+            mods = {t.i for t in cues.noun_modifiers(hit)}
+            targets = [t for t in targets if t.target.kind != "uncoded" or not mods or
+                       not all(tok.i in mods for tok in slots[:1])]
         if not targets:
             return []
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")

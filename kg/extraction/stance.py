@@ -260,7 +260,7 @@ class CueFinder:
             return slots
         if hit.kind == "adj":
             slots = children(a, "xcomp")
-            for prep in lex.target_preps:
+            for prep in (*lex.target_preps, "by", "at", "with"):  # "worried by X", "alarmed at X"
                 for p in children(a, "prep"):
                     if p.lower_ == prep:
                         slots.extend(children(p, "pobj", "pcomp"))

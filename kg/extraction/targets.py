@@ -89,9 +89,8 @@ class TargetResolver:
         stack = [root]
         while stack and len(out) < _PHRASE_MAX:
             t = stack.pop()
-            if t.i in exclude:
-                continue
-            out.append(t)
+            if t.i not in exclude:  # an excluded word's dependents may still belong ("chips and equipment")
+                out.append(t)
             stack.extend(c for c in reversed(list(t.children)) if c.dep_ not in _PHRASE_SKIP)
         return out
 
@@ -189,8 +188,8 @@ class TargetResolver:
         - its head is the head of labels of one topic only, and any noun modifying it is a word of that
           topic's labels too ("any deal that would freeze the front line": a "peace deal").
         """
-        if root.pos_ not in ("NOUN", "PROPN"):
-            return None
+        if root.pos_ not in ("NOUN", "PROPN") or root.dep_ in ("compound", "amod", "nmod"):
+            return None  # a word modifying another ("semiconductor ambitions") heads no phrase of its own
         keys = self.phrase_keys(root)
         actors = {k[6:] for k in keys if k.startswith("actor:")}
         words = {k for k in keys if not k.startswith("actor:")}
@@ -244,9 +243,8 @@ class TargetResolver:
                 continue
             elif tok.pos_ == "NOUN":
                 # A label's words in any order in the phrase this noun heads: "curbs on chips".
-                topics = self.phrase_topics(tok)
-                if topics:
-                    found.append(TopicMention(tok.i, tok.i + 1, tok.i, topics[0], inferred=True))
+                for topic in self.phrase_topics(tok):  # "limits on chips and chipmaking gear": both
+                    found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, inferred=True))
         fitted = []
         for m in found:
             if self.doc[m.head].pos_ in ("NOUN", "PROPN"):
@@ -309,6 +307,25 @@ class TargetResolver:
             if best is None or key > best[0]:
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
+
+    def _together(self, topic: Topic) -> list[Topic]:
+        """The topic's latest mention with the topics mentioned in the same phrase (its head or its conjuncts)."""
+        k = self._last.get(topic.iri)
+        if k is None:
+            return [topic]
+        m = self.mentions[k]
+        heads = {m.head, *(c.i for c in self.doc[m.head].conjuncts)}
+        t = self.doc[m.head]
+        for _ in range(4):  # "limits on chips and chipmaking gear": the phrase that holds the mention
+            if t.head.i == t.i or t.dep_ not in ("pobj", "prep", "conj", "compound", "amod"):
+                break
+            t = t.head
+            heads.add(t.i)
+        out = [topic]
+        for other in self.mentions[max(0, k - 6):k + 6]:
+            if other.head in heads and other.topic not in out and self.sent_of[other.start] == self.sent_of[m.start]:
+                out.append(other.topic)
+        return out
 
     def mention_at(self, i: int) -> TopicMention | None:
         return self._by_token.get(i)
@@ -386,6 +403,13 @@ class TargetResolver:
         hits = self.topics_in(roots, include)
         if hits:
             return [Found(topic_target(t), how) for t, how in hits]
+        pointer = self._anaphoric(roots[0]) if roots else None
+        if pointer is not None:
+            topic = self.recent_topic(pointer.i, same_sentence=True, phrase=pointer)
+            if topic is None:
+                return []
+            # "the measures" after "limits on chips and chipmaking gear": every topic named there
+            return [Found(topic_target(t), "anaphora") for t in self._together(topic)]
         found = self._resolve_one(roots, anchor=anchor, exclude=exclude, ellipsis=ellipsis, recipients=recipients,
                                   action=action)
         return [found] if found is not None else []
@@ -445,6 +469,8 @@ class TargetResolver:
                 continue
             elif c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "own" for g in c.subtree):
                 continue
+            elif c.dep_ == "prep" and c.lower_ == "as":
+                continue  # "denounced the measures as an abuse": what follows says what they are called
             else:
                 return None  # "the plan to raise taxes", "curbs on chips": it says what it is
         return root if pointing else None
