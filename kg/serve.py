@@ -66,7 +66,7 @@ DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_WORKERS = 4
-MEMORY_PER_WORKER = 64 << 20  # default bytes of resident memory per query worker process (all share the total)
+MEMORY_PER_WORKER = 48 << 20  # default bytes of resident memory per query worker process (all share the total)
 MAX_BODY = 1 << 20  # bytes of a POST body, at least (a form-encoded query can be three times its size)
 DRAIN_BODY = 16 << 20  # a body over the limit but under this is read (and dropped) before the 413
 ENDPOINT = "/sparql"
@@ -131,8 +131,8 @@ def check_limits(timeout: float, max_rows: int, workers: int, limits: Limits = L
         raise ServeError(f"the nesting depth limit must be at least 1 (got {limits.max_depth})")
     if limits.max_query_bytes < 16:
         raise ServeError(f"the query size limit must be at least 16 bytes (got {limits.max_query_bytes})")
-    if max_memory < 64 << 20:
-        raise ServeError(f"the query workers need at least 64 MiB of memory (got {max_memory >> 20} MiB)")
+    if max_memory < 32 << 20:
+        raise ServeError(f"the query workers need at least 32 MiB of memory (got {max_memory >> 20} MiB)")
     if not timeout > 0:
         raise ServeError(f"the time-out must be positive (got {timeout})")
     if max_rows < 1:
@@ -553,7 +553,7 @@ def make_server(store: Store | str | Path | None = None, host: str = DEFAULT_HOS
 
     Over an on-disk Oxigraph store queries run in ``workers`` worker processes
     (``processes=False`` keeps them on threads); other stores always use threads.  ``max_memory`` is
-    the resident memory of all worker processes together (default 64 MiB per worker).
+    the resident memory of all worker processes together (default 48 MiB per worker).
     ``port=0`` picks a free port (see ``server.url``).  ``log`` receives one line
     per request.  Raises :class:`ServeError` when the address cannot be bound.
     """

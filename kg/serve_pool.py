@@ -24,8 +24,9 @@ Memory.  ``max_memory`` bytes is the resident memory of all workers together.
 Each worker's share is ``max_memory / size``, but never less than its size at
 start plus ``GROWTH``.  A worker that has grown past its share (the engine's
 caches fill up as it serves) is replaced when it finishes a query; when the
-total passes ``max_memory``, the watchdog kills the running worker with the
-most memory if it is past its share, and its request gets 503.
+total passes ``max_memory``, the watchdog kills the running worker whose query
+has added the most memory, if that is more than ``KILL_GROWTH``, and its
+request gets 503.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ from .serve_zygote import ForkedProcess, Zygote
 GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
 DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
 WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
-GROWTH = 32 << 20  # bytes a worker may always grow past its size at start
+GROWTH = 16 << 20  # bytes a worker may always grow past its size at start before it is replaced
+KILL_GROWTH = 32 << 20  # bytes a query must have added to its worker to be stopped when memory runs short
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -91,6 +93,7 @@ class _Worker:
     sandboxed: bool
     started: float = 0.0  # when the current job was sent (0: idle)
     cpu: float = 0.0  # its CPU seconds then
+    rss: int = 0  # and its resident memory then
     kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
     niced: bool = False
     share: int = 0  # bytes of resident memory past which it is replaced (or killed when memory runs short)
@@ -246,6 +249,7 @@ class WorkerPool:
         deadline = time.monotonic() + job.seconds
         worker = self._take(deadline)
         worker.started, worker.cpu, worker.kill_at = time.monotonic(), cpu_seconds(worker.pid), 0.0
+        worker.rss = rss_bytes(worker.pid)
         try:
             worker.conn.send(job)
         except (OSError, ValueError):
@@ -264,7 +268,7 @@ class WorkerPool:
             # Answered at the deadline, like a time-out: the worker is gone already, but a client that
             # repeats such a query at once would otherwise keep the server forking and filling memory.
             time.sleep(max(0.0, deadline - time.monotonic()))
-            if why.startswith("used more than"):
+            if why.startswith("needed more memory"):
                 raise WorkerLost(f"query stopped: it {why}", 503)
             raise WorkerLost(f"the query crashed the query engine (worker {why}); the server goes on")
         with self._cond:  # past the deadline: the watchdog takes the worker back or kills it
@@ -328,10 +332,10 @@ class WorkerPool:
                         pass
             sizes = {w: rss_bytes(w.pid) for w in (*running, *abandoned, *idle)}
             if sum(sizes.values()) > self.max_memory and (running or abandoned):
-                w = max((*running, *abandoned), key=sizes.__getitem__)
-                if sizes[w] > w.share:
-                    w.kill(f"used more than its share of memory ({sizes[w] >> 20} MiB; the query workers may "
-                           f"use {self.max_memory >> 20} MiB together)")
+                w = max((*running, *abandoned), key=lambda w: sizes[w] - w.rss)  # the query that took the most
+                if sizes[w] - w.rss > KILL_GROWTH:
+                    w.kill(f"needed more memory than the query workers have ({(sizes[w] - w.rss) >> 20} MiB "
+                           f"more; they may use {self.max_memory >> 20} MiB together)")
             for w in abandoned:
                 replied = False
                 try:

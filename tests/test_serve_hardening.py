@@ -356,7 +356,7 @@ def test_a_query_past_the_memory_limit_is_stopped(start, seeds_store_path):
     assert pool.wait_idle(30)
     before = set(pool.pids())
     status, body, took = post(server, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f ?a ?d")
-    assert status == 503 and "share of memory" in body, (status, body)
+    assert status == 503 and "needed more memory" in body, (status, body)
     assert 4 < took < 30  # answered at the deadline, like a time-out, though the worker went at once
     assert len(before - set(pool.pids())) == 1
     assert post(server, ASK)[0] == 200

@@ -26,8 +26,8 @@ def serve(
                                   "parentheses a query may have; deeper ones get HTTP 400."),
     max_query_bytes: int = typer.Option(128 * 1024, "--max-query-bytes", min=16,
                                         help="Largest query text in bytes; larger ones get HTTP 400."),
-    max_memory: Optional[int] = typer.Option(None, "--max-memory", min=64, help="MiB of memory the query workers "
-                                             "may use together (default 64 per worker); a query that needs more is "
+    max_memory: Optional[int] = typer.Option(None, "--max-memory", min=32, help="MiB of memory the query workers "
+                                             "may use together (default 48 per worker); a query that needs more is "
                                              "stopped with HTTP 503."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
 ) -> None:
