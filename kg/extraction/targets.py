@@ -73,6 +73,7 @@ class TargetResolver:
         k = self._keys.get(tok.i)
         if k is None:
             actors = self.actors_of(tok) if tok.pos_ in ("PROPN", "NOUN", "ADJ", "PRON") else []
+            actors = [a for a in actors if not a.is_new]  # a name the gazetteer lacks is just a word
             if actors:
                 k = tuple("actor:" + a.iri for a in actors)
             elif tok.is_punct or tok.is_stop or tok.pos_ not in _CONTENT:
@@ -140,6 +141,7 @@ class TargetResolver:
         Turkey's bid; with no such topic, a label that names another state does not apply."""
         mine = self.topics.topic_actors.get(topic.iri, frozenset())
         named: set[str] = set()
+        owning: set[str] = set()  # named as the phrase's owner: "Moldova's membership", "membership for X"
         owners = [head]
         if head.dep_ in ("compound", "nmod", "amod") and head.head.pos_ in ("NOUN", "PROPN"):
             owners.append(head.head)  # "Sweden's NATO accession protocol": the whole phrase's owner
@@ -147,11 +149,16 @@ class TargetResolver:
             if c.i in span:
                 continue
             if c.dep_ in ("poss", "compound", "amod", "nmod"):
-                named.update(k[6:] for k in self.token_keys(c) if k.startswith("actor:"))
+                found = {k[6:] for k in self.token_keys(c) if k.startswith("actor:")}
+                named |= found
+                if c.dep_ == "poss":
+                    owning |= found
             elif c.dep_ == "prep" and c.lower_ in ("of", "for", "by"):
                 o = child(c, "pobj")
                 if o is not None:
-                    named.update(k[6:] for k in self.token_keys(o) if k.startswith("actor:"))
+                    found = {k[6:] for k in self.token_keys(o) if k.startswith("actor:")}
+                    named |= found
+                    owning |= found
         foreign = named - mine
         if not foreign:
             return topic
@@ -176,7 +183,7 @@ class TargetResolver:
                 best = key
         if best is not None:
             return best[3]
-        if any(self._is_state(a) for a in mine) and any(self._is_state(a) for a in foreign):
+        if any(self._is_state(a) for a in mine) and any(self._is_state(a) for a in foreign & owning):
             return None  # "Moldova's membership" is not the membership of the state the label names
         return topic
 
@@ -308,6 +315,18 @@ class TargetResolver:
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
 
+    def main_topic(self, phrase: Token) -> Topic | None:
+        """The topic mentioned most so far (that fits the phrase), if one leads."""
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            if m.start < phrase.i:
+                counts[m.topic.iri] = counts.get(m.topic.iri, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        topic = self.topics.reference.topics[ranked[0][0]]
+        return self.fit(topic, phrase, range(0)) if phrase.pos_ in ("NOUN", "PROPN") else topic
+
     def _together(self, topic: Topic) -> list[Topic]:
         """The topic's latest mention with the topics mentioned in the same phrase (its head or its conjuncts)."""
         k = self._last.get(topic.iri)
@@ -405,7 +424,13 @@ class TargetResolver:
             return [Found(topic_target(t), how) for t, how in hits]
         pointer = self._anaphoric(roots[0]) if roots else None
         if pointer is not None:
-            topic = self.recent_topic(pointer.i, same_sentence=True, phrase=pointer)
+            # "the measures" may point back within its sentence; "that demand" points to an earlier one
+            demonstrative = any(c.dep_ == "det" and c.lower_ in ("this", "that", "these", "those")
+                                for c in pointer.children)
+            topic = self.recent_topic(pointer.i, same_sentence=not demonstrative, phrase=pointer)
+            if topic is None and pointer.pos_ != "PRON":
+                # "last year's rules", far from any mention: what the text has been about most
+                topic = self.main_topic(pointer)
             if topic is None:
                 return []
             # "the measures" after "limits on chips and chipmaking gear": every topic named there
