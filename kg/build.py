@@ -28,6 +28,7 @@ from .inputs import (  # noqa: F401  (re-exported: the build's public names)
     DEFAULT_SEEDS, GRAPH_REFERENCE, Inputs, Plan, ReferenceFiles, ontology_dir, plan_inputs, read_inputs,
 )
 from .locking import write_lock
+from .store_dirs import new_version
 from .loaders import Progress, _loader, _PipeLoader, _QuadSink, _SpoolLoader  # noqa: F401
 from .manifest import Manifest, document_record, rebuild_entities, stored_manifest
 from .model import Assertion, Document
@@ -383,10 +384,7 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) ->
     """Run ``fill`` on a scratch folder beside ``final`` and move the result (store and projection) into place."""
     if final.exists() and not final.is_dir():
         raise InputError("store location is a file, not a folder", final)
-    scratch = final.with_name(f"{final.name}.building")
-    if scratch.exists():
-        shutil.rmtree(scratch)  # left by an interrupted build
-    final.parent.mkdir(parents=True, exist_ok=True)
+    scratch = new_version(final)  # beside the active version; made active in one step (kg.store_dirs)
     try:
         report, writer = fill(scratch)
         writer.install(scratch)

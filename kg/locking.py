@@ -3,13 +3,10 @@
 A writer (build, remove, ``kg query --update``, the review app) holds an exclusive
 ``flock`` on ``<store>.lock`` beside the store. The kernel releases it when the
 process dies, however it dies, so a lock left by a killed process is simply taken
-over. Under the lock the writer first puts right what a killed writer left:
-
-- a swap cut between its two renames (``<store>`` gone, ``<store>.old`` there) is
-  finished backwards, so the old store is back;
-- a finished swap whose ``.old`` copy was not yet deleted loses it;
-- scratch folders (``<store>.building``, ``<store>.rows.building``, ``<store>.tmp``)
-  are deleted: no writer is using them, since we hold the lock.
+over. Under the lock the writer first deletes what a killed writer left: the
+versions it was building (see :mod:`kg.store_dirs`; old versions too, once no
+reader holds them) and its scratch beside the store (``<store>.rows.building``,
+``<store>.tmp``). No writer is using them, since we hold the lock.
 """
 
 from __future__ import annotations
@@ -23,8 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreError
+from .store_dirs import sweep, unused_versions
 
-SCRATCH_SUFFIXES = (".building", ".rows.building", ".tmp")
+SCRATCH_SUFFIXES = (".rows.building", ".tmp")
 
 
 class StoreLockedError(StoreError):
@@ -77,8 +75,8 @@ def store_write_lock(location: str | os.PathLike | None, *, enabled: bool = True
 def recover_if_idle(store: Path) -> None:
     """What every command that opens the store does first: if no writer holds it, put right what a
     killed writer left. A reader never waits, and never touches the scratch of a running build."""
-    if not (store.with_name(store.name + ".old").exists() or any(p.exists() for p in scratch_paths(store))):
-        return  # the common case costs two stat calls
+    if not (any(p.exists() for p in scratch_paths(store)) or unused_versions(store)):
+        return  # the common case costs a few stat calls
     try:
         fd = os.open(lock_path(store), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
@@ -96,14 +94,9 @@ def recover_if_idle(store: Path) -> None:
 
 def recover(store: Path) -> None:
     """Put right what a killed writer left (call only while holding the lock)."""
-    old = store.with_name(store.name + ".old")
-    if old.exists():
-        if store.exists():
-            shutil.rmtree(old, ignore_errors=True)  # the swap finished; only the old copy was left
-        else:
-            old.rename(store)  # killed between the swap's two renames: the old store comes back
     for p in scratch_paths(store):
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
         elif p.exists():
             p.unlink()
+    sweep(store)  # versions a killed writer was building, and old ones no reader holds any more

@@ -213,6 +213,14 @@ class OxigraphStore(Store):
         self._ox = ox
         self.read_only = read_only
         self.location = str(path) if path else MEMORY
+        self._reader = None
+        if path is not None:
+            from .store_dirs import active_dir, hold_for_reading
+
+            path = active_dir(Path(path))  # the version in use (see kg.store_dirs)
+            if read_only:
+                # Held until close: a writer deletes an old version only once nobody reads it.
+                self._reader = hold_for_reading(path)
         self.path = Path(path) if path else None
         try:
             if path is None:
@@ -222,6 +230,7 @@ class OxigraphStore(Store):
             else:
                 self._store = ox.Store(str(path))
         except OSError as e:
+            self._release()
             raise StoreError(f"cannot open store {path}: {_one_line(e)}") from None
 
     # conversions between pyoxigraph terms and Term
@@ -347,6 +356,12 @@ class OxigraphStore(Store):
         if self.location != MEMORY and not self.read_only and hasattr(self, "_store"):
             self._store.flush()
         self.__dict__.pop("_store", None)
+        self._release()
+
+    def _release(self) -> None:
+        if getattr(self, "_reader", None) is not None:
+            os.close(self._reader)
+            self._reader = None
 
 
 class MemoryStore(Store):
@@ -510,8 +525,6 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
     from .locking import recover_if_idle
 
     recover_if_idle(path)
-    if read_only and not path.exists() and path.with_name(path.name + ".old").is_dir():
-        path = path.with_name(path.name + ".old")  # a writer is between the two renames of its swap
     if not create and not path.exists():
         raise StoreError(f"no store at {loc}; run `kg build` first (or set --store / KG_STORE)")
     if path.exists() and not path.is_dir():
@@ -520,12 +533,7 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
 
 
 def replace_store(built: Path, target: Path) -> None:
-    """Move a freshly built store folder into place, keeping the old one until the new one is there."""
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    built.rename(target)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+    """Make the version ``built`` (a folder inside ``target``) the store's active one, atomically."""
+    from .store_dirs import activate
+
+    activate(built, target)

@@ -44,7 +44,7 @@ def seeds_store(seeds_store_path):
 def store_copy(seeds_store_path, tmp_path) -> Path:
     """A private copy of the seeds' store that a test may change."""
     dest = tmp_path / "copy.kg"
-    shutil.copytree(seeds_store_path, dest)
+    shutil.copytree(seeds_store_path, dest, symlinks=True)
     return dest
 
 

@@ -149,7 +149,9 @@ def _projection_rows(path) -> list:
 
     from kg.projection import FILE
 
-    db = sqlite3.connect(path / FILE)
+    from kg.store_dirs import active_dir
+
+    db = sqlite3.connect(active_dir(path) / FILE)
     try:
         schema = db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()  # indexes too
         return [schema] + [db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in ("rows", "docs", "labels")]

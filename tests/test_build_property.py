@@ -23,6 +23,7 @@ from kg.build import build, remove
 from kg.model import Assertion
 from kg.reference import new_actor, uncoded_target
 from kg.store import PROJECTION_FILE, open_store
+from kg.store_dirs import active_dir
 
 DATA = Path(__file__).resolve().parent / "data" / "extract"
 STANCE_WORDS = {"supports": "supports", "opposes": "opposes", "doubts": "hesitant"}
@@ -176,7 +177,7 @@ def nquads(store) -> list[str]:
 
 
 def projection(store: Path) -> dict[str, list[tuple]]:
-    db = sqlite3.connect(store / PROJECTION_FILE)
+    db = sqlite3.connect(active_dir(store) / PROJECTION_FILE)
     try:
         return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
                 for t in ("meta", "docs", "rows", "labels")}

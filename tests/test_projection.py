@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from kg import positions
 from kg.build import build, remove_documents
+from kg.store_dirs import active_dir
 from kg.cli import app
 from kg.projection import FILE, Projection
 from kg.store import open_store
@@ -130,7 +131,7 @@ def test_a_sparql_update_drops_the_projection(store_copy):
                               'DELETE { GRAPH ?g { ?a ?p ?o } } '
                               'WHERE { GRAPH ?g { ?a kg:actor <https://w3id.org/kg/id/actor/poland> ; ?p ?o } }'])
     assert res.exit_code == 0, res.output
-    assert not (store_copy / FILE).exists()
+    assert not (active_dir(store_copy) / FILE).exists()
     # Answers now come from SPARQL and reflect the update.
     res = runner.invoke(app, ["stance", "Poland", "--store", str(store_copy), "--format", "json"])
     assert res.exit_code == 0 and res.output.strip() == "[]"
@@ -142,12 +143,12 @@ def test_a_stale_projection_is_ignored_and_rebuilt(store_copy, tmp_path, seeds_d
         rows = fetch_rows(s)
     other = tmp_path / "other.kg"
     build([seeds_dir / "articles" / "000_33a90556ae30723f.txt"], other, strict=False)
-    shutil.copyfile(other / FILE, store_copy / FILE)
+    shutil.copyfile(active_dir(other) / FILE, active_dir(store_copy) / FILE)
     with open_store(store_copy, read_only=True) as s:
         assert Projection.of(s) is None
         assert fetch_rows(s) == rows
     # A build with nothing to do reads the rows back from the store.
-    (store_copy / FILE).unlink()
+    (active_dir(store_copy) / FILE).unlink()
     report = build([seeds_dir], store_copy)
     assert report.processed == 0
     assert assert_same_as_sparql(store_copy, monkeypatch)["rows"] == rows
@@ -157,7 +158,7 @@ def test_a_stale_projection_is_ignored_and_rebuilt(store_copy, tmp_path, seeds_d
 def test_a_projection_of_another_schema_is_ignored_and_rebuilt(store_copy, seeds_dir, monkeypatch):
     import sqlite3
 
-    db = sqlite3.connect(store_copy / FILE)
+    db = sqlite3.connect(active_dir(store_copy) / FILE)
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")  # as written by an older kg
     db.commit()
     db.close()
