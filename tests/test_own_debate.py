@@ -82,3 +82,48 @@ def test_a_folder_with_nothing_readable_is_an_error_not_zero_documents(tmp_path)
     res = CliRunner().invoke(app, ["build", str(tmp_path / "in"), "--store", str(tmp_path / "s.kg"), "--no-extract"])
     assert res.exit_code == 1
     assert "no documents found" in res.stderr and "notes.docx" in res.stderr and "Traceback" not in res.output
+
+
+def test_the_readme_walk_through(tmp_path, monkeypatch):
+    """README 'Your own debate': init, HTML/PDF/CSV articles, build, edit, build again, stance, who, viz."""
+    from test_formats import make_pdf
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["init", "farm"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "farm")
+    art = tmp_path / "farm" / "articles"
+    (art / "brief.pdf").write_bytes(make_pdf(["Farmers block Brussels.", "France supports suspending the green "
+                                                                         "rules, the minister said."]))
+    (art / "page.html").write_text(
+        "<html><head><title>Grain</title><meta name='author' content='A. Nowak'></head><body><nav>Home | World</nav>"
+        "<article><h1>Grain</h1><p>Poland opposes duty-free imports of Ukrainian grain, the agriculture minister "
+        "said on Tuesday, as farmers blocked border crossings for a third week.</p><p>The unions said they would "
+        "continue the blockade until the government acts on the imports.</p></article></body></html>",
+        encoding="utf-8")
+    (art / "wire.csv").write_text(
+        "stories_id,title,publish_date,media_name,url,story_text\n"
+        '101,Dutch farmers,"February 1, 2024",Agri Wire,https://example.org/101,"The Netherlands backs the green '
+        'rules."\n', encoding="utf-8")
+    curated = (tmp_path / "farm" / "curated.yaml")
+    curated.write_text(curated.read_text(encoding="utf-8").replace("\nassertions:\n", (
+        "\nassertions:\n- {doc: brief, actor: France, stance: opposes, target: green-rules, certainty: certain,\n"
+        "   quote: 'France supports suspending the green rules'}\n")), encoding="utf-8")
+    res = runner.invoke(app, ["build", ".", "--no-extract"])
+    assert res.exit_code == 0, res.output
+    assert "3 added, 0 updated, 0 unchanged, 0 removed" in res.output
+    with (art / "wire.csv").open("a", encoding="utf-8") as f:
+        f.write('102,Madrid,2024-02-09,Agri Wire,https://example.org/102,"Spain opposes the green rules."\n')
+    (art / "page.html").write_text((art / "page.html").read_text(encoding="utf-8").replace("third", "fourth"),
+                                   encoding="utf-8")
+    res = runner.invoke(app, ["build", "--no-extract"])
+    assert res.exit_code == 0, res.output
+    assert "1 added, 1 updated, 2 unchanged, 0 removed" in res.output
+    res = runner.invoke(app, ["stance", "France", "-f", "json"])
+    assert res.exit_code == 0 and "green rules" in res.stdout, res.output
+    assert runner.invoke(app, ["who", "green-rules"]).exit_code == 0
+    res = runner.invoke(app, ["viz", "--out", "farm.html"])
+    assert res.exit_code == 0 and (tmp_path / "farm" / "farm.html").stat().st_size > 10_000, res.output
