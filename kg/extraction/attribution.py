@@ -172,7 +172,13 @@ class Attribution:
     def _speaker_of(self, subj: Token) -> tuple[Actor, ...]:
         if subj.lower_ in self.lexicon.first_person:
             q = self.quote_at(subj.idx)
-            return q.speakers if q else ()
+            if q is None:
+                return ()
+            offices = self.resolver.offices
+            if subj.lower_ in self.lexicon.first_person_plural and offices is not None:
+                # "we know that you need more weapons" in a prime minister's mouth: her government
+                return tuple(offices.organisation(a) or a for a in q.speakers)
+            return q.speakers
         return tuple(a for a, _ in self.resolver.resolve(subj))
 
     def _according(self, tok: Token) -> tuple[Actor, ...]:

@@ -99,11 +99,13 @@ class Lexicon:
     anaphoric_determiners: frozenset[str]
     anaphoric_pronouns: frozenset[str]
     propositional_nouns: frozenset[str]
+    privative_nouns: frozenset[str]  # "the absence of X", "a lack of X": a stance on them flips onto X
     target_preps: tuple[str, ...]
     recipient_preps: frozenset[str]
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of words a label may be written with
     vague_modifiers: frozenset[str] = frozenset()
-    approach_words: frozenset[str] = frozenset()  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
+    approach_words: frozenset[str] = frozenset()
+    vague_heads: frozenset[str] = frozenset()  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
     source: str = field(default="", compare=False)
@@ -267,11 +269,13 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         anaphoric_determiners=_words(ta.get("anaphoric_determiners"), ta_path, "anaphoric_determiners"),
         anaphoric_pronouns=_words(ta.get("anaphoric_pronouns"), ta_path, "anaphoric_pronouns"),
         propositional_nouns=_words(ta.get("propositional_nouns"), ta_path, "propositional_nouns"),
+        privative_nouns=_words(ta.get("privative_nouns"), ta_path, "privative_nouns"),
         target_preps=tuple(dict.fromkeys(w.lower() for w in ta.get("target_preps") or []
                                          if _words(ta.get("target_preps"), ta_path, "target_preps"))),
         recipient_preps=_words(ta.get("recipient_preps"), ta_path, "recipient_preps"),
         vague_modifiers=_words(ta.get("vague_modifiers"), ta_path, "vague_modifiers"),
         approach_words=_words(ta.get("approach_words"), ta_path, "approach_words"),
+        vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),
         anaphora_window=int(ta.get("anaphora_window", 3)),

@@ -25,6 +25,12 @@ _APOS = str.maketrans({"’": "'", "‘": "'"})
 _CONTENT = ("NOUN", "PROPN", "ADJ", "VERB", "NUM")
 
 
+def acronym_key(token: Token) -> str | None:
+    """An acronym ("MAP", "VEU") is its own key, in capitals: "a road map" is no MAP."""
+    text = token.text
+    return text if len(text) >= 2 and text.isupper() and text.isalpha() else None
+
+
 def lemma_key(token: Token) -> str:
     """Lower-case lemma with straight apostrophes: the key topic labels are matched on."""
     return token.lemma_.lower().translate(_APOS)
@@ -264,7 +270,7 @@ class TopicIndex:
                 i += 1
                 if t.is_punct or t.is_stop or not (t.pos_ in _CONTENT or t.is_alpha):
                     continue
-                key = self.general(lemma_key(t))
+                key = acronym_key(t) or self.general(lemma_key(t))
                 covered = range(t.i, t.i + 1)
             if key not in keys:
                 keys.append(key)
@@ -289,7 +295,8 @@ class TopicIndex:
                 for b in labels:
                     if a < b and len(a) == len(b):
                         diff = [(x, y) for x, y in zip(a, b) if x != y]
-                        if len(diff) == 1 and not any(w.startswith("actor:") for w in diff[0]):
+                        if len(diff) == 1 and not any(w.startswith("actor:") or w.isupper() for w in diff[0]) \
+                                and diff[0][0] not in b and diff[0][1] not in a:
                             ra, rb = find(diff[0][0]), find(diff[0][1])
                             if ra != rb:
                                 parent[max(ra, rb)] = min(ra, rb)
@@ -298,7 +305,7 @@ class TopicIndex:
         for keys, head, topic in rows:
             canon = self._canon.get(topic.iri, {})
             bag = BagLabel(frozenset(canon.get(k, k) for k in keys), canon.get(head, head), topic)
-            if (bag.keys, topic.iri) in seen:
+            if (bag.keys, topic.iri) in seen or len(bag.keys) < 2:
                 continue
             seen.add((bag.keys, topic.iri))
             for k in bag.keys:

@@ -307,6 +307,12 @@ class _Run:
 
         holder_iris = {a.iri for a, _ in holders}
         stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
+        if slots and slots[0].lemma_.lower() in lex.privative_nouns:
+            # "denounced the absence of a timetable": a stance on a lack is the opposite stance on the thing
+            of = next((c for c in slots[0].children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ in ("pobj", "pcomp")), None) if of is not None else None
+            if obj is not None:
+                stance, slots = _flip(stance), [obj] + slots[1:]
         if slots and slots[0].lemma_.lower() in lex.propositional_nouns and hit.kind != "noun":
             return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
         if hit.kind == "noun" and hit.cue.kind == "policy":

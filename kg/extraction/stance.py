@@ -249,7 +249,8 @@ class CueFinder:
                 slots = [subj] if subj is not None else []
             else:
                 slots = children(a, "dobj")
-            slots += children(a, "xcomp", "ccomp")
+            # An action's object is a thing done; "announced that X ..." reports, it does not act.
+            slots += children(a, "xcomp") if hit.cue.kind == "action" else children(a, "xcomp", "ccomp")
             if hit.cue.kind != "action":
                 for prep in _VERB_TARGET_PREPS:
                     if prep == "against" and hit.cue.stance == "supports":

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from ..model import Actor, Target, Topic
 from ..reference import actor_target, topic_target, uncoded_target
 from .lexicon import Lexicon
-from .mentions import Frame, TopicIndex, TopicMention, lemma_key
+from .mentions import Frame, TopicIndex, TopicMention, acronym_key, lemma_key
 from .syntax import child, depth_below
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class TargetResolver:
             elif tok.is_punct or tok.is_stop or tok.pos_ not in _CONTENT:
                 k = ()
             else:
-                k = (self.topics.general(lemma_key(tok)),)
+                k = (acronym_key(tok) or self.topics.general(lemma_key(tok)),)
             self._keys[tok.i] = k
         return k
 
@@ -447,14 +447,24 @@ class TargetResolver:
             topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON", phrase=pointer)
             return Found(topic_target(topic), "anaphora") if topic else None
         weak = self.weak_topic(roots[0]) if roots else None
+        if weak is None and roots and roots[0].lemma_.lower() in lex.vague_heads:
+            # "any wording that could be read as a timetable": the clause says what the words are about
+            for c in roots[0].children:
+                if c.dep_ in ("relcl", "acl"):
+                    for t in c.subtree:
+                        if t.pos_ == "NOUN" and t.i != roots[0].i:
+                            hit = self.topics_in([t]) or ([(self.weak_topic(t), "weak")] if self.weak_topic(t) else [])
+                            if hit:
+                                return Found(topic_target(hit[0][0]), "weak")
         if weak is not None and not action:
             return Found(topic_target(weak), "weak")
-        # An action's object may be an actor ("assist Ukraine"); failing that, its recipient.
+        # An action's object may be an actor ("assist Ukraine"); failing that, its recipient. A person
+        # is no object of one: hosting a president is no support for him.
         for root in (*roots, *recipients) if action else roots:
             if root.lower_ in lex.propositional_nouns:
                 continue
             for a in self.actors_of(root):
-                if a.iri not in exclude:
+                if a.iri not in exclude and not (action and a.type == "Person"):
                     return Found(actor_target(a), "actor")
         if weak is not None:  # "providing concrete assistance to Ukraine" supports Ukraine, first of all
             return Found(topic_target(weak), "weak")
@@ -506,8 +516,8 @@ class TargetResolver:
             # "to build a new pipeline": the verb with its object; a verb alone ("to say") is no target,
             # nor is a clause with a subject of its own ("that the Dutch would follow")
             obj = child(root, "dobj")
-            if obj is None or child(root, "nsubj", "nsubjpass") is not None:
-                return ""
+            if obj is None or child(root, "nsubj", "nsubjpass") is not None or root.tag_ == "VBG":
+                return ""  # nor an activity ("keeping their hands free", "ending the harm")
             obj_text = self._text(obj)
             if not obj_text or root.lemma_.lower() in self.lexicon.verbs:
                 return obj_text  # "ready to accept the compromise" is about the compromise
@@ -520,6 +530,9 @@ class TargetResolver:
         if root.lemma_.lower() in self.lexicon.anaphoric_nouns and not any(
                 c.dep_ in ("prep", "acl", "compound", "nmod", "poss") for c in root.children):
             return ""  # "a move", "the decision": says nothing by itself
+        if any(c.dep_ == "poss" and c.tag_ == "PRP$" for c in root.children) and not any(
+                c.dep_ in ("prep", "acl", "compound", "amod", "nmod") for c in root.children):
+            return ""  # "its cities", "his leadership": something of someone's, no policy
         skip: set[int] = set()
         for c in root.children:
             far_prep = c.dep_ == "prep" and c.i > root.i + 3
