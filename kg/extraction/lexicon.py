@@ -44,6 +44,15 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Paraphrase:
+    """A frame said with a noun: "X's future is in Y" (noun future, copula be, prep in) says "X join Y"."""
+
+    verb: str
+    copulas: frozenset[str]
+    prep: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Every table the rules consult, as read from the data files."""
 
@@ -77,6 +86,8 @@ class Lexicon:
     deontic_verbs: frozenset[str]
     advocacy_verbs: frozenset[str]
     normative_verbs: frozenset[str]
+    assent_verbs: frozenset[str]  # "agreed that Ukraine would become a member": support for that event
+    assent_adjectives: frozenset[str]  # "allies are united that ..."
     object_control: frozenset[str]
     conditional_markers: frozenset[str]
     conditional_nouns: frozenset[str]
@@ -105,7 +116,8 @@ class Lexicon:
     synonyms: tuple[tuple[str, ...], ...] = ()  # groups of words a label may be written with
     vague_modifiers: frozenset[str] = frozenset()
     approach_words: frozenset[str] = frozenset()
-    vague_heads: frozenset[str] = frozenset()  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
+    vague_heads: frozenset[str] = frozenset()
+    frame_paraphrases: dict = field(default_factory=dict)  # noun -> [Paraphrase]  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
     source: str = field(default="", compare=False)
@@ -144,6 +156,17 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     prep = tuple(str(p).lower() for p in ([prep] if isinstance(prep, str) else prep))
     return Cue(stance, negated, kind, nc, value.get("particle"), prep,
                value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)))
+
+
+def _paraphrases(rows, path: Path) -> dict[str, tuple[Paraphrase, ...]]:
+    out: dict[str, list[Paraphrase]] = {}
+    for i, r in enumerate(rows or []):
+        if not isinstance(r, dict) or not r.get("verb") or not r.get("nouns"):
+            raise InputError(f"frame_paraphrases[{i}]: needs 'verb' and 'nouns'", path)
+        p = Paraphrase(str(r["verb"]).lower(), _words(r.get("copulas"), path, "copulas"), str(r.get("prep", "of")))
+        for n in _words(r["nouns"], path, "nouns"):
+            out.setdefault(n, []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def lexicon_texts(folder: str | Path | None = None) -> list[str]:
@@ -249,6 +272,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         deontic_verbs=_words(at.get("deontic_verbs"), at_path, "deontic_verbs"),
         advocacy_verbs=_words(at.get("advocacy_verbs"), at_path, "advocacy_verbs"),
         normative_verbs=_words(at.get("normative_verbs"), at_path, "normative_verbs"),
+        assent_verbs=_words(at.get("assent_verbs"), at_path, "assent_verbs"),
+        assent_adjectives=_words(at.get("assent_adjectives"), at_path, "assent_adjectives"),
         object_control=_words(at.get("object_control"), at_path, "object_control"),
         conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),
         conditional_nouns=_words(at.get("conditional_nouns"), at_path, "conditional_nouns"),
@@ -276,6 +301,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_modifiers=_words(ta.get("vague_modifiers"), ta_path, "vague_modifiers"),
         approach_words=_words(ta.get("approach_words"), ta_path, "approach_words"),
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
+        frame_paraphrases=_paraphrases(ta.get("frame_paraphrases"), ta_path),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),
         anaphora_window=int(ta.get("anaphora_window", 3)),

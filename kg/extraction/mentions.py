@@ -57,6 +57,7 @@ class TopicMention:
     head: int
     topic: Topic
     inferred: bool = False  # matched as a verb with its arguments, or with a word of the label left out
+    event: bool = False  # a verb frame whose subject is the label's own ("Ukraine joins NATO" happening)
 
 
 @dataclass(frozen=True)

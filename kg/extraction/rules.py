@@ -23,7 +23,9 @@ from .mentions import ActorIndex, TopicIndex
 from .lexicon import NO_STANCE, Cue
 from .offices import Offices
 from .stance import SPEAKER, CueFinder, CueHit
-from .syntax import within
+from .syntax import has_negation, within
+from .targets import Found
+from ..reference import topic_target
 from .targets import TargetResolver
 
 if TYPE_CHECKING:
@@ -104,6 +106,7 @@ class _Run:
             for hit, clause in self._prune(hits):
                 out.extend(self._assertions(hit, clause, sent, last_speaker.get(para), inner))
             out.extend(self._evaluations(sent))
+            out.extend(self._assents(sent))
             named = self.attribution.sentence_speakers(sent)
             if named:
                 last_speaker[para] = named[-1]
@@ -236,6 +239,46 @@ class _Run:
                                                      exclude={a.iri for a, _ in holders})
                      if f.how in ("topic", "frame", "anaphora")]
             out.extend(self._emit(sent, holders, speakers, found, ev.stance, clause.certainty, 0.05))
+        return out
+
+    def _assents(self, sent: Span) -> list[Assertion]:
+        """"All allies agreed that Ukraine would become a member", "leaders state that Ukraine's future
+        is in NATO", "allies are united that ...": affirming that a topic's own event happens (or will)
+        is support for it; affirming that it will not, opposition."""
+        out: list[Assertion] = []
+        lex = self.lex
+        for tok in sent:
+            low = tok.lemma_.lower()
+            adjective = tok.lower_ in lex.assent_adjectives and tok.dep_ in ("acomp", "oprd", "ROOT", "conj")
+            if not ((tok.pos_ == "VERB" and low in lex.assent_verbs) or adjective):
+                continue
+            for c in tok.children:
+                if c.dep_ != "ccomp":
+                    continue
+                m = self.targets.mention_at(c.i)
+                if m is None:
+                    m = next((self.targets.mention_at(g.i) for g in c.children if g.dep_ in ("nsubj", "attr")
+                              and self.targets.mention_at(g.i) is not None
+                              and self.targets.mention_at(g.i).event), None)
+                if m is None or not m.event:
+                    continue
+                clause = analyse(c, lex)
+                if clause.conditional:
+                    continue
+                verb = tok.head if adjective and tok.dep_ in ("acomp", "oprd") else tok
+                subj = self.rules.cues.logical_subject(verb)
+                if subj is None or isinstance(subj, str):
+                    continue
+                speakers = self.attribution.speakers(tok)
+                if subj.lower_ in lex.first_person:
+                    q = self.attribution.quote_at(subj.idx)
+                    holders = [(a, "speaker") for a in (q.speakers if q else ())]
+                else:
+                    holders = self.resolver.resolve(subj)
+                holders, speakers = self._for_offices(holders, speakers)
+                stance = "opposes" if has_negation(c) or has_negation(tok) else "supports"
+                found = [Found(topic_target(m.topic), "frame")]
+                out.extend(self._emit(sent, holders, speakers, found, stance, clause.certainty, 0.05))
         return out
 
     def _emit(self, sent: Span, holders: list[tuple[Actor, str]], speakers: list[Actor], targets: list,

@@ -244,7 +244,7 @@ class TargetResolver:
                         continue
                     # "Sweden's bid to join NATO": the verb with its subject says more than "join NATO".
                     found = [m for m in found if not (m.start <= tok.i < m.end)]
-                found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, inferred=True))
+                found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, inferred=True, event=specific))
                 continue
             if tok.i in covered:
                 continue
@@ -252,6 +252,8 @@ class TargetResolver:
                 # A label's words in any order in the phrase this noun heads: "curbs on chips".
                 for topic in self.phrase_topics(tok):  # "limits on chips and chipmaking gear": both
                     found.append(TopicMention(tok.i, tok.i + 1, tok.i, topic, inferred=True))
+        taken = {m.start for m in found}
+        found += [m for m in self.paraphrases(sent) if m.start not in taken]
         fitted = []
         for m in found:
             if self.doc[m.head].pos_ in ("NOUN", "PROPN"):
@@ -279,11 +281,50 @@ class TargetResolver:
 
     def frame_match(self, verb: Token) -> tuple[Topic, bool] | None:
         """(topic, whether the label's subject matched) for the best action label of ``verb``."""
-        frames = self.topics.frames.get(lemma_key(verb))
-        if not frames:
-            return None
         obj = child(verb, "dobj")
         prep_objs = {p.lower_: child(p, "pobj") for p in verb.children if p.dep_ == "prep"}
+        return self._frame_for(lemma_key(verb), verb, obj, prep_objs, lambda: [a.iri for a in self.subject_of(verb)])
+
+    def paraphrases(self, sent) -> list[TopicMention]:
+        """Frames said another way (``frame_paraphrases`` in lexicons/targets.yaml): "Ukraine's future is
+        in NATO" and "Ukraine will become a member" say "Ukraine joins NATO"; "welcoming Sweden as the
+        alliance's 32nd member" too. The mention sits on the noun and on its verb."""
+        out: list[TopicMention] = []
+        for tok in sent:
+            for p in self.lexicon.frame_paraphrases.get(tok.lemma_.lower(), ()):
+                head = tok.head
+                subj = obj = None
+                if tok.dep_ == "nsubj" and head.lemma_.lower() in p.copulas:
+                    subj = child(tok, "poss")
+                    prep = child(head, "prep", lower=p.prep) or child(tok, "prep", lower=p.prep)
+                    obj = child(prep, "pobj") if prep is not None else None
+                    if obj is None:
+                        continue
+                elif tok.dep_ in ("attr", "oprd") and head.lemma_.lower() in p.copulas:
+                    subj = child(head, "nsubj", "nsubjpass")
+                elif tok.dep_ == "pobj" and head.lower_ == "as" and head.head.pos_ == "VERB":
+                    subj = child(head.head, "dobj")
+                else:
+                    continue
+                if subj is None:
+                    continue
+                if obj is None:
+                    prep = child(tok, "prep", lower=p.prep)
+                    obj = child(prep, "pobj") if prep is not None else child(tok, "poss")
+                prep_objs = {}
+                hit = self._frame_for(p.verb, tok, obj, prep_objs,
+                                      lambda s=subj: [a.iri for t in (s, *s.conjuncts) for a in self.actors_of(t)])
+                if hit is None or not hit[1]:
+                    continue
+                for at in {tok.i, head.i if head.pos_ in ("VERB", "AUX") else tok.i}:
+                    out.append(TopicMention(at, at + 1, at, hit[0], inferred=True, event=True))
+        return out
+
+    def _frame_for(self, lemma: str, verb: Token, obj: Token | None, prep_objs: dict,
+                   subject_iris) -> tuple[Topic, bool] | None:
+        frames = self.topics.frames.get(lemma)
+        if not frames:
+            return None
         subj_iris: list[str] | None = None
         best: tuple[tuple[int, int], Frame] | None = None
         for f in frames:
@@ -303,7 +344,7 @@ class TargetResolver:
                 score += 1
             if f.subject:
                 if subj_iris is None:
-                    subj_iris = [a.iri for a in self.subject_of(verb)]
+                    subj_iris = subject_iris()
                 if f.subject not in subj_iris:
                     continue
                 score += 2
