@@ -1,0 +1,437 @@
+"""Import a DNA 3 database (Discourse Network Analyzer, SQLite ``.dna``) as a kg project folder.
+
+The schema is DNA's own: the ``CREATE TABLE`` statements of ``Sql.createTables`` and the
+default statement types of ``Sql`` (``dna/src/main/java/sql/Sql.java`` in leifeld/dna,
+now leifeld-lab/dna). What is read:
+
+- ``DOCUMENTS`` (ID, Title, Text, Coder, Author, Source, Section, Notes, Type, Date: seconds
+  since 1970-01-01 UTC) → ``articles/<ID>.txt``, YAML front matter and the text exactly as
+  stored. DNA takes a statement's text with ``SUBSTRING(DOCUMENTS.Text, Start + 1, Stop - Start)``
+  (Sql.java), i.e. Start/Stop count characters from 0, as Python's ``text[start:stop]`` does.
+- ``STATEMENTS`` of the ``STATEMENTTYPES`` row labelled "DNA Statement", whose ``VARIABLES`` are
+  ``person``, ``organization``, ``concept`` (short text: ``DATASHORTTEXT.Entity`` →
+  ``ENTITIES.Value``) and ``agreement`` (boolean in ``DATABOOLEAN``, or integer in ``DATAINTEGER``)
+  → rows of ``curated.yaml``:
+
+  ======================  ==========================================================
+  actor                   the organisation (``actor="person"``: the person); when it is
+                          empty, the other one
+  attributed_to           the person (the speaker), when it is not the actor
+  target                  the concept's notation in ``topics.yaml``
+  stance                  agreement: boolean 1 → supports, 0 → opposes; integer > 0 →
+                          supports, < 0 → opposes, 0 → neutral; missing → neutral
+  certainty               certain
+  quote                   ``Text[Start:Stop]``, verbatim
+  note                    ``coder: NAME; DNA statement ID`` (curated rows have no coder key)
+  ======================  ==========================================================
+
+- ``ENTITIES`` of ``concept`` → ``topics.yaml`` (notation: a slug of the value, label: the
+  value; ``ATTRIBUTEVALUES`` Alias → aliases, Notes → note, Type → definition-free note);
+  of ``organization`` and ``person`` → ``actors.yaml`` (persons typed Person, organisations
+  Actor unless their Type attribute names a kg type: state, international organisation, group;
+  Alias → aliases, Notes and an unmapped Type → note).
+- Statements of other types are counted by type and skipped; so are statements without a
+  concept or any actor, or whose span is empty or outside the text.
+
+The statement's coder and id also go into its document's front matter (``dna_statements``:
+``"ID START-STOP CODER"`` a line), which the graph keeps, so ``kg export --format dna-csv``
+gives DNA's ids, offsets and coders back.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .namespaces import slug
+from .reference import normalise
+
+DNA_STATEMENT = "DNA Statement"
+# Tables kg reads (Sql.java, createTables); a database lacking one is not a DNA 3 database.
+REQUIRED_TABLES = ("DOCUMENTS", "STATEMENTS", "STATEMENTTYPES", "VARIABLES", "ENTITIES", "DATASHORTTEXT",
+                   "DATABOOLEAN", "DATAINTEGER", "CODERS")
+# DNA's Type attribute (free text) → kg actor type, when it says one of these.
+_TYPE_MAP = {"state": "State", "country": "State", "government": "State",
+             "international organisation": "InternationalOrganisation",
+             "international organization": "InternationalOrganisation", "io": "InternationalOrganisation",
+             "group": "ActorGroup", "coalition": "ActorGroup", "person": "Person", "actor": "Actor"}
+_FILES = ("topics.yaml", "actors.yaml", "curated.yaml")
+
+
+@dataclass
+class ImportSummary:
+    """What :func:`import_dna` wrote and what it skipped (and why)."""
+
+    database: str
+    outdir: str
+    documents: int = 0
+    statements: int = 0
+    persons: int = 0
+    organisations: int = 0
+    concepts: int = 0
+    coders: int = 0
+    other_types: dict[str, int] = field(default_factory=dict)  # statement type label → statements skipped
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → statements (or documents) skipped
+    shifted: int = 0  # quotes that also occur earlier in their document: kg places them there
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"imported {self.database} into {self.outdir}: documents: {self.documents}, statements: "
+               f"{self.statements}, concepts: {self.concepts}, organisations: {self.organisations}, "
+               f"persons: {self.persons}, coders: {self.coders}"]
+        for label, n in sorted(self.other_types.items()):
+            out.append(f"skipped {n} statement(s) of type {label!r} (only {DNA_STATEMENT!r} becomes assertions)")
+        for reason, n in sorted(self.skipped.items()):
+            out.append(f"skipped {n}: {reason}")
+        if self.shifted:
+            out.append(f"note: {self.shifted} quote(s) also occur earlier in their document; kg's offsets point "
+                       "to the first occurrence (dna-csv export gives DNA's own back)")
+        out.extend(self.notes)
+        out.append(f"next: kg build {self.outdir}")
+        return out
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise InputError("no such DNA database file", path)
+    with path.open("rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise InputError("not a DNA database: not an SQLite file", path)
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        tables = {r[0].upper() for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as e:
+        raise InputError(f"not a DNA database: {e}", path) from None
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        con.close()
+        raise InputError(f"not a DNA 3 database: no table {', '.join(missing)}", path)
+    return con
+
+
+_BREAKS = ("\r", "\n", "\x85", "\u2028", "\u2029")
+
+
+class _Quoted(str):
+    """A string YAML must write double-quoted: its line breaks as escapes, so they load back exactly."""
+
+
+def _marked(data):
+    if isinstance(data, dict):
+        return {k: _marked(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_marked(v) for v in data]
+    if isinstance(data, str) and any(b in data for b in _BREAKS):
+        return _Quoted(data)
+    return data
+
+
+def _dump(data) -> str:
+    """``data`` as YAML in the project's style (block lists, unicode); checked to load back unchanged."""
+    import yaml
+
+    from .reference_export import _dumper
+
+    dumper = _dumper()
+    dumper.add_representer(_Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"'))
+    text = yaml.dump(_marked(data), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+    if yaml.safe_load(text) != data:  # pragma: no cover - a string PyYAML cannot write back exactly
+        raise InputError("a value cannot be written as YAML exactly")
+    return text
+
+
+def _iso(seconds) -> tuple[str | None, str | None]:
+    """DNA's Date (seconds since the epoch, UTC; Sql.java) as (YYYY-MM-DD, HH:MM:SS or None at midnight)."""
+    try:
+        t = _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=int(seconds))
+    except (TypeError, ValueError, OverflowError):
+        return None, None
+    return t.date().isoformat(), (t.time().isoformat() if t.time() != _dt.time(0) else None)
+
+
+class _Names:
+    """Names already taken (in kg's normalised form), each with what it names: a later entry may not
+    reuse one (kg would refuse the file)."""
+
+    def __init__(self):
+        self.keys: dict[str, str] = {}
+
+    def owner(self, name: str) -> str | None:
+        return self.keys.get(normalise(name))
+
+    def free(self, name: str) -> bool:
+        return self.owner(name) is None
+
+    def take(self, name: str, owner: str) -> None:
+        self.keys.setdefault(normalise(name), owner)
+
+
+def _attributes(con: sqlite3.Connection) -> dict[int, dict[str, str]]:
+    """Entity id → {attribute name (lower case): value} from ATTRIBUTEVARIABLES/ATTRIBUTEVALUES."""
+    out: dict[int, dict[str, str]] = {}
+    try:
+        rows = con.execute("SELECT v.EntityId, a.AttributeVariable, v.AttributeValue FROM ATTRIBUTEVALUES v "
+                           "JOIN ATTRIBUTEVARIABLES a ON a.ID = v.AttributeVariableId").fetchall()
+    except sqlite3.Error:  # an older file without attribute tables
+        return out
+    for entity, name, value in rows:
+        if value is not None and str(value).strip():
+            out.setdefault(entity, {})[str(name).strip().lower()] = str(value).strip()
+    return out
+
+
+def _variables(con: sqlite3.Connection, type_id: int, path: Path) -> dict[str, tuple[int, str]]:
+    rows = con.execute("SELECT Variable, ID, DataType FROM VARIABLES WHERE StatementTypeId = ?", (type_id,))
+    found = {str(name).lower(): (vid, dtype) for name, vid, dtype in rows}
+    missing = [v for v in ("person", "organization", "concept", "agreement") if v not in found]
+    if missing:
+        raise InputError(f"statement type {DNA_STATEMENT!r} lacks the variable(s) {', '.join(missing)}", path)
+    return found
+
+
+def import_dna(database: str | Path, outdir: str | Path, *, actor: str = "organization",
+               force: bool = False) -> ImportSummary:
+    """Write ``outdir`` (articles/, topics.yaml, actors.yaml, curated.yaml) from a DNA 3 database.
+
+    ``actor``: ``"organization"`` (default) or ``"person"``, the variable that becomes the actor.
+    Existing YAML files in ``outdir`` are an error unless ``force``. Bad input (not SQLite, not a
+    DNA database, missing tables) raises InputError naming the file.
+    """
+    database, outdir = Path(database), Path(outdir)
+    if actor not in ("organization", "organisation", "person"):
+        raise InputError(f"--actor must be organization or person, not {actor!r}")
+    by_person = actor == "person"
+    con = _open(database)
+    try:
+        return _import(con, database, outdir, by_person, force)
+    except sqlite3.Error as e:
+        raise InputError(f"cannot read the DNA database: {e}", database) from None
+    finally:
+        con.close()
+
+
+def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> ImportSummary:
+    summary = ImportSummary(str(database), str(outdir))
+    existing = [n for n in _FILES if (outdir / n).exists()]
+    if existing and not force:
+        raise InputError(f"{outdir / existing[0]} exists (use --force to overwrite the imported files)")
+    outdir.mkdir(parents=True, exist_ok=True)
+    types = con.execute("SELECT ID, Label FROM STATEMENTTYPES").fetchall()
+    dna_type = next((tid for tid, label in types if label == DNA_STATEMENT), None)
+    if dna_type is None:
+        raise InputError(f"no statement type {DNA_STATEMENT!r} in this DNA database", database)
+    counts = dict(con.execute("SELECT StatementTypeId, COUNT(*) FROM STATEMENTS GROUP BY StatementTypeId"))
+    for tid, label in types:
+        if tid != dna_type and counts.get(tid):
+            summary.other_types[label] = counts[tid]
+    var = _variables(con, dna_type, database)
+    coders = {cid: name for cid, name in con.execute("SELECT ID, Name FROM CODERS")}
+    attrs = _attributes(con)
+
+    # Entities of the three short-text variables: values, attributes.
+    entities: dict[str, list[tuple[int, str]]] = {}
+    for name in ("concept", "organization", "person"):
+        rows = con.execute("SELECT ID, Value FROM ENTITIES WHERE VariableId = ? ORDER BY ID", (var[name][0],))
+        entities[name] = [(eid, str(v).strip()) for eid, v in rows if v is not None and str(v).strip()]
+    notation = _write_topics(outdir, entities["concept"], attrs, summary)
+    actor_label = _write_actors(outdir, entities["organization"], entities["person"], attrs, summary)
+
+    # Statement values, by statement.
+    values: dict[int, dict[str, object]] = {}
+    for name in ("person", "organization", "concept"):
+        for sid, value in con.execute("SELECT d.StatementId, e.Value FROM DATASHORTTEXT d JOIN ENTITIES e "
+                                      "ON e.ID = d.Entity WHERE d.VariableId = ?", (var[name][0],)):
+            values.setdefault(sid, {})[name] = (str(value).strip() if value is not None else "")
+    agreement_id, agreement_type = var["agreement"]
+    table = "DATAINTEGER" if agreement_type == "integer" else "DATABOOLEAN"
+    for sid, value in con.execute(f"SELECT StatementId, Value FROM {table} WHERE VariableId = ?", (agreement_id,)):
+        values.setdefault(sid, {})["agreement"] = value
+
+    docs = con.execute("SELECT ID, Title, Text, Coder, Author, Source, Section, Notes, Type, Date "
+                       "FROM DOCUMENTS ORDER BY ID").fetchall()
+    statements: dict[int, list[tuple]] = {}
+    for row in con.execute("SELECT ID, DocumentId, Start, Stop, Coder FROM STATEMENTS WHERE StatementTypeId = ? "
+                           "ORDER BY DocumentId, Start, ID", (dna_type,)):
+        statements.setdefault(row[1], []).append(row)
+
+    def skip(reason: str, n: int = 1) -> None:
+        summary.skipped[reason] = summary.skipped.get(reason, 0) + n
+
+    articles = outdir / "articles"
+    articles.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    used_coders: set[str] = set()
+    known_docs = set()
+    for doc_id, title, text, coder, author, source, section, notes, dtype, date in docs:
+        text = text or ""
+        if not text.strip():
+            skip("documents without text (kg needs a text)")
+            if statements.get(doc_id):
+                skip("statements in a document without text", len(statements[doc_id]))
+            continue
+        known_docs.add(doc_id)
+        kept: list[str] = []
+        for sid, _, start, stop, s_coder in statements.get(doc_id, ()):
+            v = values.get(sid, {})
+            if not (isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= len(text)):
+                skip("statements whose Start/Stop lie outside their document's text")
+                continue
+            quote = text[start:stop]
+            if not quote.strip():
+                skip("statements whose text is blank")
+                continue
+            org, person, concept = (v.get(k) or "" for k in ("organization", "person", "concept"))
+            if not concept or concept not in notation:
+                skip("statements without a concept")
+                continue
+            who = (person or org) if by_person else (org or person)
+            if not who:
+                skip("statements without an organisation or a person")
+                continue
+            speaker = person if person and person != who else None
+            coder_name = coders.get(s_coder, str(s_coder) if s_coder is not None else "")
+            used_coders.add(coder_name)
+            row = {"doc": str(doc_id), "actor": actor_label[who], "stance": _stance(v.get("agreement"),
+                                                                                       agreement_type),
+                   "target": notation[concept]}
+            if speaker and actor_label[speaker] != row["actor"]:
+                row["attributed_to"] = actor_label[speaker]
+            row.update(certainty="certain", quote=quote, note=f"coder: {coder_name}; DNA statement {sid}")
+            if v.get("agreement") is None:
+                summary.notes.append(f"note: DNA statement {sid} has no agreement value; imported as neutral")
+            if text.find(quote) != start:
+                summary.shifted += 1
+            rows.append(row)
+            kept.append(f"{sid} {start}-{stop} {coder_name}".rstrip())
+            summary.statements += 1
+        _write_document(articles / f"{doc_id}.txt", doc_id, title, text, coders.get(coder), author, source,
+                        section, notes, dtype, date, kept)
+        summary.documents += 1
+    orphans = sum(len(v) for k, v in statements.items() if k not in {d[0] for d in docs})
+    if orphans:
+        skip("statements whose document is missing", orphans)
+    summary.coders = len(used_coders)
+    _write(outdir / "curated.yaml",
+           f"# Statements of type {DNA_STATEMENT!r} imported from {database.name} (kg import dna).\n"
+           "# actor: the organisation (or the person); attributed_to: the person; target: the concept;\n"
+           "# stance: DNA's agreement; note: DNA's coder and statement id.\n"
+           + (_dump({"assertions": rows}) if rows else "assertions: []\n"))
+    return summary
+
+
+def _stance(value, dtype: str) -> str:
+    """DNA's agreement qualifier as a kg stance (see the module docstring)."""
+    if value is None:
+        return "neutral"
+    value = int(value)
+    if dtype != "integer":
+        return "supports" if value else "opposes"
+    return "supports" if value > 0 else "opposes" if value < 0 else "neutral"
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _write_document(path: Path, doc_id, title, text: str, coder, author, source, section, notes, dtype, date,
+                    statements: list[str]) -> None:
+    day, time = _iso(date)
+    front = {"title": title, "date": day, "time": time, "source": source, "author": author, "section": section,
+             "type": dtype, "notes": notes, "coder": coder, "dna_id": str(doc_id)}
+    front = {k: str(v) for k, v in front.items() if v is not None and str(v).strip()}
+    if statements:
+        front["dna_statements"] = statements
+    # Bytes as stored: no newline translation, so DNA's character offsets index the body unchanged.
+    _write(path, "---\n" + _dump(front) + "---\n" + text)
+
+
+def _note(attributes: dict[str, str], mapped: bool = False) -> str:
+    """DNA's Notes attribute, and its Type unless it became the kg type."""
+    parts = [attributes["notes"]] if attributes.get("notes") else []
+    if attributes.get("type") and not mapped:
+        parts.append(f"DNA type: {attributes['type']}")
+    return "; ".join(parts)
+
+
+def _write_topics(outdir: Path, concepts: list[tuple[int, str]], attrs: dict, summary: ImportSummary) -> dict[str, str]:
+    """topics.yaml from DNA's concepts; returns concept value → notation."""
+    names, notations = _Names(), set()
+    out: dict[str, str] = {}
+    topics = []
+    for eid, value in concepts:
+        if not names.free(value):
+            out[value] = names.owner(value)
+            summary.notes.append(f"note: concept {value!r} has a name of topic {out[value]!r} (case, punctuation "
+                                 "or an alias); its statements go to that topic")
+            continue
+        base = n = slug(value)
+        k = 2
+        while n in notations:
+            n, k = f"{base}-{k}", k + 1
+        notations.add(n)
+        names.take(value, n)
+        entry: dict = {"notation": n, "label": value}
+        a = attrs.get(eid, {})
+        if a.get("alias") and names.free(a["alias"]):
+            names.take(a["alias"], n)
+            entry["aliases"] = [a["alias"]]
+        note = _note(a)
+        if note:
+            entry["note"] = note
+        topics.append(entry)
+        out[value] = n
+    summary.concepts = len(topics)
+    head = ("# Codebook: DNA's concepts, imported by kg import dna. Refine labels, add definitions and\n"
+            "# broader topics; keep each notation (curated.yaml names topics by it).\n")
+    _write(outdir / "topics.yaml", head + (_dump({"topics": topics}) if topics else "topics: []\n"))
+    return out
+
+
+def _write_actors(outdir: Path, orgs: list[tuple[int, str]], persons: list[tuple[int, str]], attrs: dict,
+                  summary: ImportSummary) -> dict[str, str]:
+    """actors.yaml from DNA's organisations and persons; returns entity value → the label written."""
+    from .curated import ACTOR_TYPES
+
+    names = _Names()
+    label_of: dict[str, str] = {}
+    entries = []
+    for kind, items in (("organisation", orgs), ("person", persons)):
+        for eid, value in items:
+            if not names.free(value):
+                label_of[value] = names.owner(value)
+                summary.notes.append(f"note: {kind} {value!r} has a name of {label_of[value]!r} (case, punctuation "
+                                     "or an alias); both are one actor")
+                continue
+            names.take(value, value)
+            a = attrs.get(eid, {})
+            entry: dict = {"label": value, "type": "Person" if kind == "person" else "Actor"}
+            dna_type = a.get("type")
+            mapped = _TYPE_MAP.get(normalise(dna_type)) if dna_type else None
+            if kind == "organisation" and mapped in ACTOR_TYPES and mapped != "Person":
+                entry["type"] = mapped
+            if a.get("alias") and names.free(a["alias"]):
+                names.take(a["alias"], value)
+                entry["aliases"] = [a["alias"]]
+            note = _note(a, mapped=entry["type"] != "Actor" and kind == "organisation")
+            if note:
+                entry["note"] = note
+            entries.append(entry)
+            label_of[value] = value
+            if kind == "person":
+                summary.persons += 1
+            else:
+                summary.organisations += 1
+    head = ("# Gazetteer: DNA's organisations (type Actor, or State/InternationalOrganisation/ActorGroup when\n"
+            "# DNA's Type attribute says so) and persons (type Person), imported by kg import dna.\n"
+            "# Refine types, add aliases, member_of and roles; keep each label (curated.yaml names actors by it).\n"
+            "gazetteer: {}\n")
+    _write(outdir / "actors.yaml", head + (_dump({"actors": entries}) if entries else "actors: []\n"))
+    return label_of
