@@ -268,3 +268,67 @@ def test_window_measures():
     # congruence edges A-B, A-C of 3 possible pairs
     assert m.edges == 2 and m.density == pytest.approx(0.6667)
     assert 0 <= m.polarisation <= 1 and m.to_dict()["mid"] == "2020-01-07"
+
+
+# ------------------------------------------------------------ kg network with DNA's options
+
+
+@pytest.fixture
+def cli_rows(monkeypatch):
+    """`kg network` reads the five rows (the store itself is empty)."""
+    from kg import views
+
+    monkeypatch.setattr(views, "fetch_rows", lambda store, filters=None: five())
+
+
+def run(*args: str):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    return CliRunner().invoke(app, ["network", "--store", ":memory:", *args], env={"COLUMNS": "160"})
+
+
+def test_cli_one_mode(cli_rows):
+    import json
+
+    r = run("--qualifier", "congruence", "--normalization", "average", "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["mode"] == "one-mode" and d["rows"] == ["A", "B", "C"] and d["dropped"] == 1
+    assert d["matrix"][0] == [0.0, 0.666667, 0.5]  # as in test_average_activity
+    table = run("--qualifier", "subtract")
+    assert table.exit_code == 0 and "one-mode network: qualifier subtract" in table.output
+    assert "1 assertions with stances" in table.output
+    csv_out = run("--qualifier", "conflict", "--format", "csv").output.splitlines()
+    assert csv_out == ["source,target,weight", "A,C,1.0", "B,C,1.0"]
+
+
+def test_cli_two_mode_matrix(cli_rows):
+    r = run("--two-mode", "--aggregation", "combine", "--matrix", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines() == ["actor,X,Y", "A,1.0,2.0", "B,1.0,0.0", "C,2.0,2.0"]
+    r = run("--two-mode", "--normalization", "prominence", "--format", "json")
+    assert r.exit_code == 0 and '"aggregation": "subtract"' in r.output
+
+
+def test_cli_windows(cli_rows):
+    import json
+
+    r = run("--window", "3d", "--step", "1d", "--format", "json")
+    assert r.exit_code == 0, r.output
+    (w,) = json.loads(r.output)
+    assert (w["start"], w["stop"], w["statements"], w["edges"]) == ("2020-01-06", "2020-01-08", 5, 2)
+    table = run("--window", "1d", "--duplicates", "document")
+    assert table.exit_code == 0 and "2020-01-08" in table.output and "polarisation" in table.output
+    none = run("--window", "30d")
+    assert none.exit_code == 0 and "No window of 30 days fits" in none.output
+
+
+def test_cli_rejects_options_of_the_other_mode(cli_rows):
+    r = run("--normalization", "activity")
+    assert r.exit_code != 0 and "one-mode normalization" in r.output
+    r = run("--aggregation", "combine")
+    assert r.exit_code != 0 and "--two-mode" in r.output
+    r = run("--window", "soon")
+    assert r.exit_code != 0 and "bad duration" in r.output

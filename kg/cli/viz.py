@@ -74,15 +74,54 @@ def network(
     topic: Optional[str] = TopicOpt,
     max_nodes: int = typer.Option(500, "--max-nodes", help="Analyse only the most connected nodes (0: all)."),
     max_edges: int = typer.Option(0, "--max-edges", help="Keep only the heaviest edges (0: all)."),
+    qualifier: Optional[str] = typer.Option(
+        None, "--qualifier", help="DNA one-mode network: qualifier aggregation congruence, conflict or subtract."),
+    normalization: Optional[str] = typer.Option(
+        None, "--normalization",
+        help="DNA normalisation: one-mode none, average, jaccard or cosine; two-mode none, activity or prominence."),
+    duplicates: Optional[str] = typer.Option(
+        None, "--duplicates", help="DNA duplicates: count all, or once per document, week, month or year."),
+    two_mode: bool = typer.Option(False, "--two-mode", help="DNA two-mode actor × concept (target) network."),
+    aggregation: Optional[str] = typer.Option(
+        None, "--aggregation", help="Two-mode qualifier aggregation: combine or subtract (default)."),
+    stance_scale: Optional[str] = typer.Option(
+        None, "--stance-scale",
+        help="agreement (supports 1, opposes 0, other stances left out; default) or integer "
+             "(opposes -1, hesitant/divided/neutral 0, supports 1)."),
+    window: Optional[str] = typer.Option(
+        None, "--window", help="Moving time windows of this many days (30d, 4w): measures per window."),
+    step: str = typer.Option("1d", "--step", help="How far the window moves each time (days; DNA: 1d)."),
+    matrix: bool = typer.Option(False, "--matrix", help="With DNA options: print the matrix, not the edge list."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
-    """Centralities (degree, betweenness), communities and polarisation of a view."""
+    """Centralities (degree, betweenness), communities and polarisation of a view.
+
+    With any of DNA's options (--qualifier, --normalization, --duplicates, --two-mode, --window), the
+    network as the Discourse Network Analyzer computes it: an edge list (or --matrix), or with --window
+    density, coalition modularity and DNA's polarisation per window.
+    """
     from ..networks import network_report
     from ..output import render
 
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
+    if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
+            or matrix):
+        from ..dna_report import DnaOptions, network_from_store, render_network, render_windows, windows_from_store
+
+        opts = DnaOptions.make(two_mode=two_mode, qualifier=qualifier, aggregation=aggregation,
+                               normalization=normalization, duplicates=duplicates, scale=stance_scale)
+        with _open(store) as s:
+            if window:
+                series = windows_from_store(s, window, step, filters, **opts.network_kwargs())
+                head = (f"windows of {window}, step {step}; " + ", ".join(f"{k} {v}" for k, v in
+                        opts.network_kwargs().items()) + f"; filters: {filters.describe()}")
+                typer.echo(render_windows(series, fmt, head))
+            else:
+                net = network_from_store(s, filters, **opts.network_kwargs())
+                typer.echo(render_network(net, fmt, matrix))
+        return
     with _open(store) as s:
         report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes or None,
                                 max_edges=max_edges or None)
