@@ -12,7 +12,7 @@ sends it the job and waits for the reply, the worker's death, or the deadline:
   worker is replaced at once, but the answer waits for the request's deadline,
   so that a client repeating such a query cannot keep the server busy;
 * at the deadline the request answers 503 and the worker is abandoned to the
-  watchdog, which takes it back if it replies within ``grace`` seconds (a
+  watchdog, which takes it back if it replies within ``GRACE`` seconds (a
   streaming query stops by itself at its deadline) and otherwise kills it
   (SIGKILL: the engine cannot be interrupted) and starts a replacement.
 
@@ -21,12 +21,11 @@ The watchdog also lowers the priority of a query that has used more than
 take the CPU from the many quick ones.
 
 Memory.  ``max_memory`` bytes is the resident memory of all workers together.
-Each worker's share is ``max_memory / size``, but never less than its size at
-start plus ``GROWTH``.  A worker that has grown past its share (the engine's
-caches fill up as it serves) is replaced when it finishes a query; when the
-total passes ``max_memory``, the watchdog kills the running worker whose query
-has added the most memory, if that is more than ``KILL_GROWTH``, and its
-request gets 503.
+A worker whose allocated (anonymous) memory has grown ``GROWTH`` past what it
+had at start (the engine's caches fill up as it serves) is replaced when it
+finishes a query; when the total passes ``max_memory``, the watchdog kills the
+running worker whose query has allocated the most, if that is more than
+``KILL_GROWTH``, and its request gets 503.
 """
 
 from __future__ import annotations
@@ -76,13 +75,25 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (0 when it is gone)."""
+def memory_bytes(pid: int) -> tuple[int, int]:
+    """Resident memory of a process, and the anonymous part of it (what it allocated); (0, 0) when it is gone.
+
+    A freshly forked worker's resident memory also grows as it first touches its
+    libraries' pages (file-backed, shared, free to drop); only the anonymous
+    part tells what a query took.
+    """
     try:
         with open(f"/proc/{pid}/statm") as f:
-            return int(f.read().split()[1]) * _PAGE
+            fields = f.read().split()
+        resident, shared = int(fields[1]) * _PAGE, int(fields[2]) * _PAGE
+        return resident, resident - shared
     except (OSError, ValueError, IndexError):
-        return 0
+        return 0, 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (0 when it is gone)."""
+    return memory_bytes(pid)[0]
 
 
 @dataclass(eq=False)
@@ -93,10 +104,10 @@ class _Worker:
     sandboxed: bool
     started: float = 0.0  # when the current job was sent (0: idle)
     cpu: float = 0.0  # its CPU seconds then
-    rss: int = 0  # and its resident memory then
+    anon: int = 0  # and its anonymous memory then
     kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
     niced: bool = False
-    share: int = 0  # bytes of resident memory past which it is replaced (or killed when memory runs short)
+    share: int = 0  # bytes of anonymous memory past which it is replaced
     killed_for: str = ""  # why the watchdog killed it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -182,7 +193,7 @@ class WorkerPool:
             raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
                                                    f"(exit status {code})")
         worker = _Worker(proc, conn, proc.pid, hello[2])
-        worker.share = max(self.max_memory // self.workers, rss_bytes(proc.pid) + GROWTH)
+        worker.share = memory_bytes(proc.pid)[1] + GROWTH
         return worker
 
     def _add_idle(self, worker: _Worker) -> None:
@@ -249,7 +260,7 @@ class WorkerPool:
         deadline = time.monotonic() + job.seconds
         worker = self._take(deadline)
         worker.started, worker.cpu, worker.kill_at = time.monotonic(), cpu_seconds(worker.pid), 0.0
-        worker.rss = rss_bytes(worker.pid)
+        worker.anon = memory_bytes(worker.pid)[1]
         try:
             worker.conn.send(job)
         except (OSError, ValueError):
@@ -295,7 +306,7 @@ class WorkerPool:
 
     def _give_back(self, worker: _Worker) -> None:
         worker.started = 0.0
-        fresh = rss_bytes(worker.pid) <= worker.share
+        fresh = memory_bytes(worker.pid)[1] <= worker.share
         if fresh and worker.niced:
             try:
                 os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
@@ -330,12 +341,13 @@ class WorkerPool:
                         w.niced = True
                     except OSError:
                         pass
-            sizes = {w: rss_bytes(w.pid) for w in (*running, *abandoned, *idle)}
-            if sum(sizes.values()) > self.max_memory and (running or abandoned):
-                w = max((*running, *abandoned), key=lambda w: sizes[w] - w.rss)  # the query that took the most
-                if sizes[w] - w.rss > KILL_GROWTH:
-                    w.kill(f"needed more memory than the query workers have ({(sizes[w] - w.rss) >> 20} MiB "
-                           f"more; they may use {self.max_memory >> 20} MiB together)")
+            sizes = {w: memory_bytes(w.pid) for w in (*running, *abandoned, *idle)}
+            if sum(rss for rss, _ in sizes.values()) > self.max_memory and (running or abandoned):
+                w = max((*running, *abandoned), key=lambda w: sizes[w][1] - w.anon)  # the query that took the most
+                took = sizes[w][1] - w.anon
+                if took > KILL_GROWTH:
+                    w.kill(f"needed more memory than the query workers have ({took >> 20} MiB more; "
+                           f"they may use {self.max_memory >> 20} MiB together)")
             for w in abandoned:
                 replied = False
                 try:
@@ -355,7 +367,7 @@ class WorkerPool:
                         w.kill(f"killed after its time-out ({self.timeout:g} s)")
                         self._lost(w)
             for w in idle:
-                if sizes[w] > w.share:
+                if sizes[w][1] > w.share:
                     with self._cond:
                         if w not in self._idle:
                             continue

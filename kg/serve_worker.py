@@ -1,15 +1,15 @@
 """Query evaluation for ``kg serve``, and the worker processes that do it for an on-disk store.
 
-A worker process (:func:`main`, :func:`serve`) opens the store read-only, forbids
+A worker (:func:`serve`, in a process forked by :mod:`kg.serve_zygote`) forbids
 itself IPv4/IPv6 sockets (a seccomp filter, where the kernel has one: the
 engine's HTTP client for SERVICE then cannot connect anywhere, whatever the
-query), and answers jobs from its pipe: the SERVICE check on the parsed query,
-the evaluation (stopping by itself at the deadline when the results stream)
-and the serialisation, so that the server process only moves bytes.  A crash
-in the engine (a stack overflow on a deep query) ends the worker, not the
-server; :mod:`kg.serve_pool` replaces it.  Nothing a worker does reaches the
-server's standard error (the pool starts it with /dev/null there): failures
-travel as one-line messages.
+query), opens the store read-only and answers jobs from its socket: the
+SERVICE check on the parsed query, the evaluation (stopping by itself at the
+deadline when the results stream) and the serialisation, so that the server
+process only moves bytes.  A crash in the engine (a stack overflow on a deep
+query) ends the worker, not the server; :mod:`kg.serve_pool` replaces it.
+Nothing a worker does reaches the server's standard error (the zygote runs
+with /dev/null there): failures travel as one-line messages.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import sparql_results as sr
 from .errors import KgError, QueryError, StoreError
@@ -283,16 +284,6 @@ def _trim_heap() -> Callable[[], None]:
     return lambda: trim(0)
 
 
-def main() -> None:
-    """A worker process (``python -c "from kg.serve_worker import main; main()" FD SETTINGS``), see :func:`serve`."""
-    import json
-    from multiprocessing.connection import Connection
-
-    settings = json.loads(sys.argv[2])
-    serve(Connection(int(sys.argv[1])), settings["location"], settings["max_rows"], settings["timeout"],
-          Limits(**settings["limits"]))
-
-
 def _exit_with_parent() -> None:
     """End this process soon after the server's (a worker deep in a query would not notice otherwise)."""
     import threading
@@ -314,8 +305,21 @@ def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) ->
     _exit_with_parent()
     import pyoxigraph as ox
 
+    from .store_dirs import active_dir, hold_for_reading
+
+    def open_active():
+        """The store's active version, read-only, with a reader's lock on it (kg.store_dirs)."""
+        path = active_dir(Path(location))
+        lock = hold_for_reading(path)
+        try:
+            return path, lock, ox.Store.read_only(str(path))
+        except BaseException:
+            if lock is not None:
+                os.close(lock)
+            raise
+
     try:
-        store = ox.Store.read_only(location)
+        path, lock, store = open_active()
     except (OSError, ValueError) as e:
         conn.send(("failed", f"cannot open store {location}: {one_line(e)}"))
         return
@@ -329,6 +333,16 @@ def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) ->
             return
         if job is None:
             return
+        if active_dir(Path(location)) != path:  # a build swapped a new version in: answer from it
+            try:
+                new = open_active()
+            except (OSError, ValueError):
+                pass  # keep answering from the version we have
+            else:
+                del store
+                if lock is not None:
+                    os.close(lock)  # the old version may go once every reader has let it go
+                path, lock, store = new
         reply = run_job(store, job, max_rows=max_rows, timeout=timeout, limits=limits)
         try:
             conn.send(reply)
