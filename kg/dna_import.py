@@ -33,9 +33,9 @@ now leifeld-lab/dna). What is read:
 - Statements of other types are counted by type and skipped; so are statements without a
   concept or any actor, or whose span is empty or outside the text.
 
-The statement's coder and id also go into its document's front matter (``dna_statements``:
-``"ID START-STOP CODER"`` a line), which the graph keeps, so ``kg export --format dna-csv``
-gives DNA's ids, offsets and coders back.
+Each statement's id, DNA offsets and coder (id and name) also go into its document's front
+matter (``dna_statements``: ``"ID START-STOP CODER-ID CODER-NAME"`` an item), which the graph
+keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back.
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
             if text.find(quote) != start:
                 summary.shifted += 1
             rows.append(row)
-            kept.append(f"{sid} {start}-{stop} {coder_name}".rstrip())
+            kept.append(f"{sid} {start}-{stop} {s_coder if s_coder is not None else '-'} {coder_name}".rstrip())
             summary.statements += 1
         _write_document(articles / f"{doc_id}.txt", doc_id, title, text, coders.get(coder), author, source,
                         section, notes, dtype, date, kept)

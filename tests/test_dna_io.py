@@ -4,6 +4,7 @@ built, and exported back as DNA's event-list CSV and UCINET DL, compared field b
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import sqlite3
 from pathlib import Path
@@ -255,3 +256,81 @@ def test_cli_prints_the_summary(dna_file, tmp_path):
     assert "statements: 8" in res.output and "'Annotation'" in res.output
     res = CliRunner().invoke(app, ["import", "dna", str(dna_file), str(tmp_path / "cli")])
     assert res.exit_code == 1 and "--force" in res.output
+
+
+def _dna_event_rows(path: Path) -> list[dict]:
+    """DNA's event list of a database, as Exporter.eventCSV would write it (text from DNA's SUBSTRING)."""
+    con = sqlite3.connect(path)
+    rows = con.execute("""
+        SELECT s.ID, d.Date, p.Value, o.Value, c.Value, b.Value, s.Start, s.Stop,
+               SUBSTR(d.Text, s.Start + 1, s.Stop - s.Start), s.Coder, d.ID, d.Title, d.Author, d.Source, d.Section,
+               d.Type
+        FROM STATEMENTS s JOIN DOCUMENTS d ON d.ID = s.DocumentId
+        JOIN DATASHORTTEXT dp ON dp.StatementId = s.ID AND dp.VariableId = 1 JOIN ENTITIES p ON p.ID = dp.Entity
+        JOIN DATASHORTTEXT do ON do.StatementId = s.ID AND do.VariableId = 2 JOIN ENTITIES o ON o.ID = do.Entity
+        JOIN DATASHORTTEXT dc ON dc.StatementId = s.ID AND dc.VariableId = 3 JOIN ENTITIES c ON c.ID = dc.Entity
+        JOIN DATABOOLEAN b ON b.StatementId = s.ID AND b.VariableId = 4
+        WHERE s.StatementTypeId = 1 ORDER BY d.Date, d.ID, s.Start, s.ID""").fetchall()
+    con.close()
+    out = []
+    for r in rows:
+        time = (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=r[1])).strftime("%Y-%m-%d %H:%M:%S")
+        out.append(dict(zip(("statement_id", "time", "person", "organization", "concept", "agreement",
+                             "start_position", "stop_position", "text", "coder", "document_id", "document_title",
+                             "document_author", "document_source", "document_section", "document_type"),
+                            [str(r[0]), time, *(str(v) for v in r[2:])])))
+    return out
+
+
+def test_dna_csv_matches_the_database_field_by_field(imported, dna_file, tmp_path):
+    _, _, store = imported
+    out = tmp_path / "events.csv"
+    res = CliRunner().invoke(app, ["export", "--format", "dna-csv", "--store", str(store), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    with out.open(encoding="utf-8", newline="") as f:
+        got = list(csv.DictReader(f, delimiter=";"))
+    want = _dna_event_rows(dna_file)
+    assert list(got[0]) == list(want[0])  # DNA's columns, in DNA's order
+    assert len(got) == len(want) == len(STATEMENTS)
+    for g, w in zip(got, want):
+        for column in w:
+            assert g[column] == w[column], (w["statement_id"], column)
+    # DNA's own offsets come back, also where kg's quote lookup found an earlier occurrence.
+    assert any(w["statement_id"] == "8" for w in want)
+    # Text cells are quoted, numbers and the time bare, as DNA writes them.
+    head, first = out.read_text(encoding="utf-8").splitlines()[:2]
+    assert head.startswith('"statement_id";"time";"person";"organization";"concept";"agreement";')
+    assert first.startswith('1;2023-03-06 00:00:00;"";"Farmers\' Union";"Fertiliser levy";0;8;54;"The ')
+
+
+def test_dna_csv_neutralises_formulas_unless_raw(dna_file, tmp_path):
+    con = sqlite3.connect(dna_file)
+    con.execute("UPDATE DOCUMENTS SET Title = '=HYPERLINK(\"http://x\")' WHERE ID = 2")
+    con.commit()
+    con.close()
+    out = tmp_path / "proj"
+    import_dna(dna_file, out)
+    build([out], tmp_path / "f.kg")
+    safe = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "f.kg")])
+    raw = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "f.kg"), "--raw"])
+    assert safe.exit_code == raw.exit_code == 0, safe.output
+    title = lambda text: {r["document_title"] for r in csv.DictReader(io.StringIO(text), delimiter=";")}
+    assert "'=HYPERLINK(\"http://x\")" in title(safe.stdout)
+    assert '=HYPERLINK("http://x")' in title(raw.stdout)
+
+
+def test_dl_is_the_congruence_matrix_as_dna_writes_it(imported, tmp_path):
+    _, _, store = imported
+    out = tmp_path / "net.dl"
+    res = CliRunner().invoke(app, ["export", "--format", "dl", "--store", str(store), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "dl n = 3, format = fullmatrix" and lines[1] == "labels:"
+    # DNA drops quotes and apostrophes from labels and sorts them.
+    assert lines[2:5] == ['"Farmers Union"', '"Greenpeace"', '"Ministry of Agriculture"']
+    assert lines[5] == "data:"
+    matrix = [[int(x) for x in line.split()] for line in lines[6:]]
+    # Farmers' Union and the ministry both support organic-farm subsidies: one shared (target, stance).
+    assert matrix == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
+    bad = CliRunner().invoke(app, ["export", "--format", "dl", "--view", "stance", "--store", str(store)])
+    assert bad.exit_code == 1 and "congruence" in bad.output

@@ -193,6 +193,27 @@ def export(
     from ..networks import EXPORT_FORMATS as NETWORK_FORMATS
     from ..store import EXPORT_FORMATS
 
+    if fmt in ("dna-csv", "dl"):  # for DNA users: its event list CSV, a network as UCINET DL (kg/dna_export.py)
+        from ..dna_export import dl_network, dna_csv, write_text
+        from ..views import Filters
+
+        filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
+        with _open(store) as s:
+            if fmt == "dl":
+                text, note = dl_network(s, view, filters), ""
+            else:
+                text, rep = dna_csv(s, filters)
+                note = (f" ({rep.rows} statements; left out {rep.left_out} with a stance other than supports or "
+                        "opposes: DNA's agreement is 1 or 0)") if rep.left_out else f" ({rep.rows} statements)"
+        if out:
+            write_text(text, out)
+            typer.echo(f"wrote {out}{note}", err=True)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            if note.startswith(" (") and "left out" in note:
+                typer.echo(note.strip(" ()"), err=True)
+        return
     if fmt in NETWORK_FORMATS:
         from ..networks import export_network
 

@@ -1,0 +1,233 @@
+"""Export for DNA users: the store's statements as DNA's event list CSV, a network as UCINET DL.
+
+Both follow DNA's exporter (``dna/src/main/java/dna/export/Exporter.java`` in leifeld/dna, now
+leifeld-lab/dna):
+
+**dna-csv** is ``Exporter.eventCSV``: one statement a row, sorted as DNA sorts statements
+(``model/Statement.compareTo``: date and time, document id, start), ``;``-separated, text
+cells in double quotes, numbers and the time bare, with the columns::
+
+    statement_id;time;person;organization;concept;agreement;start_position;stop_position;text;
+    coder;document_id;document_title;document_author;document_source;document_section;document_type
+
+(the four variables of DNA's "DNA Statement" type, in DNA's order). From a kg assertion:
+organization is the actor (empty when the actor is a Person), person is the speaker
+(``attributed_to``; the actor itself when a Person), concept is the target's label, agreement
+is 1 for supports and 0 for opposes; assertions with another stance have no DNA agreement and
+are left out (counted). time is the document's date (``yyyy-MM-dd HH:mm:ss``, its ``time``
+front-matter key when it has one). Statements imported by ``kg import dna`` get DNA's statement
+id, offsets and coder id back (from their document's ``dna_statements``); others get kg's
+assertion id, kg's offsets and no coder. Where DNA turns ``;`` into ``,`` and ``"`` into
+``'`` inside text, kg writes proper CSV (a ``"`` doubled), so nothing is lost; R reads it with
+``read.csv2`` or ``read.table(sep = ";", header = TRUE)``. Cells that would start a spreadsheet
+formula are neutralised (:func:`kg.output.csv_cells`) unless ``--raw``.
+
+**dl** is ``Exporter.exportDL``: ``dl n = N, format = fullmatrix``, ``labels:`` one quoted
+label a line (DNA drops ``"`` and ``'`` from labels), ``data:`` one row a line, each value after
+a space (integers as such, else six decimals); node names sorted as DNA sorts them, diagonal 0.
+The matrix is kg's congruence (or conflict) network over the same filters as other exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .store import Store
+    from .views import Filters
+
+DNA_CSV_COLUMNS = ("statement_id", "time", "person", "organization", "concept", "agreement", "start_position",
+                   "stop_position", "text", "coder", "document_id", "document_title", "document_author",
+                   "document_source", "document_section", "document_type")
+AGREEMENT = {"supports": 1, "opposes": 0}
+DL_VIEWS = ("congruence", "conflict")
+
+_ASSERTIONS = """
+SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?targetLabel WHERE {
+  ?a kg:actor ?actor ; kg:stance/skos:notation ?stance ; kg:target ?target ; kg:quote ?quote ;
+     kg:startOffset ?start ; kg:endOffset ?end ; prov:wasDerivedFrom/dct:identifier ?doc .
+  OPTIONAL { ?actor skos:prefLabel ?actorPref } OPTIONAL { ?actor rdfs:label ?actorRdfs }
+  BIND(COALESCE(?actorPref, ?actorRdfs, STR(?actor)) AS ?actorLabel)
+  BIND(EXISTS { ?actor a kg:Person } AS ?actorType)
+  OPTIONAL { ?a kg:attributedTo ?speaker .
+             OPTIONAL { ?speaker skos:prefLabel ?sPref } OPTIONAL { ?speaker rdfs:label ?sRdfs } }
+  BIND(COALESCE(?sPref, ?sRdfs) AS ?speakerLabel)
+  OPTIONAL { ?target skos:prefLabel ?tPref } OPTIONAL { ?target rdfs:label ?tRdfs }
+  BIND(COALESCE(?tPref, ?tRdfs, STR(?target)) AS ?targetLabel)
+}"""
+_DOCUMENTS = """
+SELECT ?doc ?title ?date ?source ?section WHERE {
+  ?d a kg:Document ; dct:identifier ?doc .
+  OPTIONAL { ?d dct:title ?title } OPTIONAL { ?d dct:date ?date }
+  OPTIONAL { ?d dct:publisher/rdfs:label ?source } OPTIONAL { ?d schema:articleSection ?section }
+}"""
+_AUTHORS = "SELECT ?doc ?author WHERE { ?d a kg:Document ; dct:identifier ?doc ; dct:creator ?author }"
+_META = """
+SELECT ?doc ?key ?value WHERE {
+  ?d a kg:Document ; dct:identifier ?doc ; kg:meta ?m . ?m kg:key ?key ; kg:value ?value .
+  FILTER(?key IN ("type", "time", "dna_statements"))
+}"""
+_TEXT = "SELECT ?doc ?text WHERE { ?d dct:identifier ?doc ; schema:text ?text }"
+
+
+@dataclass
+class DnaCsvReport:
+    """What :func:`dna_csv` wrote: rows, and assertions left out for want of a DNA agreement."""
+
+    rows: int = 0
+    left_out: int = 0  # stances other than supports/opposes
+    from_dna: int = 0  # rows that got DNA's statement id, offsets and coder back
+
+
+def _values(store: Store, sparql: str, bindings=None) -> list[dict]:
+    res = store.query(sparql, bindings)
+    return [{k: (t.value if t is not None else None) for k, t in zip(res.vars, row)} for row in res.rows]
+
+
+def _int(text: str):
+    return int(text) if text is not None and str(text).isdigit() else text
+
+
+def _dna_entries(values: list[str]) -> list[tuple]:
+    """``dna_statements`` items (``"ID START-STOP CODER-ID CODER-NAME"``) as (id, start, stop, coder id)."""
+    out = []
+    for v in values:
+        parts = v.split(" ", 3)
+        try:
+            sid, span, coder = int(parts[0]), parts[1], parts[2]
+            start, stop = (int(x) for x in span.split("-"))
+        except (ValueError, IndexError):
+            continue  # an item a user edited into another shape: that statement keeps kg's values
+        out.append((sid, start, stop, int(coder) if coder.isdigit() else ""))
+    return sorted(out)
+
+
+def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], DnaCsvReport]:
+    """The rows of DNA's event list (columns :data:`DNA_CSV_COLUMNS`) for the store's assertions."""
+    from .views import fetch_rows, filter_rows
+
+    report = DnaCsvReport()
+    allowed = None
+    if filters:
+        allowed = {r.assertion for r in filter_rows(fetch_rows(store, filters), filters)}
+    found: dict[str, dict] = {}
+    for r in sorted(_values(store, _ASSERTIONS), key=lambda r: (r["a"], r["actorLabel"], r["targetLabel"],
+                                                                 r["speakerLabel"] or "")):
+        if (allowed is None or r["a"] in allowed) and r["a"] not in found:
+            found[r["a"]] = r
+    docs = {d["doc"]: d for d in _values(store, _DOCUMENTS)}
+    authors: dict[str, list[str]] = {}
+    for d in _values(store, _AUTHORS):
+        authors.setdefault(d["doc"], []).append(d["author"])
+    meta: dict[tuple[str, str], list[str]] = {}
+    for d in _values(store, _META):
+        meta.setdefault((d["doc"], d["key"]), []).append(d["value"])
+
+    # Statements imported from DNA: match each assertion to its DNA statement by its quote.
+    by_doc: dict[str, list[dict]] = {}
+    for r in found.values():
+        by_doc.setdefault(r["doc"], []).append(r)
+    dna: dict[str, tuple] = {}
+    for doc, rs in by_doc.items():
+        entries = _dna_entries(meta.get((doc, "dna_statements"), []))
+        if not entries:
+            continue
+        from .store import Term
+
+        texts = _values(store, _TEXT, {"doc": Term.literal(doc)})
+        text = texts[0]["text"] if texts else ""
+        for r in sorted(rs, key=lambda r: (int(r["start"]), r["actorLabel"], r["targetLabel"], r["a"])):
+            hit = next((e for e in entries if text[e[1]:e[2]] == r["quote"]), None)
+            if hit is not None:
+                entries.remove(hit)
+                dna[r["a"]] = hit
+
+    rows = []
+    for a, r in found.items():
+        if r["stance"] not in AGREEMENT:
+            report.left_out += 1
+            continue
+        d = docs.get(r["doc"], {})
+        date = (d.get("date") or "")[:10]
+        time = (meta.get((r["doc"], "time")) or ["00:00:00"])[0]
+        person_actor = r["actorType"] in ("true", "1")
+        sid, start, stop, coder = dna.get(a) or (a.rsplit("/", 1)[-1], int(r["start"]), int(r["end"]), "")
+        report.from_dna += a in dna
+        rows.append([
+            sid, f"{date} {time}" if date else "",
+            r["actorLabel"] if person_actor else (r["speakerLabel"] or ""),
+            "" if person_actor else r["actorLabel"], r["targetLabel"], AGREEMENT[r["stance"]], start, stop,
+            r["quote"], coder, _int(r["doc"]), d.get("title") or "", ", ".join(authors.get(r["doc"], [])),
+            d.get("source") or "", d.get("section") or "", (meta.get((r["doc"], "type")) or [""])[0],
+        ])
+    # DNA's order: date and time, document id, start (Statement.compareTo), then statement id.
+    rows.sort(key=lambda x: (x[1], str(x[10]).zfill(20), x[6], str(x[0]).zfill(20)))
+    report.rows = len(rows)
+    return rows, report
+
+
+def dna_csv(store: Store, filters: Filters | None = None, raw: bool | None = None) -> tuple[str, DnaCsvReport]:
+    """DNA's event list CSV of the store (see the module docstring) and what went into it."""
+    from .output import csv_cells
+
+    rows, report = dna_rows(store, filters)
+    lines = [";".join(_quoted(c) for c in DNA_CSV_COLUMNS)]
+    for row in rows:
+        cells = csv_cells(row, raw)
+        # As eventCSV: numbers and the time bare, every other cell in double quotes.
+        lines.append(";".join(str(c) if isinstance(c, int) or (i == 1 and c) else _quoted(str(c))
+                              for i, c in enumerate(cells)))
+    return "\n".join(lines) + "\n", report
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'  # a quote doubled, as CSV readers expect
+
+
+def _dl_label(label: str) -> str:
+    return '"' + label.replace('"', "'").replace("'", "") + '"'  # as Exporter.exportDL writes labels
+
+
+def dl_matrix(g) -> str:
+    """A one-mode network as a UCINET DL full matrix, as DNA's ``Exporter.exportDL`` writes it."""
+    from .views import undirected_simple
+
+    h = undirected_simple(g)
+    nodes = sorted(h.nodes, key=lambda n: (str(h.nodes[n].get("label", n)), str(n)))
+    weights = [[(h[u][v].get("weight", 1) if u != v and h.has_edge(u, v) else 0) for v in nodes] for u in nodes]
+    integer = all(float(w).is_integer() for row in weights for w in row)
+    out = [f"dl n = {len(nodes)}, format = fullmatrix", "labels:"]
+    out += [_dl_label(str(h.nodes[n].get("label", n))) for n in nodes]
+    out.append("data:")
+    for row in weights:
+        out.append("".join(f" {int(w)}" if integer else f" {float(w):.6f}" for w in row))
+    return "\n".join(out)
+
+
+def dl_network(store: Store, view: str = "congruence", filters: Filters | None = None) -> str:
+    """The congruence (or conflict) network of the store as UCINET DL (see :func:`dl_matrix`)."""
+    from .views import Filters as _Filters
+    from .views import resolve_spec, spec_graph
+
+    if view not in DL_VIEWS:
+        raise InputError(f"--format dl writes an actor network: --view {' or '.join(DL_VIEWS)}, not {view!r}")
+    spec = resolve_spec(store, view, None, filters=filters or _Filters())
+    return dl_matrix(spec_graph(store, spec))
+
+
+def write_text(text: str, out: Path) -> None:
+    """Write ``text`` to ``out`` beside it first and renamed, so a failed export leaves no half file."""
+    import os
+
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {out}: {e.strerror or e}") from None
