@@ -20,7 +20,8 @@ The watchdog also lowers the priority of a query that has used more than
 ``DEMOTE_AFTER`` seconds of CPU (nice 10), so that a few slow queries cannot
 take the CPU from the many quick ones.
 
-Memory.  ``max_memory`` bytes is the resident memory of all workers together.
+Memory.  ``max_memory`` bytes is the resident memory of all workers together
+(and the zygote's).
 A worker whose allocated (anonymous) memory has grown ``GROWTH`` past what it
 had at start (the engine's caches fill up as it serves) is replaced when it
 finishes a query; when the total passes ``max_memory``, the watchdog kills the
@@ -342,7 +343,9 @@ class WorkerPool:
                     except OSError:
                         pass
             sizes = {w: memory_bytes(w.pid) for w in (*running, *abandoned, *idle)}
-            if sum(rss for rss, _ in sizes.values()) > self.max_memory and (running or abandoned):
+            zygote = self._zygote
+            total = sum(rss for rss, _ in sizes.values()) + (rss_bytes(zygote.proc.pid) if zygote else 0)
+            if total > self.max_memory and (running or abandoned):
                 w = max((*running, *abandoned), key=lambda w: sizes[w][1] - w.anon)  # the query that took the most
                 took = sizes[w][1] - w.anon
                 if took > KILL_GROWTH:
