@@ -125,7 +125,7 @@ def _legend(g, colour_by: str, sizes: dict[int, int], stances: list[str], certai
             items.append({"label": f"coalition {c}: {', '.join(names)}{more}", "color": _community_colour(c, sizes)})
         if any(sizes[k] < 2 or k < 1 or k > len(COMMUNITY_COLOURS) for k in sizes):
             items.append({"label": "no coalition / small coalitions", "color": NO_COMMUNITY})
-        sections.append({"title": "Node colour: coalition (Louvain community)", "kind": "dot", "items": items})
+        sections.append({"title": "Node colour: coalition (Leiden community)", "kind": "dot", "items": items})
     else:
         order = list(TYPE_COLOURS)
         present = sorted({d.get("type", "Actor") if d.get("type") in TYPE_COLOURS else "Actor"

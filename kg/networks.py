@@ -1,7 +1,7 @@
 """Network analyses of a view (centrality, communities, polarisation) and export for Gephi and igraph.
 
 Polarisation
-    Coalitions are the Louvain communities of the *congruence* network of the
+    Coalitions are the Leiden communities of the *congruence* network of the
     same assertions (actors who share (target, stance) pairs). Polarisation is
     the share of the *conflict* network's weight (pairs of actors with opposite
     stances on a target, weighted by the number of such targets) that runs
@@ -51,7 +51,7 @@ BETWEENNESS_BUDGET = 10_000_000
 BETWEENNESS_SAMPLE = 64
 POLARISATION_DEFINITION = (
     "share of conflict-edge weight (opposite stances on a shared target) that runs between different coalitions "
-    "(Louvain communities of the congruence network): 1 = all conflict is between coalitions, 0 = all within"
+    "(Leiden communities of the congruence network): 1 = all conflict is between coalitions, 0 = all within"
 )
 
 
@@ -133,49 +133,58 @@ def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None, *,
     treats ``1 / weight`` as the length of an edge, so strong ties are short. ``congruence``:
     the congruence network of ``rows``, coloured with its communities, when the caller has it.
     """
-    import networkx as nx
+    from .graph_analysis import betweenness, to_igraph
 
-    simple = undirected_simple(g).copy()  # a copy: edge lengths are added below
+    simple = undirected_simple(g)
     n = simple.number_of_nodes()
-    for _u, _v, d in simple.edges(data=True):
-        d["_length"] = 1.0 / max(float(d.get("weight", 1)), 1e-9)
     sample = None
     m = simple.number_of_edges()
     if n * m > BETWEENNESS_BUDGET:
         sample = min(n, max(BETWEENNESS_SAMPLE, BETWEENNESS_BUDGET // max(m, 1)))
-    if sample is not None and sample < n:
-        between = nx.betweenness_centrality(simple, k=sample, weight="_length", seed=0)
-    else:
+    if sample is not None and sample >= n:
         sample = None
-        between = nx.betweenness_centrality(simple, weight="_length") if n else {}
-    dc = nx.degree_centrality(simple) if n > 1 else {k: 0.0 for k in simple}
-    wdeg = dict(simple.degree(weight="weight"))
+    # One igraph copy for betweenness (igraph's C core, the same numbers as networkx's); the
+    # degrees are sums over the edge list, in one pass.
+    h = to_igraph(simple) if n else None
+    between = betweenness(simple, k=sample, seed=0, graph=h) if n else {}
+    deg = dict.fromkeys(simple, 0)
+    wdeg = dict.fromkeys(simple, 0.0)
+    community = {k: int(c) for k, c in g.nodes(data="community", default=0)}
+    internal: dict[int, float] = {}
+    external: dict[int, float] = {}
+    for u, v, w in simple.edges(data="weight", default=1):
+        w = float(w)
+        if u == v:  # as networkx counts a loop: twice in the degree, half its weight inside (once per end)
+            deg[u] += 2
+            wdeg[u] += 2 * w
+            internal[community[u]] = internal.get(community[u], 0.0) + w / 2
+            continue
+        deg[u] += 1
+        deg[v] += 1
+        wdeg[u] += w
+        wdeg[v] += w
+        cu, cv = community[u], community[v]
+        if cu == cv:
+            internal[cu] = internal.get(cu, 0.0) + w
+        else:
+            external[cu] = external.get(cu, 0.0) + w
+            external[cv] = external.get(cv, 0.0) + w
     metrics = [
-        NodeMetrics(str(k), _label(g, k), str(g.nodes[k].get("type", "")), int(g.nodes[k].get("community", 0)),
-                    int(simple.degree(k)), round(float(wdeg[k]), 4), round(dc.get(k, 0.0), 4),
+        NodeMetrics(str(k), _label(g, k), str(g.nodes[k].get("type", "")), community[k],
+                    deg[k], round(wdeg[k], 4), round(deg[k] / (n - 1), 4) if n > 1 else 0.0,
                     round(between.get(k, 0.0), 4))
         for k in simple
     ]
     metrics.sort(key=lambda m: (-m.betweenness, -m.weighted_degree, m.label, m.node))
     groups: dict[int, list] = {}
     for k in simple:
-        groups.setdefault(int(g.nodes[k].get("community", 0)), []).append(k)
-    comms = []
-    for c, members in sorted(groups.items()):
-        inside = set(members)
-        internal = external = 0.0
-        for u in members:
-            for v, d in simple[u].items():
-                w = float(d.get("weight", 1))
-                if v in inside:
-                    internal += w / 2
-                else:
-                    external += w
-        comms.append(Community(c, len(members), tuple(sorted(_label(g, m) for m in members)),
-                               round(internal, 4), round(external, 4)))
+        groups.setdefault(community[k], []).append(k)
+    comms = [Community(c, len(members), tuple(sorted(_label(g, m) for m in members)),
+                       round(internal.get(c, 0.0), 4), round(external.get(c, 0.0), 4))
+             for c, members in sorted(groups.items())]
     return NetworkReport(
         view=str(g.graph.get("view", "")), nodes=n, edges=g.number_of_edges(),
-        density=round(nx.density(simple), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
+        density=round(2 * m / (n * (n - 1)), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
         metrics=tuple(metrics), communities=tuple(comms),
         polarisation=(polarisation(rows, congruence) if rows is not None
                       else Polarisation(0, 0.0, 0.0, None, None)),
@@ -186,16 +195,15 @@ def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None, *,
 def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = None) -> Polarisation:
     """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
     docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand."""
-    import networkx as nx
-
     from .actor_views import as_holdings, conflict_edges, congruence_edges
+    from .graph_analysis import modularity as graph_modularity
 
     items = as_holdings(rows)
     if congruence is None:
         # Weights are all we need: the projections without their quotes.
         cong = congruence_edges(items)
         groups = communities(cong)
-    else:  # the same network and partition, not computed twice (Louvain is the costly part)
+    else:  # the same network and partition, not computed twice (community detection is the costly part)
         cong = congruence
         by_id: dict[int, list[str]] = {}
         for n, c in cong.nodes(data="community"):
@@ -212,7 +220,7 @@ def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = No
     total = within + between
     modularity = None
     if cong.number_of_edges():
-        modularity = round(nx.community.modularity(cong, [set(c) for c in groups], weight="weight"), 4)
+        modularity = round(graph_modularity(cong, groups), 4)
     coalitions = sum(1 for c in groups if len(c) >= 2)
     return Polarisation(coalitions, within, between, round(between / total, 4) if total else None, modularity)
 

@@ -18,7 +18,7 @@ Views
 Every edge carries ``stance``, ``certainty``, ``weight``, ``n_quotes`` and
 ``quotes`` (a list of :data:`QUOTE_KEYS` dicts, at most :data:`MAX_QUOTES`);
 every node ``label``, ``type``, ``kind``, ``activity`` (assertions it takes part in) and
-``community`` (1 = the largest Louvain community, 0 = none).
+``community`` (1 = the largest Leiden community, 0 = none).
 
 >>> g = view_graph(store, "congruence")                      # doctest: +SKIP
 >>> g.edges[poland, baltic_states]["shared"]                  # doctest: +SKIP
@@ -350,13 +350,11 @@ def conflict_graph(rows: Sequence[Row]) -> nx.Graph:
 
 
 def communities(g) -> list[list[str]]:
-    """Louvain communities of ``g`` (undirected, weighted), largest first; deterministic (seed 0)."""
-    nx = _nx()
-    simple = undirected_simple(g)
-    if simple.number_of_edges() == 0:
-        groups = [{n} for n in simple]
-    else:
-        groups = nx.community.louvain_communities(simple, weight="weight", seed=0)
+    """Communities of ``g`` (undirected, weighted) maximising modularity, largest first; deterministic
+    (Leiden seeded with 0, in igraph's C core: :func:`kg.graph_analysis.communities`)."""
+    from .graph_analysis import communities as leiden
+
+    groups = leiden(undirected_simple(g), seed=0)
     label = lambda n: str(g.nodes[n].get("label", n))  # noqa: E731
     ordered = [sorted(c, key=lambda n: (label(n), n)) for c in groups]
     ordered.sort(key=lambda c: (-len(c), label(c[0]), c[0]))

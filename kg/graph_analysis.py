@@ -1,0 +1,162 @@
+"""Network analyses in igraph's C core: centralities, communities and modularity of a networkx graph.
+
+The views are networkx graphs; the costly analyses of them (betweenness, community
+detection, modularity) run here on an igraph copy, with the same definitions as
+networkx so that the numbers do not change with the library:
+
+- betweenness as :func:`networkx.betweenness_centrality` (normalised, endpoints
+  excluded), the length of an edge being ``1 / weight`` so strong ties are short;
+  estimated from a seeded sample of ``k`` sources exactly as networkx samples and
+  rescales them (the same sources for the same seed);
+- communities maximise weighted modularity (resolution 1), by the Leiden algorithm
+  (leidenalg, seeded: the same graph gives the same partition); modularity as
+  :func:`networkx.community.modularity`.
+
+igraph and leidenalg are imported when an analysis runs, not with ``kg``. Without
+igraph (or leidenalg) the same functions fall back to networkx (Louvain) and
+igraph's own Leiden.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+MIN_WEIGHT = 1e-9  # an edge of weight ≤ 0 is as long as one of this weight
+
+
+def _igraph():
+    try:
+        import igraph
+    except ImportError:  # pragma: no cover - igraph is a dependency
+        return None
+    return igraph
+
+
+@dataclass
+class IGraph:
+    """An undirected igraph copy of a simple networkx graph: ``nodes[i]`` is igraph vertex ``i``."""
+
+    graph: Any  # igraph.Graph
+    nodes: list
+    weights: list[float]
+
+    @property
+    def index(self) -> dict:
+        return {n: i for i, n in enumerate(self.nodes)}
+
+
+def to_igraph(simple: nx.Graph, weight: str = "weight") -> IGraph | None:
+    """``simple`` (undirected, no parallel edges) as an igraph graph with its edge weights (default 1);
+    None without igraph."""
+    ig = _igraph()
+    if ig is None:  # pragma: no cover
+        return None
+    nodes = list(simple)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = []
+    weights = []
+    for u, v, w in simple.edges(data=weight, default=1):
+        edges.append((index[u], index[v]))
+        weights.append(float(w))
+    return IGraph(ig.Graph(n=len(nodes), edges=edges, directed=False), nodes, weights)
+
+
+def sample_sources(nodes: Sequence[Hashable], k: int, seed: int = 0) -> list:
+    """The ``k`` sources :func:`networkx.betweenness_centrality` samples with ``seed`` (an int)."""
+    return random.Random(seed).sample(list(nodes), k)
+
+
+def betweenness(simple: nx.Graph, k: int | None = None, seed: int = 0, *, weight: str = "weight",
+                graph: IGraph | None = None) -> dict:
+    """Normalised betweenness of every node of ``simple``, edges of length ``1 / weight``; from ``k``
+    seeded sample sources when ``k`` is given and smaller than the graph (as networkx estimates it)."""
+    n = simple.number_of_nodes()
+    if k is not None and k >= n:
+        k = None
+    h = graph or to_igraph(simple, weight)
+    if h is None:  # pragma: no cover
+        import networkx as nx
+
+        lengths = simple.copy()
+        for _u, _v, d in lengths.edges(data=True):
+            d["_length"] = 1.0 / max(float(d.get(weight, 1)), MIN_WEIGHT)
+        return nx.betweenness_centrality(lengths, k=k, weight="_length", seed=seed)
+    if n <= 2:
+        return dict.fromkeys(h.nodes, 0.0)
+    lengths = [1.0 / max(w, MIN_WEIGHT) for w in h.weights]
+    if k is None:
+        raw = h.graph.betweenness(directed=False, weights=lengths)
+        # igraph counts each unordered pair once; networkx normalises by (n-1)(n-2) ordered pairs.
+        scale = 2.0 / ((n - 1) * (n - 2))
+        return {v: b * scale for v, b in zip(h.nodes, raw)}
+    sources = sample_sources(h.nodes, k, seed)
+    index = h.index
+    raw = h.graph.betweenness(directed=False, weights=lengths, sources=[index[s] for s in sources])
+    # networkx (3.6) sums dependencies from each sampled source over ordered pairs, twice igraph's
+    # count, and rescales a source by (k-1)(n-2) pairs (it is no target of its own paths), others by k(n-2).
+    chosen = set(sources)
+    out = {}
+    for v, b in zip(h.nodes, raw):
+        if v in chosen:
+            out[v] = 2.0 * b / ((k - 1) * (n - 2)) if k > 1 else float("nan")
+        else:
+            out[v] = 2.0 * b / (k * (n - 2))
+    return out
+
+
+def communities(simple: nx.Graph, seed: int = 0, *, weight: str = "weight",
+                graph: IGraph | None = None) -> list[set]:
+    """A partition of ``simple``'s nodes of high weighted modularity (Leiden, seeded); isolated
+    nodes are singletons. Order unspecified."""
+    if simple.number_of_edges() == 0:
+        return [{n} for n in simple]
+    h = graph or to_igraph(simple, weight)
+    if h is None:  # pragma: no cover
+        import networkx as nx
+
+        return [set(c) for c in nx.community.louvain_communities(simple, weight=weight, seed=seed)]
+    membership = _leiden(h, seed)
+    groups: dict[int, set] = {}
+    for v, c in zip(h.nodes, membership):
+        groups.setdefault(c, set()).add(v)
+    return list(groups.values())
+
+
+def _leiden(h: IGraph, seed: int) -> list[int]:
+    """Membership of each vertex in a modularity-maximising partition, iterated until stable."""
+    weights = [max(w, 0.0) for w in h.weights]
+    try:
+        import leidenalg
+    except ImportError:  # pragma: no cover - leidenalg is a dependency
+        leidenalg = None
+    if leidenalg is not None:
+        part = leidenalg.find_partition(h.graph, leidenalg.ModularityVertexPartition, weights=weights,
+                                        n_iterations=-1, seed=seed)
+        return list(part.membership)
+    # igraph's own Leiden draws from Python's random module: seeded, then the module's state restored.
+    state = random.getstate()  # pragma: no cover
+    try:  # pragma: no cover
+        random.seed(seed)
+        part = h.graph.community_leiden(objective_function="modularity", weights=weights, n_iterations=-1)
+    finally:  # pragma: no cover
+        random.setstate(state)
+    return list(part.membership)  # pragma: no cover
+
+
+def modularity(simple: nx.Graph, groups: Iterable[Iterable], *, weight: str = "weight",
+               graph: IGraph | None = None) -> float:
+    """Weighted modularity (resolution 1) of the partition ``groups`` of ``simple``'s nodes,
+    as :func:`networkx.community.modularity`."""
+    h = graph or to_igraph(simple, weight)
+    if h is None:  # pragma: no cover
+        import networkx as nx
+
+        return nx.community.modularity(simple, [set(c) for c in groups], weight=weight)
+    member = {v: i for i, c in enumerate(groups) for v in c}
+    return h.graph.modularity([member[v] for v in h.nodes], weights=h.weights, directed=False)
