@@ -563,7 +563,8 @@ def make_server(store: Store | str | Path | None = None, host: str = DEFAULT_HOS
     check_limits(timeout, max_rows, workers, limits, max_memory)
     owns = not isinstance(store, Store)
     opened: Store = open_store(store, read_only=True) if owns else store  # type: ignore[arg-type,assignment]
-    folder = opened.path if isinstance(opened, OxigraphStore) and opened.path is not None else None
+    # The store's folder, not its active version: workers follow the version a build swaps in.
+    folder = Path(opened.location) if isinstance(opened, OxigraphStore) and opened.path is not None else None
     if processes and folder is None:
         raise ServeError("query worker processes need an on-disk Oxigraph store")
     runner: WorkerPool | QueryRunner
