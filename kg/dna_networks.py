@@ -168,6 +168,7 @@ class DnaNetwork:
     start: str | None = None
     stop: str | None = None
     mid: str | None = None
+    window_statements: list = field(default_factory=list, repr=False)  # a window's statements (time windows)
 
     def edges(self) -> list[dict]:
         """Non-zero cells; a one-mode network's upper triangle only (its matrix is symmetric)."""
@@ -231,8 +232,8 @@ def one_mode_matrix(arr: np.ndarray, levels: Sequence[int], qualifier: str = "co
         # mat[i1][i2] += array[i1][j][k1] * array[i2][j][k2] * (1 - |q_k1 - q_k2| / range)   (congruence)
         # mat[i1][i2] += array[i1][j][k1] * array[i2][j][k2] * (|q_k1 - q_k2| / range)       (conflict)
         # subtract = congruence - conflict
-        cong = np.einsum("ajk,kl,bjl->ab", arr, 1.0 - dist, arr)
-        conf = np.einsum("ajk,kl,bjl->ab", arr, dist, arr)
+        cong = np.einsum("ajk,kl,bjl->ab", arr, 1.0 - dist, arr, optimize=True)
+        conf = np.einsum("ajk,kl,bjl->ab", arr, dist, arr, optimize=True)
         mat = {"congruence": cong, "conflict": conf, "subtract": cong - conf}[qualifier]
     n = arr.shape[0]
     if n == 0 or arr.size == 0:

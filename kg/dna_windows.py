@@ -24,6 +24,7 @@ Polarisation (Polarization.java: qualityAbsdiff, greedyTimeStep)
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import random
 from collections.abc import Sequence
@@ -73,17 +74,18 @@ def time_windows(statements: Sequence[Statement], size: int, step: int = 1, *, s
                  **options) -> list[DnaNetwork]:
     """One :func:`~kg.dna_networks.dna_network` per moving window; ``options`` as for it."""
     levels = qualifier_levels(statements, scale)  # from all statements, as DNA's originalStatements
-    kept = [s for s in drop_duplicates(statements, duplicates) if s.date]
+    kept = sorted((s for s in drop_duplicates(statements, duplicates) if s.date), key=lambda s: s.date[:10])
     if not kept:
         return []
-    dates = sorted(s.date[:10] for s in kept)
+    dates = [s.date[:10] for s in kept]
     start, stop = (start or dates[0])[:10], (stop or dates[-1])[:10]
     out = []
     for ws, mid, we in window_bounds(start, stop, size, step):
-        inside = [s for s in kept if ws <= s.date[:10] <= we]
+        inside = kept[bisect.bisect_left(dates, ws):bisect.bisect_right(dates, we)]  # ws <= date <= we
         net = dna_network(inside, duplicates="all", scale=scale, levels=levels, **options)
         net.options["duplicates"] = duplicates
         net.start, net.mid, net.stop = ws, mid, we
+        net.window_statements = inside
         out.append(net)
     return out
 
@@ -138,6 +140,78 @@ def _random_memberships(n: int, k: int, rng: random.Random) -> list[int]:
     return mem
 
 
+def _greedy_swaps_slow(mem: list[int], congruence, conflict, k: int) -> list[int]:
+    """Polarization.greedyTimeStep's loop as written: the whole score for every candidate swap."""
+    n = len(mem)
+    q = quality_absdiff(mem, congruence, conflict, True, k)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                if mem[i] != mem[j]:
+                    mem2 = list(mem)
+                    mem2[i], mem2[j] = mem[j], mem[i]
+                    q2 = quality_absdiff(mem2, congruence, conflict, True, k)
+                    if q2 > q:
+                        mem, q, changed = mem2, q2, True
+    return mem
+
+
+def _greedy_swaps(mem: list[int], congruence, conflict, k: int) -> list[int]:
+    """Polarization.greedyTimeStep's loop (for i, for j > i in different clusters: swap when the score rises;
+    repeat until a pass swaps nothing), with each swap's change of the score worked out in O(1).
+
+    A swap keeps the cluster sizes, so the expected values of qualityAbsdiff stay fixed: the score is a sum
+    over ordered pairs of w_c(i, j) = |cong - E_c| + |conf| (both in cluster c) or b(i, j) = |cong| +
+    |conf - E_b| (different clusters). Swapping i (cluster p) and j (cluster q) changes only the pairs of i
+    and of j with the others; the pair (i, j) stays between clusters.
+    """
+    import numpy as np
+
+    if k != 2:
+        return _greedy_swaps_slow(mem, congruence, conflict, k)
+    n = len(mem)
+    cong, conf = np.asarray(congruence, dtype=float), np.asarray(conflict, dtype=float)
+    cong_norm, conf_norm = float(np.abs(cong).sum()), float(np.abs(conf).sum())
+    members = [mem.count(c) for c in range(k)]
+    within = sum(c * (c - 1) for c in members)
+    between = n * (n - 1) - within
+    off = 1.0 - np.eye(n)
+    w = [(np.abs(cong - ((m * (m - 1) / within) * (cong_norm / within) if within else 0.0)) + np.abs(conf)) * off
+         for m in members]
+    # between clusters: the expected conflict depends on the two clusters' sizes (both fixed)
+    b_exp = np.zeros((n, n))
+    sizes = np.asarray(members, dtype=float)[np.asarray(mem)]
+    if between:
+        b_exp = (sizes[:, None] * sizes[None, :] / between) * (conf_norm / between)
+    # with k = 2 every between pair has the same sizes, so b does not change when nodes swap
+    b = (np.abs(cong) + np.abs(conf - b_exp)) * off
+    ind = np.zeros((k, n))
+    ind[np.asarray(mem), np.arange(n)] = 1.0
+    sw = [w[c] @ ind[c] for c in range(k)]  # sw[c][i]: sum of w_c(i, l) over l in cluster c
+    sb = [b @ ind[c] for c in range(k)]  # sb[c][i]: sum of b(i, l) over l in cluster c
+    mem = list(mem)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                p, q = mem[i], mem[j]
+                if p == q:
+                    continue
+                di = sw[q][i] - w[q][i, j] + sb[p][i] + b[i, j] - sw[p][i] - sb[q][i]
+                dj = sw[p][j] - w[p][j, i] + sb[q][j] + b[j, i] - sw[q][j] - sb[p][j]
+                if di + dj > 1e-12:  # q2 > q1
+                    mem[i], mem[j] = q, p
+                    sw[p] += w[p][:, j] - w[p][:, i]
+                    sw[q] += w[q][:, i] - w[q][:, j]
+                    sb[p] += b[:, j] - b[:, i]
+                    sb[q] += b[:, i] - b[:, j]
+                    changed = True
+    return mem
+
+
 def dna_polarisation(congruence, conflict, k: int = 2, restarts: int = RESTARTS, seed: int = 0) -> PolarisationResult:
     """Polarization.greedyTimeStep: swap pairs of nodes in different clusters while the normalised score
     rises; the best of ``restarts`` seeded starts. Fewer than ``k`` nodes or no ties: 0."""
@@ -147,19 +221,8 @@ def dna_polarisation(congruence, conflict, k: int = 2, restarts: int = RESTARTS,
     rng = random.Random(seed)
     best_q, best_mem = -1.0, None
     for _ in range(restarts):
-        mem = _random_memberships(n, k, rng)
+        mem = _greedy_swaps(_random_memberships(n, k, rng), congruence, conflict, k)
         q = quality_absdiff(mem, congruence, conflict, True, k)
-        changed = True
-        while changed:
-            changed = False
-            for i in range(n):
-                for j in range(i + 1, n):
-                    if mem[i] != mem[j]:
-                        mem2 = list(mem)
-                        mem2[i], mem2[j] = mem[j], mem[i]
-                        q2 = quality_absdiff(mem2, congruence, conflict, True, k)
-                        if q2 > q:
-                            mem, q, changed = mem2, q2, True
         if q > best_q:
             best_q, best_mem = q, mem
     raw = quality_absdiff(best_mem, congruence, conflict, False, k)
@@ -207,7 +270,7 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     out = []
     for net in time_windows(kept_all, size, step, start=start, stop=stop, scale=scale, duplicates=duplicates,
                             **options):
-        inside = [s for s in kept_all if s.date and net.start <= s.date[:10] <= net.stop]
+        inside = net.window_statements
         g = net.to_graph()
         pos = nx.Graph()
         pos.add_nodes_from(g)

@@ -332,3 +332,22 @@ def test_cli_rejects_options_of_the_other_mode(cli_rows):
     assert r.exit_code != 0 and "--two-mode" in r.output
     r = run("--window", "soon")
     assert r.exit_code != 0 and "bad duration" in r.output
+
+
+def test_fast_greedy_swaps_equal_dna_loop():
+    import random
+
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for n in (2, 3, 5, 8, 11):
+        a = rng.integers(0, 4, (n, n)).astype(float)
+        c = rng.integers(0, 3, (n, n)).astype(float)
+        cong, conf = a + a.T, c + c.T
+        np.fill_diagonal(cong, 0)
+        np.fill_diagonal(conf, 0)
+        start = dw._random_memberships(n, 2, random.Random(n))
+        assert dw._greedy_swaps(list(start), cong, conf, 2) == dw._greedy_swaps_slow(list(start), cong, conf, 2)
+    # three clusters take DNA's loop as written
+    p = dw.dna_polarisation(cong, conf, k=3)
+    assert 0 <= p.score <= 1 and set(p.memberships) == {0, 1, 2}
