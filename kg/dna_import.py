@@ -13,23 +13,17 @@ now leifeld-lab/dna). What is read:
   ``ENTITIES.Value``) and ``agreement`` (boolean in ``DATABOOLEAN``, or integer in ``DATAINTEGER``)
   → rows of ``curated.yaml``:
 
-  ======================  ==========================================================
-  actor                   the organisation (``actor="person"``: the person); when it is
-                          empty, the other one
-  attributed_to           the person (the speaker), when it is not the actor
-  target                  the concept's notation in ``topics.yaml``
-  stance                  agreement: boolean 1 → supports, 0 → opposes; integer > 0 →
-                          supports, < 0 → opposes, 0 → neutral; missing → neutral
-  certainty               certain
-  quote                   ``Text[Start:Stop]``, verbatim
-  note                    ``coder: NAME; DNA statement ID`` (curated rows have no coder key)
-  ======================  ==========================================================
-
-- ``ENTITIES`` of ``concept`` → ``topics.yaml`` (notation: a slug of the value, label: the
-  value; ``ATTRIBUTEVALUES`` Alias → aliases, Notes → note, Type → definition-free note);
-  of ``organization`` and ``person`` → ``actors.yaml`` (persons typed Person, organisations
-  Actor unless their Type attribute names a kg type: state, international organisation, group;
-  Alias → aliases, Notes and an unmapped Type → note).
+  actor: the organisation (``actor="person"``: the person), else the other one; attributed_to:
+  the person (the speaker) when it is not the actor; target: the concept's notation; stance:
+  agreement, boolean 1 → supports, 0 → opposes, integer > 0 → supports, < 0 → opposes,
+  0 or missing → neutral; certainty: certain; quote: ``Text[Start:Stop]`` verbatim; note:
+  ``coder: NAME; DNA statement ID`` (a curated row has no coder key).
+- ``ENTITIES`` of ``concept`` → ``topics.yaml`` (notation: a slug of the value, label: the value;
+  ``ATTRIBUTEVALUES`` Alias → aliases, Notes and Type → note); of ``organization`` and ``person``
+  → ``actors.yaml`` (persons typed Person; organisations Actor, or the kg type their Type
+  attribute names: state, country, government → State; international organisation →
+  InternationalOrganisation; group, coalition → ActorGroup; Alias → aliases, Notes and an
+  unmapped Type → note).
 - Statements of other types are counted by type and skipped; so are statements without a
   concept or any actor, or whose span is empty or outside the text.
 
@@ -77,6 +71,8 @@ class ImportSummary:
     other_types: dict[str, int] = field(default_factory=dict)  # statement type label → statements skipped
     skipped: dict[str, int] = field(default_factory=dict)  # reason → statements (or documents) skipped
     shifted: int = 0  # quotes that also occur earlier in their document: kg places them there
+    repeated: int = 0  # statements equal to an earlier one of their document: kg keeps one assertion
+    no_agreement: int = 0  # statements without an agreement value: imported as neutral
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -90,6 +86,11 @@ class ImportSummary:
         if self.shifted:
             out.append(f"note: {self.shifted} quote(s) also occur earlier in their document; kg's offsets point "
                        "to the first occurrence (dna-csv export gives DNA's own back)")
+        if self.repeated:
+            out.append(f"note: {self.repeated} statement(s) repeat another of their document (same text, actor, "
+                       "speaker, concept and agreement): kg keeps one assertion for each such group")
+        if self.no_agreement:
+            out.append(f"note: {self.no_agreement} statement(s) have no agreement value: imported as neutral")
         out.extend(self.notes)
         out.append(f"next: kg build {self.outdir}")
         return out
@@ -116,30 +117,17 @@ def _open(path: Path) -> sqlite3.Connection:
 _BREAKS = ("\r", "\n", "\x85", "\u2028", "\u2029")
 
 
-class _Quoted(str):
-    """A string YAML must write double-quoted: its line breaks as escapes, so they load back exactly."""
-
-
-def _marked(data):
-    if isinstance(data, dict):
-        return {k: _marked(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_marked(v) for v in data]
-    if isinstance(data, str) and any(b in data for b in _BREAKS):
-        return _Quoted(data)
-    return data
-
-
 def _dump(data) -> str:
-    """``data`` as YAML in the project's style (block lists, unicode); checked to load back unchanged."""
+    """``data`` as YAML in the project's style (block lists, unicode); a string with line breaks is
+    double-quoted (breaks as escapes) so it loads back exactly, and the whole is checked to."""
     import yaml
 
     from .reference_export import _dumper
 
     dumper = _dumper()
-    dumper.add_representer(_Quoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"'))
-    text = yaml.dump(_marked(data), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
+    dumper.add_representer(str, lambda d, v: d.represent_scalar(
+        "tag:yaml.org,2002:str", v, style='"' if any(b in v for b in _BREAKS) else None))
+    text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     if yaml.safe_load(text) != data:  # pragma: no cover - a string PyYAML cannot write back exactly
         raise InputError("a value cannot be written as YAML exactly")
     return text
@@ -152,23 +140,6 @@ def _iso(seconds) -> tuple[str | None, str | None]:
     except (TypeError, ValueError, OverflowError):
         return None, None
     return t.date().isoformat(), (t.time().isoformat() if t.time() != _dt.time(0) else None)
-
-
-class _Names:
-    """Names already taken (in kg's normalised form), each with what it names: a later entry may not
-    reuse one (kg would refuse the file)."""
-
-    def __init__(self):
-        self.keys: dict[str, str] = {}
-
-    def owner(self, name: str) -> str | None:
-        return self.keys.get(normalise(name))
-
-    def free(self, name: str) -> bool:
-        return self.owner(name) is None
-
-    def take(self, name: str, owner: str) -> None:
-        self.keys.setdefault(normalise(name), owner)
 
 
 def _attributes(con: sqlite3.Connection) -> dict[int, dict[str, str]]:
@@ -266,7 +237,7 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
     articles.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     used_coders: set[str] = set()
-    known_docs = set()
+    seen: set[tuple] = set()
     for doc_id, title, text, coder, author, source, section, notes, dtype, date in docs:
         text = text or ""
         if not text.strip():
@@ -274,7 +245,6 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
             if statements.get(doc_id):
                 skip("statements in a document without text", len(statements[doc_id]))
             continue
-        known_docs.add(doc_id)
         kept: list[str] = []
         for sid, _, start, stop, s_coder in statements.get(doc_id, ()):
             v = values.get(sid, {})
@@ -302,10 +272,12 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
             if speaker and actor_label[speaker] != row["actor"]:
                 row["attributed_to"] = actor_label[speaker]
             row.update(certainty="certain", quote=quote, note=f"coder: {coder_name}; DNA statement {sid}")
-            if v.get("agreement") is None:
-                summary.notes.append(f"note: DNA statement {sid} has no agreement value; imported as neutral")
+            summary.no_agreement += v.get("agreement") is None
             if text.find(quote) != start:
                 summary.shifted += 1
+            key = (doc_id, row["actor"], row["stance"], row["target"], row.get("attributed_to"), quote)
+            summary.repeated += key in seen
+            seen.add(key)
             rows.append(row)
             kept.append(f"{sid} {start}-{stop} {s_coder if s_coder is not None else '-'} {coder_name}".rstrip())
             summary.statements += 1
@@ -363,12 +335,13 @@ def _note(attributes: dict[str, str], mapped: bool = False) -> str:
 
 def _write_topics(outdir: Path, concepts: list[tuple[int, str]], attrs: dict, summary: ImportSummary) -> dict[str, str]:
     """topics.yaml from DNA's concepts; returns concept value → notation."""
-    names, notations = _Names(), set()
+    names: dict[str, str] = {}  # every name (normalised as kg compares them) → its topic's notation
+    notations: set[str] = set()
     out: dict[str, str] = {}
     topics = []
     for eid, value in concepts:
-        if not names.free(value):
-            out[value] = names.owner(value)
+        if normalise(value) in names:
+            out[value] = names[normalise(value)]
             summary.notes.append(f"note: concept {value!r} has a name of topic {out[value]!r} (case, punctuation "
                                  "or an alias); its statements go to that topic")
             continue
@@ -377,11 +350,11 @@ def _write_topics(outdir: Path, concepts: list[tuple[int, str]], attrs: dict, su
         while n in notations:
             n, k = f"{base}-{k}", k + 1
         notations.add(n)
-        names.take(value, n)
+        names[normalise(value)] = n
         entry: dict = {"notation": n, "label": value}
         a = attrs.get(eid, {})
-        if a.get("alias") and names.free(a["alias"]):
-            names.take(a["alias"], n)
+        if a.get("alias") and normalise(a["alias"]) not in names:
+            names[normalise(a["alias"])] = n
             entry["aliases"] = [a["alias"]]
         note = _note(a)
         if note:
@@ -400,35 +373,33 @@ def _write_actors(outdir: Path, orgs: list[tuple[int, str]], persons: list[tuple
     """actors.yaml from DNA's organisations and persons; returns entity value → the label written."""
     from .curated import ACTOR_TYPES
 
-    names = _Names()
+    names: dict[str, str] = {}  # every name (normalised as kg compares them) → its actor's label
     label_of: dict[str, str] = {}
     entries = []
     for kind, items in (("organisation", orgs), ("person", persons)):
         for eid, value in items:
-            if not names.free(value):
-                label_of[value] = names.owner(value)
+            if normalise(value) in names:
+                label_of[value] = names[normalise(value)]
                 summary.notes.append(f"note: {kind} {value!r} has a name of {label_of[value]!r} (case, punctuation "
                                      "or an alias); both are one actor")
                 continue
-            names.take(value, value)
+            names[normalise(value)] = value
             a = attrs.get(eid, {})
             entry: dict = {"label": value, "type": "Person" if kind == "person" else "Actor"}
             dna_type = a.get("type")
             mapped = _TYPE_MAP.get(normalise(dna_type)) if dna_type else None
             if kind == "organisation" and mapped in ACTOR_TYPES and mapped != "Person":
                 entry["type"] = mapped
-            if a.get("alias") and names.free(a["alias"]):
-                names.take(a["alias"], value)
+            if a.get("alias") and normalise(a["alias"]) not in names:
+                names[normalise(a["alias"])] = value
                 entry["aliases"] = [a["alias"]]
             note = _note(a, mapped=entry["type"] != "Actor" and kind == "organisation")
             if note:
                 entry["note"] = note
             entries.append(entry)
             label_of[value] = value
-            if kind == "person":
-                summary.persons += 1
-            else:
-                summary.organisations += 1
+            summary.persons += kind == "person"
+            summary.organisations += kind != "person"
     head = ("# Gazetteer: DNA's organisations (type Actor, or State/InternationalOrganisation/ActorGroup when\n"
             "# DNA's Type attribute says so) and persons (type Person), imported by kg import dna.\n"
             "# Refine types, add aliases, member_of and roles; keep each label (curated.yaml names actors by it).\n"

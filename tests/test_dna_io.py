@@ -334,3 +334,57 @@ def test_dl_is_the_congruence_matrix_as_dna_writes_it(imported, tmp_path):
     assert matrix == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
     bad = CliRunner().invoke(app, ["export", "--format", "dl", "--view", "stance", "--store", str(store)])
     assert bad.exit_code == 1 and "congruence" in bad.output
+
+
+def test_what_kg_cannot_take_is_reported(dna_file, tmp_path):
+    con = sqlite3.connect(dna_file)
+    entity = dict(con.execute("SELECT VariableId || ':' || Value, ID FROM ENTITIES"))
+    con.execute("INSERT INTO DOCUMENTS (ID, Title, Text, Coder, Date) VALUES (3, 'blank', '  ', 1, 0)")
+    con.execute("INSERT INTO STATEMENTS VALUES (20, 1, 3, 0, 1, 1)")  # in the blank document
+    con.execute("INSERT INTO STATEMENTS VALUES (21, 1, 2, 0, 10, 1)")  # no concept
+    con.execute("INSERT INTO STATEMENTS VALUES (22, 1, 1, 141, 169, 2)")  # statement 3 coded again
+    for sid, (person, org, concept) in {21: ("", "Greenpeace", ""),
+                                        22: ("", "Greenpeace", "Fertiliser levy")}.items():
+        for var, value in ((1, person), (2, org), (3, concept)):
+            con.execute("INSERT INTO DATASHORTTEXT (StatementId, VariableId, Entity) VALUES (?, ?, ?)",
+                        (sid, var, entity[f"{var}:{value}"]))
+        con.execute("INSERT INTO DATABOOLEAN (StatementId, VariableId, Value) VALUES (?, 4, 1)", (sid,))
+    # A concept that differs from another only in case is the same topic for kg.
+    con.execute("INSERT INTO ENTITIES (VariableId, Value) VALUES (3, 'fertiliser LEVY')")
+    con.commit()
+    con.close()
+    summary = import_dna(dna_file, tmp_path / "p")
+    assert summary.skipped == {"documents without text (kg needs a text)": 1,
+                               "statements in a document without text": 1, "statements without a concept": 1}
+    assert summary.repeated == 1 and summary.concepts == 3
+    text = "\n".join(summary.lines())
+    assert "skipped 1: statements without a concept" in text and "repeat another" in text
+    report = build([tmp_path / "p"], tmp_path / "p.kg")
+    assert "assertions: 8" in report.summary()  # statement 22 repeats statement 3
+
+
+def test_integer_agreement(dna_file, tmp_path):
+    con = sqlite3.connect(dna_file)
+    con.execute("UPDATE VARIABLES SET DataType = 'integer' WHERE ID = 4")
+    con.execute("INSERT INTO DATAINTEGER (StatementId, VariableId, Value) "
+                "SELECT StatementId, 4, CASE Value WHEN 1 THEN 1 ELSE -1 END FROM DATABOOLEAN")
+    con.execute("UPDATE DATAINTEGER SET Value = 0 WHERE StatementId = 4")
+    con.commit()
+    con.close()
+    import_dna(dna_file, tmp_path / "i")
+    text = (tmp_path / "i" / "curated.yaml").read_text(encoding="utf-8")
+    stances = [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("stance:")]
+    assert stances.count("neutral") == 1 and stances.count("opposes") == 4 and stances.count("supports") == 3
+    build([tmp_path / "i"], tmp_path / "i.kg")
+    res = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "i.kg"), "-o",
+                                   str(tmp_path / "i.csv")])
+    assert res.exit_code == 0 and "left out 1" in res.output  # neutral has no DNA boolean agreement
+
+
+def test_actor_person_exports_persons(dna_file, tmp_path):
+    import_dna(dna_file, tmp_path / "pp", actor="person")
+    build([tmp_path / "pp"], tmp_path / "pp.kg")
+    res = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "pp.kg")])
+    rows = {r["statement_id"]: r for r in csv.DictReader(io.StringIO(res.stdout), delimiter=";")}
+    assert (rows["2"]["person"], rows["2"]["organization"]) == ("Anna Berg", "")
+    assert (rows["1"]["person"], rows["1"]["organization"]) == ("", "Farmers' Union")  # no person: the organisation
