@@ -117,6 +117,12 @@ class ActorResolver:
         hit = self.discourse.actors_at(t.i)
         if hit is not None:
             actors, how = hit
+            if t.lemma_.lower() in lex.state_nouns and all(a.type == "ActorGroup" for a in actors):
+                # "its members" of a group (the G7) are that group, not the gazetteer's "members"
+                poss = next((c for c in t.children if c.dep_ == "poss"), None)
+                owner = self.discourse.actors_at(poss.i) if poss is not None else None
+                if owner is not None and owner[0] and all(a.type == "ActorGroup" for a in owner[0]):
+                    return [(a, owner[1]) for a in owner[0]]
             return [(a, how) for a in actors]
         low = t.lower_
         if low in lex.relative_pronouns and t.tag_ in ("WDT", "WP", "IN") and t.head.dep_ == "relcl":

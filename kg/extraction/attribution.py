@@ -183,6 +183,14 @@ class Attribution:
 
     def _according(self, tok: Token) -> tuple[Actor, ...]:
         doc = self.doc
+        if tok.lower_ == "in":  # "in the Chairman's view", "in Beijing's assessment"
+            obj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.lemma_.lower() in self.lexicon.view_nouns:
+                poss = next((c for c in obj.children if c.dep_ == "poss"), None)
+                if poss is not None:
+                    found = tuple(a for a, _ in self.resolver.resolve(poss))
+                    if found:
+                        return found
         for seq in self.lexicon.according_to:
             end = tok.i + len(seq)
             if end <= len(doc) and tuple(t.lower_ for t in doc[tok.i:end]) == seq:

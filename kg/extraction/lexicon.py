@@ -80,6 +80,7 @@ class Lexicon:
     # attribution
     reporting_verbs: frozenset[str]
     according_to: tuple[tuple[str, ...], ...]
+    view_nouns: frozenset[str]  # "in X's view": X is the speaker
     first_person: frozenset[str]
     first_person_plural: frozenset[str]
     deontic_modals: frozenset[str]
@@ -117,6 +118,8 @@ class Lexicon:
     vague_modifiers: frozenset[str] = frozenset()
     approach_words: frozenset[str] = frozenset()
     vague_heads: frozenset[str] = frozenset()
+    time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
+    reason_nouns: frozenset[str] = frozenset()  # "on security grounds": a reason, not what a phrase is about
     frame_paraphrases: dict = field(default_factory=dict)  # noun -> [Paraphrase]  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
@@ -265,6 +268,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
         reporting_verbs=_words(at.get("reporting_verbs"), at_path, "reporting_verbs"),
+        view_nouns=_words(at.get("view_nouns"), at_path, "view_nouns"),
         according_to=tuple(tuple(w.lower() for w in seq) for seq in at.get("according_to") or []),
         first_person=_words(at.get("first_person"), at_path, "first_person"),
         first_person_plural=_words(at.get("first_person_plural"), at_path, "first_person_plural"),
@@ -301,6 +305,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_modifiers=_words(ta.get("vague_modifiers"), ta_path, "vague_modifiers"),
         approach_words=_words(ta.get("approach_words"), ta_path, "approach_words"),
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
+        time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
+        reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
         frame_paraphrases=_paraphrases(ta.get("frame_paraphrases"), ta_path),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),

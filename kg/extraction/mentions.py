@@ -252,6 +252,10 @@ class TopicIndex:
         toks = list(ldoc)
         i = 0
         root = next((t for t in ldoc if t.dep_ == "ROOT"), None)
+        # "de-risking, not decoupling": what a label sets its topic against is no word of it
+        negated = next((t.i for t in ldoc if t.lower_ in ("not", "no", "without")), None)
+        if negated is not None and negated > 0:
+            toks = toks[:negated]
         while i < len(toks):
             span = None
             for n in (4, 3, 2, 1):  # the longest name of an actor starting here

@@ -162,9 +162,13 @@ class _Run:
         cues = self.rules.cues
         inner = inner_hits.get(head.i)
         if inner is not None and inner.kind in ("verb", "phrase") and head.dep_ in ("xcomp", "ccomp") \
-                and inner.cue.stance in ("supports", "opposes") and not cues.negated(inner):
+                and inner.cue.stance in ("supports", "opposes"):
             flipped = stance == "opposes"
-            combined = _flip(inner.cue.stance) if flipped else inner.cue.stance
+            # "promised not to support X" opposes X
+            own_stance = inner.cue.negated if cues.negated(inner) else inner.cue.stance
+            if own_stance not in ("supports", "opposes"):
+                return stance, certainty, slots, []
+            combined = _flip(own_stance) if flipped else own_stance
             if flipped and inner.cue.negated_certainty and _RANK[inner.cue.negated_certainty] < _RANK[certainty]:
                 certainty = inner.cue.negated_certainty  # "refused to rule out" = "did not rule out"
             # The inner cue may itself act on a cue: "ready to drop its veto on X".
@@ -187,9 +191,13 @@ class _Run:
         taken = {i for h in hits for i in h.words}
         out = []
         for tok in sent:
-            if tok.i not in taken and self.targets.mention_at(tok.i) is not None \
-                    and any(c.dep_ == "aux" and c.lemma_.lower() in self.lex.deontic_modals for c in tok.children):
+            if tok.i in taken or self.targets.mention_at(tok.i) is None:
+                continue
+            if any(c.dep_ == "aux" and c.lemma_.lower() in self.lex.deontic_modals for c in tok.children):
                 out.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
+            elif tok.pos_ == "VERB" and self.rules.cues.logical_subject(tok) is not None:
+                # "the group would de-risk and diversify": doing what a topic names is supporting it
+                out.append(CueHit(tok, Cue("supports", "opposes", kind="action"), "verb", (tok.i,)))
         return out
 
     def _for_offices(self, holders: list[tuple[Actor, str]],
@@ -372,7 +380,10 @@ class _Run:
                                      recipients=cues.recipients(target_hit) if action else [])
         if hit.kind == "noun" and hit.cue.kind == "policy":
             # A measure someone owns is a position only on a topic: "Beijing's new licensing" of
-            # something the codebook does not know says nothing the analysis can use.
+            # something the codebook does not know says nothing the analysis can use. Nor is one named
+            # as a time ("since Washington's export controls of last October") or in passing.
+            if _in_passing(hit.anchor, lex):
+                return []
             targets = [t for t in targets if t.target.kind == "topic"]
         elif hit.kind == "noun":
             # "non-proliferation commitments": a word modifying the noun is a target only if it is a topic
@@ -383,6 +394,20 @@ class _Run:
             return []
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
         return self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
+
+
+def _in_passing(tok: Token, lex: Lexicon) -> bool:
+    """A noun inside a time phrase ("since X", "after X") or a participle or relative clause."""
+    t = tok
+    for _ in range(8):
+        if t.dep_ == "pobj" and t.head.lower_ in lex.time_preps:
+            return True
+        if t.dep_ in ("relcl", "acl") and t.pos_ == "VERB" and t.i != tok.i:
+            return True
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _flip(stance: str) -> str:

@@ -27,7 +27,13 @@ SPEAKER = "speaker"  # the holder is whoever voices the clause
 _PREDICATIVE = ("acomp", "oprd", "ROOT", "conj", "xcomp", "advcl", "ccomp")  # not "a willing alliance"
 _NOT_TARGETS = ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL")
 # "with" last: "backing Ukraine with tanks" is support for tanks when Ukraine is no topic.
-_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding", "with")
+_VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", "toward", "regarding", "with", "as")
+
+
+def _infinitives(verb: Token) -> list[Token]:
+    """The to-infinitive complements of a verb (the parser also calls them advcl: "pushed X to match")."""
+    return [c for c in verb.children if c.dep_ == "xcomp" or (
+        c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))]
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class CueFinder:
         cue = lex.verbs[tok.lemma_.lower()]
         words = [tok.i]
         obj_of = None
+        if cue.kind == "action" and child(tok, "dobj") is None and child(tok, "prep", lower="on") is not None:
+            return None  # "Sweden has delivered on what it promised": kept a promise, sent nothing
         if cue.particle:
             prt = child(tok, "prt", lower=cue.particle)
             if prt is None:
@@ -104,10 +112,15 @@ class CueFinder:
             return None  # "back down", "back away": another verb
         if cue.prep:
             p = child(tok, "prep", "prt", lower=cue.prep)
+            clause = next((c for c in tok.children if c.dep_ in ("advcl", "ccomp") and
+                           any(m.dep_ == "mark" and m.lower_ in cue.prep for m in c.children)), None)
+            if p is None and clause is not None:
+                # "press for the authorisations to be extended": "for" opens a clause, which is the target
+                return CueHit(tok, cue, "verb", tuple(words), clause)
             if p is None:
                 # "pushed both allies to match the curbs": the verb makes someone act; what is urged is the target
                 if tok.lemma_.lower() in lex.object_control and child(tok, "dobj") is not None \
-                        and child(tok, "xcomp") is not None:
+                        and _infinitives(tok):
                     return CueHit(tok, cue, "verb", tuple(words), None)
                 return None
             words.append(p.i)
@@ -238,15 +251,20 @@ class CueFinder:
         a = hit.anchor
         lex = self.lexicon
         if hit.obj_of is not None:
+            if hit.obj_of.pos_ in ("VERB", "AUX"):  # a clause: its subject, then the clause
+                return [c for c in hit.obj_of.children if c.dep_ in ("nsubj", "nsubjpass")] + [hit.obj_of]
             obj = pobj(hit.obj_of)
             return [obj] if obj is not None else []
         if hit.kind in ("verb", "advocacy"):
-            xcomp = children(a, "xcomp")
-            if xcomp and a.lemma_.lower() in lex.object_control:
-                return xcomp  # "urged Washington to keep the tariffs": the target is what is urged
+            xcomp = _infinitives(a)
+            if a.lemma_.lower() in lex.object_control and (xcomp or child(a, "dobj") is not None):
+                # "urged Washington to keep the tariffs": the target is what is urged, never whom
+                return xcomp
             if is_passive(a) and not hit.cue.passive_holder:
                 subj = child(a, "nsubjpass")
-                slots = [subj] if subj is not None else []
+                # "were granted one-year authorisations": a retained object is what is granted
+                slots = children(a, "dobj") if hit.cue.kind == "action" else []
+                slots += [subj] if subj is not None else []
             else:
                 slots = children(a, "dobj")
             # An action's object is a thing done; "announced that X ..." reports, it does not act.

@@ -163,7 +163,8 @@ class TargetResolver:
         if not foreign:
             return topic
         head_key = self.topics.general(lemma_key(head))
-        words = {k for t in self.phrase_tokens(head) for k in self.token_keys(t) if not k.startswith("actor:")}
+        words = {k for t in [*self.phrase_tokens(head), *(self.doc[i] for i in span)] for k in self.token_keys(t)
+                 if not k.startswith("actor:")}
         # Another topic must account for as many of the phrase's words as the label that matched.
         vocab = self.topics.topic_words.get(topic.iri, frozenset())
         need = max(1, len({self.topics.canonical(topic.iri, w) for w in words} & vocab))
@@ -366,6 +367,9 @@ class TargetResolver:
         if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return None
         topic = self.topics.reference.topics[ranked[0][0]]
+        head = self.topics.canonical(topic.iri, self.topics.general(lemma_key(phrase)))
+        if head not in self.topics.topic_words.get(topic.iri, ()):
+            return None  # "the G7 plan" is no rule of the topic at hand; "last year's rules" may be
         return self.fit(topic, phrase, range(0)) if phrase.pos_ in ("NOUN", "PROPN") else topic
 
     def _together(self, topic: Topic) -> list[Topic]:
@@ -417,9 +421,11 @@ class TargetResolver:
         """The topic named closest to the top of the given phrases (and the extra words)."""
         best: tuple[int, int, Topic, str] | None = None
         for order, root in enumerate(roots):
+            hidden = {t.i for c in root.children if c.dep_ == "relcl" or (c.dep_ == "acl" and c.tag_ == "VBN")
+                      for t in c.subtree}  # "plans backed by 300,000 troops": a description, not the plans
             for tok in root.subtree:
                 m = self._by_token.get(tok.i)
-                if m is None:
+                if m is None or tok.i in hidden:
                     continue
                 d = depth_below(tok, root)
                 key = (order, d)
@@ -510,7 +516,7 @@ class TargetResolver:
         if weak is not None:  # "providing concrete assistance to Ukraine" supports Ukraine, first of all
             return Found(topic_target(weak), "weak")
         # An action on something the codebook does not know ("delivered a speech") is no stance.
-        for root in () if action else roots:
+        for root in () if action else roots[:1]:  # only the first slot: "approved plans for the north"
             text = self._text(root)
             if text:
                 return Found(uncoded_target(text), "uncoded")
@@ -547,6 +553,9 @@ class TargetResolver:
                 continue
             elif c.dep_ == "prep" and c.lower_ == "as":
                 continue  # "denounced the measures as an abuse": what follows says what they are called
+            elif c.dep_ == "prep" and any(g.dep_ == "pobj" and g.lemma_.lower() in lex.reason_nouns
+                                          for g in c.children):
+                continue  # "defended the rules on security grounds": why, not which rules
             else:
                 return None  # "the plan to raise taxes", "curbs on chips": it says what it is
         return root if pointing else None
