@@ -10,16 +10,22 @@ then measures, each in a fresh process so that start-up is included:
   loaded by ``pyoxigraph.Store.bulk_load``) in the same run, and the ratio;
 - p50/p95 latency of ``kg stance``, ``kg who``, the congruence network of one
   topic as the page users open (``kg viz --view congruence --topic``) and its
-  analysis (``kg network --view congruence --topic``: centralities, coalitions,
-  polarisation), end to end;
+  analysis (``kg network --view congruence --topic``, congruence being the default
+  view: centralities, coalitions, polarisation), end to end;
+- the measures of 52 weekly windows of the same topic (``kg network --topic T
+  --window 7d --step 7d`` over 2022: density, coalitions and their modularity,
+  DNA's polarisation per window);
 - the store's size on disk.
 
 kg's modules are byte-compiled first, as pip does when it installs a package.
+``--queries-only`` reuses the store an earlier run left in ``--work`` (its corpus
+too) and measures the queries alone: for a change that leaves the build as it is.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -57,12 +63,27 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(s), s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
 
 
-def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
+def bench(size: int, work: Path, repeats: int, seed: int, windows: bool = True, queries_only: bool = False) -> dict:
     corpus = work / f"corpus-{size}"
     if not (corpus / "curated.jsonl").exists():
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--assertions", str(size), "--out", str(corpus),
                         "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
     store = work / f"store-{size}"
+    if queries_only and store.exists():  # the store an earlier run built: query latencies only
+        print(f"[{size}] reusing {store}", file=sys.stderr, flush=True)
+        nan = float("nan")
+        triples, build_s, build_rss, bulk_s = 0, nan, 0, nan
+    else:
+        triples, build_s, build_rss, bulk_s = build_and_load(size, corpus, store, work)
+    return {"assertions": size, "triples": triples, "build_s": build_s, "build_tps": triples / build_s,
+            "bulk_s": bulk_s, "bulk_tps": triples / bulk_s, "ratio": bulk_s / build_s,
+            "rss_gib": build_rss / 2**30, "disk_mib": du(store) / 2**20,
+            **latencies(corpus, store, work, size, repeats, seed, windows)}
+
+
+def build_and_load(size: int, corpus: Path, store: Path, work: Path) -> tuple[int, float, int, float]:
+    """``kg build`` of the corpus, then Oxigraph's bulk loader on its export: (triples, build seconds,
+    build peak RSS, bulk-load seconds)."""
     shutil.rmtree(store, ignore_errors=True)
     build_s, build_rss, out = peak_rss(KG + ["build", str(corpus), "--store", str(store), "--no-extract", "--full"])
     triples = int(out.split("triples: ")[1].split(",")[0])
@@ -79,13 +100,18 @@ def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
     print(f"[{size}] bulk load {bulk_s:.1f} s", file=sys.stderr, flush=True)
     shutil.rmtree(bulk_dir, ignore_errors=True)
     nq.unlink()
+    return triples, build_s, build_rss, bulk_s
 
+
+def latencies(corpus: Path, store: Path, work: Path, size: int, repeats: int, seed: int, windows: bool) -> dict:
+    """p50 and p95 seconds of each command, on topics and actors drawn with ``seed``."""
     rng = random.Random(seed)
     actors = [line.split('skos:prefLabel "')[1].split('"@en')[0]
               for line in (corpus / "actors.ttl").read_text(encoding="utf-8").splitlines() if "prefLabel" in line]
     topics = [line.split('skos:notation "')[1].split('"')[0]
               for line in (corpus / "topics.ttl").read_text(encoding="utf-8").splitlines() if "notation" in line]
-    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": [], "analysis": []}
+    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": [], "analysis": [], "windows": []}
+    n_windows = 0
     page = work / f"congruence-{size}.html"
     for _ in range(repeats):
         a, t = rng.choice(actors), rng.choice(topics[:50])  # topics people ask about are the active ones
@@ -95,12 +121,16 @@ def bench(size: int, work: Path, repeats: int, seed: int) -> dict:
                                                 "--store", str(store)])[0])
         lat["analysis"].append(peak_rss(KG + ["network", "--view", "congruence", "--topic", t, "--format", "json",
                                               "--store", str(store)])[0])
+        if windows:  # generate.py dates documents from 2022-01-01: 52 whole weeks up to this day
+            wall, _, out = peak_rss(KG + ["network", "--topic", t, "--window", "7d", "--step", "7d", "--since",
+                                          "2022-01-01", "--until", "2023-01-03", "--format", "json",
+                                          "--store", str(store)])
+            lat["windows"].append(wall)
+            n_windows = len(json.loads(out))
     return {
-        "assertions": size, "triples": triples, "build_s": build_s, "build_tps": triples / build_s,
-        "bulk_s": bulk_s, "bulk_tps": triples / bulk_s, "ratio": bulk_s / build_s, "rss_gib": build_rss / 2**30,
-        "disk_mib": du(store) / 2**20,
-        **{f"{k}_p50": percentiles(v)[0] for k, v in lat.items()},
-        **{f"{k}_p95": percentiles(v)[1] for k, v in lat.items()},
+        "n_windows": n_windows,
+        **{f"{k}_p50": percentiles(v)[0] for k, v in lat.items() if v},
+        **{f"{k}_p95": percentiles(v)[1] for k, v in lat.items() if v},
     }
 
 
@@ -110,6 +140,10 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
     ap.add_argument("--repeats", type=int, default=10, help="latency samples per command")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-windows", dest="windows", action="store_false",
+                    help="skip the 52 weekly windows of a topic (kg network --window 7d --step 7d)")
+    ap.add_argument("--queries-only", action="store_true",
+                    help="reuse the store an earlier run left in --work: query latencies only, no build")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     # An installed package runs from bytecode pip compiled; an editable checkout under
@@ -122,9 +156,11 @@ def main() -> None:
     cols = ["assertions", "triples", "build_s", "build_tps", "bulk_tps", "ratio", "rss_gib", "disk_mib",
             "stance_p50", "stance_p95", "who_p50", "who_p95", "congruence_p50", "congruence_p95",
             "analysis_p50", "analysis_p95"]
+    if args.windows:
+        cols += ["n_windows", "windows_p50", "windows_p95"]
     print(" | ".join(cols))
     for size in [int(s) for s in args.sizes.split(",")]:
-        r = bench(size, args.work, args.repeats, args.seed)
+        r = bench(size, args.work, args.repeats, args.seed, args.windows, args.queries_only)
         print(" | ".join(f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols), flush=True)
 
 
