@@ -25,7 +25,9 @@ formula are neutralised (:func:`kg.output.csv_cells`) unless ``--raw``.
 **dl** is ``Exporter.exportDL``: ``dl n = N, format = fullmatrix``, ``labels:`` one quoted
 label a line (DNA drops ``"`` and ``'`` from labels), ``data:`` one row a line, each value after
 a space (integers as such, else six decimals); node names sorted as DNA sorts them, diagonal 0.
-The matrix is kg's congruence (or conflict) network over the same filters as other exports.
+The matrix is the one DNA computes from the same statements (:func:`onemode`): qualifier
+aggregation congruence (``--view congruence``, the default), conflict or subtract, no
+normalisation, duplicates included (statements kg holds as one assertion count once).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ DNA_CSV_COLUMNS = ("statement_id", "time", "person", "organization", "concept", 
                    "stop_position", "text", "coder", "document_id", "document_title", "document_author",
                    "document_source", "document_section", "document_type")
 AGREEMENT = {"supports": 1, "opposes": 0}
-DL_VIEWS = ("congruence", "conflict")
+DL_VIEWS = ("congruence", "conflict", "subtract")  # DNA's qualifier aggregations
 
 _ASSERTIONS = """
 SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?targetLabel WHERE {
@@ -192,31 +194,46 @@ def _dl_label(label: str) -> str:
     return '"' + label.replace('"', "'").replace("'", "") + '"'  # as Exporter.exportDL writes labels
 
 
-def dl_matrix(g) -> str:
-    """A one-mode network as a UCINET DL full matrix, as DNA's ``Exporter.exportDL`` writes it."""
-    from .views import undirected_simple
-
-    h = undirected_simple(g)
-    nodes = sorted(h.nodes, key=lambda n: (str(h.nodes[n].get("label", n)), str(n)))
-    weights = [[(h[u][v].get("weight", 1) if u != v and h.has_edge(u, v) else 0) for v in nodes] for u in nodes]
-    integer = all(float(w).is_integer() for row in weights for w in row)
-    out = [f"dl n = {len(nodes)}, format = fullmatrix", "labels:"]
-    out += [_dl_label(str(h.nodes[n].get("label", n))) for n in nodes]
-    out.append("data:")
-    for row in weights:
-        out.append("".join(f" {int(w)}" if integer else f" {float(w):.6f}" for w in row))
+def dl_matrix(names: list[str], matrix: list[list[float]]) -> str:
+    """A one-mode matrix as a UCINET DL full matrix, as DNA's ``Exporter.exportDL`` writes it."""
+    integer = all(float(w).is_integer() for row in matrix for w in row)
+    out = [f"dl n = {len(names)}, format = fullmatrix", "labels:", *(_dl_label(n) for n in names), "data:"]
+    out += ["".join(f" {int(w)}" if integer else f" {float(w):.6f}" for w in row) for row in matrix]
     return "\n".join(out)
 
 
-def dl_network(store: Store, view: str = "congruence", filters: Filters | None = None) -> str:
-    """The congruence (or conflict) network of the store as UCINET DL (see :func:`dl_matrix`)."""
-    from .views import Filters as _Filters
-    from .views import resolve_spec, spec_graph
+def onemode(rows: list[list], aggregation: str = "congruence") -> tuple[list[str], list[list[float]]]:
+    """DNA's one-mode actor network of event-list ``rows`` (:func:`dna_rows`), as
+    ``Exporter.computeOneModeMatrix`` computes it for a boolean qualifier, normalisation "no" and
+    duplicates "include": for actors i ≠ j, the sum over concepts c and agreement levels k1, k2 of
+    n(i, c, k1) · n(j, c, k2) · w, where w is 1 − |k1 − k2| (congruence), |k1 − k2| (conflict) or
+    their difference (subtract); the diagonal is 0. Actors are the organisations (the person where a
+    statement has none), sorted by name as DNA sorts them.
+    """
+    counts: dict[tuple[str, str, int], int] = {}
+    for r in rows:
+        key = (r[3] or r[2], r[4], r[5])
+        counts[key] = counts.get(key, 0) + 1
+    names = sorted({a for a, _, _ in counts if a})
+    concepts = sorted({c for _, c, _ in counts})
+    weight = {"congruence": lambda d: 1 - d, "conflict": lambda d: d, "subtract": lambda d: 1 - 2 * d}[aggregation]
+    matrix = [[0.0] * len(names) for _ in names]
+    for x, a in enumerate(names):
+        for y, b in enumerate(names):
+            if x != y:
+                matrix[x][y] = sum(counts.get((a, c, k1), 0) * counts.get((b, c, k2), 0) * weight(abs(k1 - k2))
+                                   for c in concepts for k1 in (0, 1) for k2 in (0, 1))
+    return names, matrix
 
+
+def dl_network(store: Store, view: str = "congruence", filters: Filters | None = None) -> str:
+    """The store's congruence (conflict, subtract) network as DNA computes it (:func:`onemode`), as
+    UCINET DL (:func:`dl_matrix`)."""
     if view not in DL_VIEWS:
-        raise InputError(f"--format dl writes an actor network: --view {' or '.join(DL_VIEWS)}, not {view!r}")
-    spec = resolve_spec(store, view, None, filters=filters or _Filters())
-    return dl_matrix(spec_graph(store, spec))
+        raise InputError(f"--format dl writes DNA's one-mode actor network: --view {', '.join(DL_VIEWS)}, "
+                         f"not {view!r}")
+    rows, _ = dna_rows(store, filters)
+    return dl_matrix(*onemode(rows, view))
 
 
 def write_text(text: str, out: Path) -> None:

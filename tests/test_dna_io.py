@@ -319,7 +319,7 @@ def test_dna_csv_neutralises_formulas_unless_raw(dna_file, tmp_path):
     assert '=HYPERLINK("http://x")' in title(raw.stdout)
 
 
-def test_dl_is_the_congruence_matrix_as_dna_writes_it(imported, tmp_path):
+def test_dl_is_dnas_onemode_matrix_as_dna_writes_it(imported, tmp_path):
     _, _, store = imported
     out = tmp_path / "net.dl"
     res = CliRunner().invoke(app, ["export", "--format", "dl", "--store", str(store), "--out", str(out)])
@@ -329,11 +329,33 @@ def test_dl_is_the_congruence_matrix_as_dna_writes_it(imported, tmp_path):
     # DNA drops quotes and apostrophes from labels and sorts them.
     assert lines[2:5] == ['"Farmers Union"', '"Greenpeace"', '"Ministry of Agriculture"']
     assert lines[5] == "data:"
-    matrix = [[int(x) for x in line.split()] for line in lines[6:]]
-    # Farmers' Union and the ministry both support organic-farm subsidies: one shared (target, stance).
-    assert matrix == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
+    # Worked by hand from STATEMENTS: (organisation, concept, agreement) counts are
+    #   Farmers' Union: levy/0 × 3 (statements 1, 2, 7), organic/1 × 1 (6)
+    #   Greenpeace:     levy/1 × 2 (3, 8), large farms/0 × 1 (5)
+    #   Ministry:       organic/1 × 1 (4)
+    # congruence(i, j) = Σ_concept Σ_level n(i) · n(j): Union–Ministry = 1 · 1 = 1, every other pair 0;
+    # conflict(i, j) = Σ_concept n(i, 0) · n(j, 1) + n(i, 1) · n(j, 0): Union–Greenpeace = 3 · 2 = 6.
+    assert [[int(x) for x in line.split()] for line in lines[6:]] == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
+    res = CliRunner().invoke(app, ["export", "-f", "dl", "-v", "conflict", "-s", str(store)])
+    assert res.stdout.split("data:\n")[1].split("\n") == [" 0 6 0", " 6 0 0", " 0 0 0"]
+    res = CliRunner().invoke(app, ["export", "-f", "dl", "-v", "subtract", "-s", str(store)])
+    assert res.stdout.split("data:\n")[1].split("\n") == [" 0 -6 1", " -6 0 0", " 1 0 0"]
     bad = CliRunner().invoke(app, ["export", "--format", "dl", "--view", "stance", "--store", str(store)])
     assert bad.exit_code == 1 and "congruence" in bad.output
+
+
+def test_onemode_worked_by_hand():
+    """DNA's congruence and conflict (Exporter.computeOneModeMatrix, boolean qualifier) on a small event list."""
+    from kg.dna_export import onemode
+
+    rows = [[0, "", "", org, concept, agree] for org, concept, agree in
+            [("A", "x", 1), ("A", "x", 1), ("B", "x", 0), ("B", "y", 1), ("C", "y", 1), ("C", "x", 1)]]
+    names, cong = onemode(rows, "congruence")
+    _, conf = onemode(rows, "conflict")
+    assert names == ["A", "B", "C"]
+    # A–C share x/1 (2 · 1 = 2); B–C share y/1 (1); A–B differ on x (2 · 1 = 2 conflict); B–C differ on x (1).
+    assert cong == [[0, 0, 2], [0, 0, 1], [2, 1, 0]]
+    assert conf == [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
 
 
 def test_what_kg_cannot_take_is_reported(dna_file, tmp_path):
