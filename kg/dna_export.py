@@ -71,7 +71,7 @@ _AUTHORS = "SELECT ?doc ?author WHERE { ?d a kg:Document ; dct:identifier ?doc ;
 _META = """
 SELECT ?doc ?key ?value WHERE {
   ?d a kg:Document ; dct:identifier ?doc ; kg:meta ?m . ?m kg:key ?key ; kg:value ?value .
-  FILTER(?key IN ("type", "time", "dna_statements"))
+  FILTER(?key IN ("type", "time", "dna_statements", "dna_repeats"))
 }"""
 _TEXT = "SELECT ?doc ?text WHERE { ?d dct:identifier ?doc ; schema:text ?text }"
 
@@ -129,13 +129,21 @@ def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], 
     for d in _values(store, _META):
         meta.setdefault((d["doc"], d["key"]), []).append(d["value"])
 
+    repeats: dict[int, list[int]] = {}  # DNA statement id → ids of statements equal to it
+    for (doc, key), values in meta.items():
+        if key == "dna_repeats":
+            for v in values:
+                again, first = (v.split(" ") + [""])[:2]
+                if first.isdigit() and again.isdigit():
+                    repeats.setdefault(int(first), []).append(int(again))
+    again_ids = {i for ids in repeats.values() for i in ids}
     # Statements imported from DNA: match each assertion to its DNA statement by its quote.
     by_doc: dict[str, list[dict]] = {}
     for r in found.values():
         by_doc.setdefault(r["doc"], []).append(r)
     dna: dict[str, tuple] = {}
     for doc, rs in by_doc.items():
-        entries = _dna_entries(meta.get((doc, "dna_statements"), []))
+        entries = [e for e in _dna_entries(meta.get((doc, "dna_statements"), [])) if e[0] not in again_ids]
         if not entries:
             continue
         from .store import Term
@@ -148,6 +156,7 @@ def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], 
                 entries.remove(hit)
                 dna[r["a"]] = hit
 
+    entry = {e[0]: e for doc in by_doc for e in _dna_entries(meta.get((doc, "dna_statements"), []))}
     rows = []
     for a, r in found.items():
         if r["stance"] not in AGREEMENT:
@@ -159,17 +168,26 @@ def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], 
         person_actor = r["actorType"] in ("true", "1")
         sid, start, stop, coder = dna.get(a) or (a.rsplit("/", 1)[-1], int(r["start"]), int(r["end"]), "")
         report.from_dna += a in dna
-        rows.append([
-            sid, f"{date} {time}" if date else "",
-            r["actorLabel"] if person_actor else (r["speakerLabel"] or ""),
-            "" if person_actor else r["actorLabel"], r["targetLabel"], AGREEMENT[r["stance"]], start, stop,
-            r["quote"], coder, _int(r["doc"]), d.get("title") or "", ", ".join(authors.get(r["doc"], [])),
-            d.get("source") or "", d.get("section") or "", (meta.get((r["doc"], "type")) or [""])[0],
-        ])
+        # A statement kg holds as one assertion with an earlier equal one: its own row, as in DNA.
+        for again in repeats.get(sid, []) if a in dna else []:
+            if again in entry:
+                rows.append(_row(entry[again], r, d, date, time, person_actor, authors, meta))
+        rows.append(_row((sid, start, stop, coder), r, d, date, time, person_actor, authors, meta))
     # DNA's order: date and time, document id, start (Statement.compareTo), then statement id.
     rows.sort(key=lambda x: (x[1], str(x[10]).zfill(20), x[6], str(x[0]).zfill(20)))
     report.rows = len(rows)
     return rows, report
+
+
+def _row(dna: tuple, r: dict, d: dict, date: str, time: str, person_actor: bool, authors: dict, meta: dict) -> list:
+    sid, start, stop, coder = dna
+    return [
+        sid, f"{date} {time}" if date else "",
+        r["actorLabel"] if person_actor else (r["speakerLabel"] or ""),
+        "" if person_actor else r["actorLabel"], r["targetLabel"], AGREEMENT[r["stance"]], start, stop,
+        r["quote"], coder, _int(r["doc"]), d.get("title") or "", ", ".join(authors.get(r["doc"], [])),
+        d.get("source") or "", d.get("section") or "", (meta.get((r["doc"], "type")) or [""])[0],
+    ]
 
 
 def dna_csv(store: Store, filters: Filters | None = None, raw: bool | None = None) -> tuple[str, DnaCsvReport]:

@@ -29,7 +29,8 @@ now leifeld-lab/dna). What is read:
 
 Each statement's id, DNA offsets and coder (id and name) also go into its document's front
 matter (``dna_statements``: ``"ID START-STOP CODER-ID CODER-NAME"`` an item), which the graph
-keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back.
+keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back; so does
+``dna_repeats`` (``"ID FIRST-ID"``) for statements equal to an earlier one (kg holds one assertion).
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
     articles.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     used_coders: set[str] = set()
-    seen: set[tuple] = set()
+    seen: dict[tuple, int] = {}  # a statement's content → the first statement with it
     for doc_id, title, text, coder, author, source, section, notes, dtype, date in docs:
         text = text or ""
         if not text.strip():
@@ -246,6 +247,7 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
                 skip("statements in a document without text", len(statements[doc_id]))
             continue
         kept: list[str] = []
+        repeats: list[str] = []
         for sid, _, start, stop, s_coder in statements.get(doc_id, ()):
             v = values.get(sid, {})
             if not (isinstance(start, int) and isinstance(stop, int) and 0 <= start < stop <= len(text)):
@@ -276,13 +278,15 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
             if text.find(quote) != start:
                 summary.shifted += 1
             key = (doc_id, row["actor"], row["stance"], row["target"], row.get("attributed_to"), quote)
-            summary.repeated += key in seen
-            seen.add(key)
+            if key in seen:
+                summary.repeated += 1
+                repeats.append(f"{sid} {seen[key]}")
+            seen.setdefault(key, sid)
             rows.append(row)
             kept.append(f"{sid} {start}-{stop} {s_coder if s_coder is not None else '-'} {coder_name}".rstrip())
             summary.statements += 1
         _write_document(articles / f"{doc_id}.txt", doc_id, title, text, coders.get(coder), author, source,
-                        section, notes, dtype, date, kept)
+                        section, notes, dtype, date, kept, repeats)
         summary.documents += 1
     orphans = sum(len(v) for k, v in statements.items() if k not in {d[0] for d in docs})
     if orphans:
@@ -314,13 +318,15 @@ def _write(path: Path, text: str) -> None:
 
 
 def _write_document(path: Path, doc_id, title, text: str, coder, author, source, section, notes, dtype, date,
-                    statements: list[str]) -> None:
+                    statements: list[str], repeats: list[str]) -> None:
     day, time = _iso(date)
     front = {"title": title, "date": day, "time": time, "source": source, "author": author, "section": section,
              "type": dtype, "notes": notes, "coder": coder, "dna_id": str(doc_id)}
     front = {k: str(v) for k, v in front.items() if v is not None and str(v).strip()}
     if statements:
         front["dna_statements"] = statements
+    if repeats:
+        front["dna_repeats"] = repeats
     # Bytes as stored: no newline translation, so DNA's character offsets index the body unchanged.
     _write(path, "---\n" + _dump(front) + "---\n" + text)
 

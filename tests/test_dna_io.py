@@ -143,7 +143,8 @@ def make_dna(path: Path) -> Path:
                         (sid, var, entity[var, value]))
         con.execute("INSERT INTO DATABOOLEAN (StatementId, VariableId, Value) VALUES (?, 4, ?)", (sid, agree))
     # An annotation: another statement type, reported and skipped.
-    con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) VALUES (9, 3, 1, 0, 6, 1)")
+    con.execute("INSERT INTO STATEMENTS (ID, StatementTypeId, DocumentId, Start, Stop, Coder) "
+                "VALUES (9, 3, 1, 0, 6, 1)")
     con.execute("INSERT INTO DATALONGTEXT (StatementId, VariableId, Value) VALUES (9, 11, 'dateline')")
     con.commit()
     con.close()
@@ -383,6 +384,14 @@ def test_what_kg_cannot_take_is_reported(dna_file, tmp_path):
     assert "skipped 1: statements without a concept" in text and "repeat another" in text
     report = build([tmp_path / "p"], tmp_path / "p.kg")
     assert "assertions: 8" in report.summary()  # statement 22 repeats statement 3
+    # The event list still has statement 22, with its own id and coder, as DNA's has.
+    res = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "p.kg"),
+                                   "-o", str(tmp_path / "p.csv")])
+    assert res.exit_code == 0, res.output
+    with (tmp_path / "p.csv").open(encoding="utf-8", newline="") as f:
+        got = list(csv.DictReader(f, delimiter=";"))
+    want = [w for w in _dna_event_rows(dna_file) if w["statement_id"] not in ("20", "21")]
+    assert got == want
 
 
 def test_integer_agreement(dna_file, tmp_path):
