@@ -238,6 +238,32 @@ class Attribution:
             out.extend(q.speakers)
         return list(dict.fromkeys(out))
 
+    def anonymous(self, tok: Token) -> bool:
+        """Whether an unnamed source voices the claim at ``tok``: "officials familiar with the talks
+        said", "according to diplomats", "..., sources said"."""
+        lex = self.lexicon
+        path = [tok]
+        while path[-1].head.i != path[-1].i and len(path) < 40:
+            path.append(path[-1].head)
+
+        def unnamed(t: Token | None) -> bool:
+            return t is not None and t.lemma_.lower() in lex.anonymous_sources and not self.resolver.resolve(t)
+
+        prev = tok
+        for h in path[1:]:
+            if self._is_reporting(h) and prev.dep_ in ("ccomp", "parataxis") and unnamed(self._logical_subject(h)):
+                return True
+            for c in h.children:
+                if c.dep_ == "prep" and c.lower_ == "according":
+                    to = next((g for g in c.children if g.dep_ == "prep"), None)
+                    if to is not None and unnamed(next((g for g in to.children if g.dep_ == "pobj"), None)):
+                        return True
+                if c.dep_ in ("parataxis", "advcl", "ccomp", "conj") and c not in path and self._is_reporting(c) \
+                        and unnamed(explicit_subject(c)):
+                    return True
+            prev = h
+        return False
+
     def _parenthetical(self, root: Token, path: list[Token]) -> list[Actor]:
         """"..., former NATO chief Rasmussen stated on Wednesday": a reporting clause with no complement."""
         out: list[Actor] = []

@@ -86,6 +86,9 @@ def analyse(tok: Token, lexicon: Lexicon) -> Clause:
                 level = _weaker(level, lexicon.hedge_nouns[low])
             elif t.pos_ == "VERB" and low in lexicon.hedge_verbs and path[k - 1].dep_ in _HEDGED_COMPLEMENTS:
                 level = _weaker(level, lexicon.hedge_verbs[low])
+            elif t.pos_ == "VERB" and low in lexicon.hedge_passives and path[k - 1].dep_ in _HEDGED_COMPLEMENTS \
+                    and any(c.dep_ == "auxpass" for c in t.children):
+                level = _weaker(level, lexicon.hedge_passives[low])  # "are reported to be lukewarm"
         if t.pos_ == "NOUN" and low in lexicon.conditional_nouns and t.dep_ == "pobj" and t.head.lower_ == "in":
             conditional = True
     return Clause(level, negating, conditional, _deontic(tok, lexicon), presupposed, _controlled(tok, lexicon),

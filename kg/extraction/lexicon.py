@@ -64,6 +64,7 @@ class Lexicon:
     verb_objects: dict[str, tuple[frozenset[str], Cue]]
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
+    inclusion_verbs: frozenset[str]  # "opponents of Y include A and B"
     # evaluations: "X called Y historic", "Y was wrong, X said"
     framing_verbs: frozenset[str]
     copulas: frozenset[str]
@@ -76,6 +77,8 @@ class Lexicon:
     hedge_adjectives: dict[str, str]
     hedge_nouns: dict[str, str]
     hedge_verbs: dict[str, str]
+    hedge_passives: dict[str, str]  # "is reported to", "is said to"
+    anonymous_sources: frozenset[str]  # "officials briefed on the talks said": probable
     negating_hedges: dict[str, str]
     # attribution
     reporting_verbs: frozenset[str]
@@ -153,8 +156,8 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     if nc is not None and nc not in CERTAINTIES:
         raise InputError(f"{where}: unknown certainty {nc!r}", path)
     kind = value.get("kind", "plain")
-    if kind not in ("plain", "action", "policy"):
-        raise InputError(f"{where}: unknown kind {kind!r} (plain, action or policy)", path)
+    if kind not in ("plain", "action", "policy", "agent"):
+        raise InputError(f"{where}: unknown kind {kind!r} (plain, action, policy or agent)", path)
     prep = value.get("prep") or ()
     prep = tuple(str(p).lower() for p in ([prep] if isinstance(prep, str) else prep))
     return Cue(stance, negated, kind, nc, value.get("particle"), prep,
@@ -201,7 +204,7 @@ def _load_yaml(folder: Path, name: str) -> tuple[dict, Path]:
 
 def _hedges(section: dict, level: str) -> dict[str, dict[str, str]]:
     return {kind: {w.lower(): level for w in (section or {}).get(kind, []) or []}
-            for kind in ("modals", "adverbs", "adjectives", "nouns", "verbs")}
+            for kind in ("modals", "adverbs", "adjectives", "nouns", "verbs", "passives")}
 
 
 @lru_cache(maxsize=8)
@@ -242,7 +245,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         verb_objects[str(verb).lower()] = (objects, _cue({k: v for k, v in entry.items() if k != "objects"},
                                                          negation, st_path, f"verb_objects.{verb}"))
 
-    levels: dict[str, dict[str, str]] = {k: {} for k in ("modals", "adverbs", "adjectives", "nouns", "verbs")}
+    levels: dict[str, dict[str, str]] = {k: {} for k in ("modals", "adverbs", "adjectives", "nouns", "verbs",
+                                                         "passives")}
     # Later (stronger) levels first so that the weaker level wins on a clash.
     for level in ("probable", "possible"):
         for kind, words in _hedges(ce.get(level), level).items():
@@ -258,6 +262,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         prepositions=tables["prepositions"], phrases=tuple(phrases), verb_objects=verb_objects,
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
+        inclusion_verbs=_words(st.get("inclusion_verbs"), st_path, "inclusion_verbs"),
         framing_verbs=_words(ev.get("framing_verbs"), st_path, "evaluations.framing_verbs"),
         copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),
         posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
@@ -266,6 +271,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
+        hedge_passives=levels["passives"],
+        anonymous_sources=_words(ce.get("anonymous_sources"), LEXICON_DIR / "certainty.yaml", "anonymous_sources"),
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
         reporting_verbs=_words(at.get("reporting_verbs"), at_path, "reporting_verbs"),
         view_nouns=_words(at.get("view_nouns"), at_path, "view_nouns"),

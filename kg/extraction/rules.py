@@ -176,7 +176,7 @@ class _Run:
                                                             {k: v for k, v in inner_hits.items() if k != head.i})
             return combined, certainty, own + slots[1:], extra or [inner.anchor]
         noun = self.lex.nouns.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
-        if noun is None or noun.stance not in ("supports", "opposes") or noun.kind == "policy":
+        if noun is None or noun.stance not in ("supports", "opposes") or noun.kind in ("policy", "agent"):
             return stance, certainty, slots, []
         if noun.stance == "opposes":
             stance = _flip(stance)
@@ -330,6 +330,8 @@ class _Run:
             certainty = "certain"  # "Ukraine's membership aspirations" are taken as given
         holder = SPEAKER if deontic else cues.holder(hit)
         speakers = self.attribution.speakers(hit.anchor, presupposed)
+        if not speakers and self.attribution.anonymous(hit.anchor):
+            certainty = "probable" if _RANK[certainty] > _RANK["probable"] else certainty
         carried = False
         if not speakers and isinstance(holder, str) and deontic and carry is not None:
             speakers, carried = [carry], True
@@ -368,6 +370,8 @@ class _Run:
             return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
         if hit.kind == "noun" and hit.cue.kind == "policy":
             slots = [hit.anchor]  # "Japan's licensing rules for chipmaking equipment": the measure itself
+        elif hit.kind == "noun" and hit.cue.kind == "agent":
+            pass  # "a critic of Y": only what the noun is of
         elif hit.kind == "noun":
             slots = cues.noun_modifiers(hit) + slots
         # The cue word itself may be part of a label ("send troops", "deploying"), or the inner

@@ -162,6 +162,8 @@ class CueFinder:
                 agent = child(a, "agent")
                 return pobj(agent) if agent is not None else None
             return self.logical_subject(a)
+        if hit.kind == "noun" and hit.cue.kind == "agent":
+            return self._agent_holder(a)
         if hit.kind == "noun":
             poss = child(a, "poss")
             if poss is not None:
@@ -185,6 +187,24 @@ class CueFinder:
         if a.pos_ == "ADP":
             return self.logical_subject(a.head)
         return self.logical_subject(a)
+
+    def _agent_holder(self, a: Token) -> Token | None:
+        """Who is called an opponent or a supporter: "X, a critic of Y"; "X is a vocal opponent of Y";
+        "opponents of Y include A and B"; "X is among the supporters of Y"; "opponents of Y, led by
+        A and B" (the leaders, through the resolver)."""
+        n = a
+        while n.dep_ == "conj" and n.head.i != n.i:
+            n = n.head
+        if n.dep_ == "appos":
+            return n.head
+        if n.dep_ in ("attr", "oprd") and n.head.pos_ in ("AUX", "VERB"):
+            s = explicit_subject(n.head)
+            return s if s is not None and s.i != n.i else None
+        if n.dep_ == "pobj" and n.head.lower_ == "among":
+            return explicit_subject(n.head.head) if n.head.head.pos_ in ("AUX", "VERB") else None
+        if n.dep_ == "nsubj" and n.head.lemma_.lower() in self.lexicon.inclusion_verbs:
+            return child(n.head, "dobj", "attr")
+        return n  # "opponents of Y, led by Germany": the resolver finds the leaders
 
     def logical_subject(self, t: Token) -> Token | str | None:
         """Who does or is what ``t`` says, through control, coordination and relative clauses."""
@@ -269,6 +289,11 @@ class CueFinder:
                 slots = children(a, "dobj")
             # An action's object is a thing done; "announced that X ..." reports, it does not act.
             slots += children(a, "xcomp") if hit.cue.kind == "action" else children(a, "xcomp", "ccomp")
+            if hit.cue.kind == "action" and slots and all(s.ent_type_ in _NOT_TARGETS for s in slots):
+                # "pledged $100 million to the fund": money goes to what it is for
+                for p in children(a, "prep", "dative"):
+                    if p.lower_ in ("to", "for", "towards", "toward", "into"):
+                        slots.extend(children(p, "pobj"))
             if hit.cue.kind != "action":
                 for prep in _VERB_TARGET_PREPS:
                     if prep == "against" and hit.cue.stance == "supports":
