@@ -24,8 +24,8 @@ now leifeld-lab/dna). What is read:
   attribute names: state, country, government → State; international organisation →
   InternationalOrganisation; group, coalition → ActorGroup; Alias → aliases, Notes and an
   unmapped Type → note).
-- Statements of other types are counted by type and skipped; so are statements without a
-  concept or any actor, or whose span is empty or outside the text.
+- Statements of other types are counted by type and skipped; so are statements without a concept
+  or any actor, or whose span is blank or outside the text (:class:`ImportSummary` says how many).
 
 Each statement's id, DNA offsets and coder (id and name) also go into its document's front
 matter (``dna_statements``: ``"ID START-STOP CODER-ID CODER-NAME"`` an item), which the graph
@@ -36,11 +36,11 @@ keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back;
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dna_export import write_text
 from .errors import InputError
 from .namespaces import slug
 from .reference import normalise
@@ -84,14 +84,12 @@ class ImportSummary:
             out.append(f"skipped {n} statement(s) of type {label!r} (only {DNA_STATEMENT!r} becomes assertions)")
         for reason, n in sorted(self.skipped.items()):
             out.append(f"skipped {n}: {reason}")
-        if self.shifted:
-            out.append(f"note: {self.shifted} quote(s) also occur earlier in their document; kg's offsets point "
-                       "to the first occurrence (dna-csv export gives DNA's own back)")
-        if self.repeated:
-            out.append(f"note: {self.repeated} statement(s) repeat another of their document (same text, actor, "
-                       "speaker, concept and agreement): kg keeps one assertion for each such group")
-        if self.no_agreement:
-            out.append(f"note: {self.no_agreement} statement(s) have no agreement value: imported as neutral")
+        out += [f"note: {n} {text}" for n, text in (
+            (self.shifted, "quote(s) also occur earlier in their document; kg's offsets point to the first "
+                           "occurrence (the dna-csv export gives DNA's own back)"),
+            (self.repeated, "statement(s) repeat another of their document (same text, actor, speaker, concept "
+                            "and agreement): kg keeps one assertion for each such group"),
+            (self.no_agreement, "statement(s) have no agreement value: imported as neutral")) if n]
         out.extend(self.notes)
         out.append(f"next: kg build {self.outdir}")
         return out
@@ -183,6 +181,8 @@ def import_dna(database: str | Path, outdir: str | Path, *, actor: str = "organi
         return _import(con, database, outdir, by_person, force)
     except sqlite3.Error as e:
         raise InputError(f"cannot read the DNA database: {e}", database) from None
+    except OSError as e:
+        raise InputError(f"cannot write {e.filename or outdir}: {e.strerror or e}") from None
     finally:
         con.close()
 
@@ -311,10 +311,7 @@ def _stance(value, dtype: str) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_text(text, path)  # written beside and renamed; no newline translation
 
 
 def _write_document(path: Path, doc_id, title, text: str, coder, author, source, section, notes, dtype, date,
