@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
+from .namespaces import slug
 
 if TYPE_CHECKING:
     from .store import Store
@@ -49,7 +50,7 @@ AGREEMENT = {"supports": 1, "opposes": 0}
 DL_VIEWS = ("congruence", "conflict", "subtract")  # DNA's qualifier aggregations
 
 _ASSERTIONS = """
-SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?targetLabel WHERE {
+SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?targetLabel ?notation WHERE {
   ?a kg:actor ?actor ; kg:stance/skos:notation ?stance ; kg:target ?target ; kg:quote ?quote ;
      kg:startOffset ?start ; kg:endOffset ?end ; prov:wasDerivedFrom/dct:identifier ?doc .
   OPTIONAL { ?actor skos:prefLabel ?actorPref } OPTIONAL { ?actor rdfs:label ?actorRdfs }
@@ -59,6 +60,7 @@ SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?
              OPTIONAL { ?speaker skos:prefLabel ?sPref } OPTIONAL { ?speaker rdfs:label ?sRdfs } }
   BIND(COALESCE(?sPref, ?sRdfs) AS ?speakerLabel)
   OPTIONAL { ?target skos:prefLabel ?tPref } OPTIONAL { ?target rdfs:label ?tRdfs }
+  OPTIONAL { ?target skos:notation ?notation }
   BIND(COALESCE(?tPref, ?tRdfs, STR(?target)) AS ?targetLabel)
 }"""
 _DOCUMENTS = """
@@ -95,16 +97,16 @@ def _int(text: str):
 
 
 def _dna_entries(values: list[str]) -> list[tuple]:
-    """``dna_statements`` items (``"ID START-STOP CODER-ID CODER-NAME"``) as (id, start, stop, coder id)."""
+    """``dna_statements`` items (``"ID START-STOP CODER-ID NOTATION ACTOR-SLUG CODER-NAME"``) as
+    (id, start, stop, coder id, notation, actor slug), by id."""
     out = []
     for v in values:
-        parts = v.split(" ", 3)
+        parts = v.split(" ", 5) + ["", ""]
         try:
-            sid, span, coder = int(parts[0]), parts[1], parts[2]
-            start, stop = (int(x) for x in span.split("-"))
+            sid, (start, stop), coder = int(parts[0]), (int(x) for x in parts[1].split("-")), parts[2]
         except (ValueError, IndexError):
             continue  # an item a user edited into another shape: that statement keeps kg's values
-        out.append((sid, start, stop, int(coder) if coder.isdigit() else ""))
+        out.append((sid, start, stop, int(coder) if coder.isdigit() else "", parts[3], parts[4]))
     return sorted(out)
 
 
@@ -151,12 +153,13 @@ def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], 
         texts = _values(store, _TEXT, {"doc": Term.literal(doc)})
         text = texts[0]["text"] if texts else ""
         for r in sorted(rs, key=lambda r: (int(r["start"]), r["actorLabel"], r["targetLabel"], r["a"])):
-            hit = next((e for e in entries if text[e[1]:e[2]] == r["quote"]), None)
-            if hit is not None:
+            same = [e for e in entries if text[e[1]:e[2]] == r["quote"]]
+            if same:  # statements on one span told apart by concept and actor, as far as they go
+                hit = max(same, key=lambda e: (e[4] == r["notation"]) + (e[5] == slug(r["actorLabel"])))
                 entries.remove(hit)
-                dna[r["a"]] = hit
+                dna[r["a"]] = hit[:4]
 
-    entry = {e[0]: e for doc in by_doc for e in _dna_entries(meta.get((doc, "dna_statements"), []))}
+    entry = {e[0]: e[:4] for doc in by_doc for e in _dna_entries(meta.get((doc, "dna_statements"), []))}
     rows = []
     for a, r in found.items():
         if r["stance"] not in AGREEMENT:

@@ -28,7 +28,8 @@ now leifeld-lab/dna). What is read:
   or any actor, or whose span is blank or outside the text (:class:`ImportSummary` says how many).
 
 Each statement's id, DNA offsets and coder (id and name) also go into its document's front
-matter (``dna_statements``: ``"ID START-STOP CODER-ID CODER-NAME"`` an item), which the graph
+matter (``dna_statements``: ``"ID START-STOP CODER-ID NOTATION ACTOR-SLUG CODER-NAME"`` an item,
+the notation and slug telling statements on one span apart), which the graph
 keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back; so does
 ``dna_repeats`` (``"ID FIRST-ID"``) for statements equal to an earlier one (kg holds one assertion).
 """
@@ -283,7 +284,8 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
                 repeats.append(f"{sid} {seen[key]}")
             seen.setdefault(key, sid)
             rows.append(row)
-            kept.append(f"{sid} {start}-{stop} {s_coder if s_coder is not None else '-'} {coder_name}".rstrip())
+            kept.append(f"{sid} {start}-{stop} {s_coder if s_coder is not None else '-'} {row['target']} "
+                        f"{slug(row['actor'])} {coder_name}".rstrip())
             summary.statements += 1
         _write_document(articles / f"{doc_id}.txt", doc_id, title, text, coders.get(coder), author, source,
                         section, notes, dtype, date, kept, repeats)

@@ -419,3 +419,24 @@ def test_actor_person_exports_persons(dna_file, tmp_path):
     rows = {r["statement_id"]: r for r in csv.DictReader(io.StringIO(res.stdout), delimiter=";")}
     assert (rows["2"]["person"], rows["2"]["organization"]) == ("Anna Berg", "")
     assert (rows["1"]["person"], rows["1"]["organization"]) == ("", "Farmers' Union")  # no person: the organisation
+
+
+def test_statements_on_one_span_keep_their_own_ids_and_coders(dna_file, tmp_path):
+    """DNA coders often code one sentence twice (two concepts): each row keeps its id and coder."""
+    con = sqlite3.connect(dna_file)
+    entity = dict(con.execute("SELECT VariableId || ':' || Value, ID FROM ENTITIES"))
+    con.execute("INSERT INTO STATEMENTS SELECT 23, 1, DocumentId, Start, Stop, 2 FROM STATEMENTS WHERE ID = 4")
+    for var, value in ((1, "Tom Weiss"), (2, "Ministry of Agriculture"), (3, "Fertiliser levy")):
+        con.execute("INSERT INTO DATASHORTTEXT (StatementId, VariableId, Entity) VALUES (23, ?, ?)",
+                    (var, entity[f"{var}:{value}"]))
+    con.execute("INSERT INTO DATABOOLEAN (StatementId, VariableId, Value) VALUES (23, 4, 0)")
+    con.commit()
+    con.close()
+    import_dna(dna_file, tmp_path / "s")
+    build([tmp_path / "s"], tmp_path / "s.kg")
+    res = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(tmp_path / "s.kg"),
+                                   "-o", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as f:
+        got = list(csv.DictReader(f, delimiter=";"))
+    assert got == _dna_event_rows(dna_file)
