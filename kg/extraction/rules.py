@@ -330,7 +330,7 @@ class _Run:
             certainty = "certain"  # "Ukraine's membership aspirations" are taken as given
         holder = SPEAKER if deontic else cues.holder(hit)
         speakers = self.attribution.speakers(hit.anchor, presupposed)
-        if not speakers and self.attribution.anonymous(hit.anchor):
+        if not speakers and not presupposed and self.attribution.anonymous(hit.anchor):
             certainty = "probable" if _RANK[certainty] > _RANK["probable"] else certainty
         carried = False
         if not speakers and isinstance(holder, str) and deontic and carry is not None:
