@@ -117,7 +117,7 @@ def _open(path: Path) -> sqlite3.Connection:
 _BREAKS = ("\r", "\n", "\x85", "\u2028", "\u2029")
 
 
-def _dump(data) -> str:
+def _dump(data, width: int = 100) -> str:
     """``data`` as YAML in the project's style (block lists, unicode); a string with line breaks is
     double-quoted (breaks as escapes) so it loads back exactly, and the whole is checked to."""
     import yaml
@@ -127,7 +127,8 @@ def _dump(data) -> str:
     dumper = _dumper()
     dumper.add_representer(str, lambda d, v: d.represent_scalar(
         "tag:yaml.org,2002:str", v, style='"' if any(b in v for b in _BREAKS) else None))
-    text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=width,
+                     default_flow_style=False)
     if yaml.safe_load(text) != data:  # pragma: no cover - a string PyYAML cannot write back exactly
         raise InputError("a value cannot be written as YAML exactly")
     return text
@@ -327,7 +328,7 @@ def _write_document(path: Path, doc_id, title, text: str, coder, author, source,
     if repeats:
         front["dna_repeats"] = repeats
     # Bytes as stored: no newline translation, so DNA's character offsets index the body unchanged.
-    _write(path, "---\n" + _dump(front) + "---\n" + text)
+    _write(path, "---\n" + _dump(front, width=10_000) + "---\n" + text)  # an item a line
 
 
 def _note(attributes: dict[str, str], mapped: bool = False) -> str:
