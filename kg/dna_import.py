@@ -8,12 +8,9 @@ now leifeld-lab/dna). What is read:
   since 1970-01-01 UTC) → ``articles/<ID>.txt``, YAML front matter and the text exactly as
   stored. DNA takes a statement's text with ``SUBSTRING(DOCUMENTS.Text, Start + 1, Stop - Start)``
   (Sql.java), i.e. Start/Stop count characters from 0, as Python's ``text[start:stop]`` does.
-- ``STATEMENTS`` of the ``STATEMENTTYPES`` row labelled "DNA Statement", whose ``VARIABLES`` are
-  ``person``, ``organization``, ``concept`` (short text: ``DATASHORTTEXT.Entity`` →
-  ``ENTITIES.Value``) and ``agreement`` (boolean in ``DATABOOLEAN``, or integer in ``DATAINTEGER``)
-  → rows of ``curated.yaml``:
-
-  actor: the organisation (``actor="person"``: the person), else the other one; attributed_to:
+- ``STATEMENTS`` of the ``STATEMENTTYPES`` row "DNA Statement" (``VARIABLES`` person,
+  organization, concept: ``DATASHORTTEXT.Entity`` → ``ENTITIES.Value``; agreement: boolean in
+  ``DATABOOLEAN`` or integer in ``DATAINTEGER``) → rows of ``curated.yaml``. actor: the organisation (``actor="person"``: the person), else the other one; attributed_to:
   the person (the speaker) when it is not the actor; target: the concept's notation; stance:
   agreement, boolean 1 → supports, 0 → opposes, integer > 0 → supports, < 0 → opposes,
   0 or missing → neutral; certainty: certain; quote: ``Text[Start:Stop]`` verbatim; note:
@@ -27,11 +24,10 @@ now leifeld-lab/dna). What is read:
 - Statements of other types are counted by type and skipped; so are statements without a concept
   or any actor, or whose span is blank or outside the text (:class:`ImportSummary` says how many).
 
-Each statement's id, DNA offsets and coder (id and name) also go into its document's front
-matter (``dna_statements``: ``"ID START-STOP CODER-ID NOTATION ACTOR-SLUG CODER-NAME"`` an item,
-the notation and slug telling statements on one span apart), which the graph
-keeps, so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back; so does
-``dna_repeats`` (``"ID FIRST-ID"``) for statements equal to an earlier one (kg holds one assertion).
+Each statement's id, DNA offsets and coder also go into its document's front matter, which the
+graph keeps (``dna_statements``: ``"ID START-STOP CODER-ID NOTATION ACTOR-SLUG CODER-NAME"``;
+``dna_repeats``: ``"ID FIRST-ID"`` for one equal to an earlier statement, which kg holds as one
+assertion), so ``kg export --format dna-csv`` (:mod:`kg.dna_export`) gives them back.
 """
 
 from __future__ import annotations
@@ -107,10 +103,9 @@ def _open(path: Path) -> sqlite3.Connection:
         tables = {r[0].upper() for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.Error as e:
         raise InputError(f"not a DNA database: {e}", path) from None
-    missing = [t for t in REQUIRED_TABLES if t not in tables]
-    if missing:
+    if [t for t in REQUIRED_TABLES if t not in tables]:
         con.close()
-        raise InputError(f"not a DNA 3 database: no table {', '.join(missing)}", path)
+        raise InputError(f"not a DNA 3 database: no table {', '.join(sorted(set(REQUIRED_TABLES) - tables))}", path)
     return con
 
 
