@@ -10,8 +10,9 @@ now leifeld-lab/dna). What is read:
   (Sql.java), i.e. Start/Stop count characters from 0, as Python's ``text[start:stop]`` does.
 - ``STATEMENTS`` of the ``STATEMENTTYPES`` row "DNA Statement" (``VARIABLES`` person,
   organization, concept: ``DATASHORTTEXT.Entity`` → ``ENTITIES.Value``; agreement: boolean in
-  ``DATABOOLEAN`` or integer in ``DATAINTEGER``) → rows of ``curated.yaml``. actor: the organisation (``actor="person"``: the person), else the other one; attributed_to:
-  the person (the speaker) when it is not the actor; target: the concept's notation; stance:
+  ``DATABOOLEAN`` or integer in ``DATAINTEGER``) → rows of ``curated.yaml``. actor: the
+  organisation (``actor="person"``: the person), else the other one; attributed_to: the person
+  (the speaker) when it is not the actor; target: the concept's notation; stance:
   agreement, boolean 1 → supports, 0 → opposes, integer > 0 → supports, < 0 → opposes,
   0 or missing → neutral; certainty: certain; quote: ``Text[Start:Stop]`` verbatim; note:
   ``coder: NAME; DNA statement ID`` (a curated row has no coder key).
