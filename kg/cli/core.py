@@ -175,7 +175,8 @@ def query(
 @command()
 def export(
     fmt: str = typer.Option("turtle", "--format", "-f",
-                            help="turtle, trig, nquads, jsonld (RDF); graphml, gexf, csv (a network view for Gephi/igraph)."),
+                            help="turtle, trig, nquads, jsonld (RDF); graphml, gexf, csv (a network view for Gephi/igraph); "
+                            "dna-csv (statements as DNA's event list), dl (DNA's congruence network, UCINET DL)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
                                        help="Output file (default: standard output; for a network kg-<view>.<format>; csv: a folder, or a .csv prefix)."),
     view: str = typer.Option("congruence", "--view", "-v", help="Network view (graphml/gexf/csv): stance, congruence, conflict, actor, topic."),
