@@ -131,8 +131,14 @@ def drop_duplicates(statements: Sequence[Statement], duplicates: str = "all") ->
 
 def _labels(statements: Sequence[Statement], attr: str) -> tuple[list[str], list[str]]:
     names: dict[str, str] = {}
-    for s in statements:
-        names.setdefault(getattr(s, attr), getattr(s, attr + "_label") or getattr(s, attr))
+    if attr == "actor":
+        for s in statements:
+            if s.actor not in names:
+                names[s.actor] = s.actor_label or s.actor
+    else:
+        for s in statements:
+            if s.concept not in names:
+                names[s.concept] = s.concept_label or s.concept
     ids = sorted(names, key=lambda k: (names[k].casefold(), k))
     return ids, [names[k] for k in ids]
 
@@ -169,6 +175,8 @@ class DnaNetwork:
     stop: str | None = None
     mid: str | None = None
     window_statements: list = field(default_factory=list, repr=False)  # a window's statements (time windows)
+    array: np.ndarray | None = field(default=None, repr=False)  # actors × concepts × levels (statement_array)
+    levels: list[int] = field(default_factory=list, repr=False)
 
     def edges(self) -> list[dict]:
         """Non-zero cells; a one-mode network's upper triangle only (its matrix is symmetric)."""
@@ -318,10 +326,12 @@ def dna_network(statements: Sequence[Statement], *, two_mode: bool = False, qual
     if two_mode:
         mat = two_mode_matrix(arr, levels, aggregation, normalization, scale)
         options |= {"aggregation": aggregation, "normalization": normalization}
-        return DnaNetwork("two-mode", actors, actor_labels, concepts, concept_labels, mat, len(kept), options, dropped)
+        return DnaNetwork("two-mode", actors, actor_labels, concepts, concept_labels, mat, len(kept), options, dropped,
+                          array=arr, levels=levels)
     mat = one_mode_matrix(arr, levels, qualifier, normalization)
     options |= {"qualifier": qualifier, "normalization": normalization}
-    return DnaNetwork("one-mode", actors, actor_labels, actors, actor_labels, mat, len(kept), options, dropped)
+    return DnaNetwork("one-mode", actors, actor_labels, actors, actor_labels, mat, len(kept), options, dropped,
+                      array=arr, levels=levels)
 
 
 def store_statements(store: Store, filters: Filters | None = None, scale: str = "agreement") -> tuple[list[Statement], int]:

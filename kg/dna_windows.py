@@ -191,25 +191,38 @@ def _greedy_swaps(mem: list[int], congruence, conflict, k: int) -> list[int]:
     ind[np.asarray(mem), np.arange(n)] = 1.0
     sw = [w[c] @ ind[c] for c in range(k)]  # sw[c][i]: sum of w_c(i, l) over l in cluster c
     sb = [b @ ind[c] for c in range(k)]  # sb[c][i]: sum of b(i, l) over l in cluster c
-    mem = list(mem)
+    # the change of the score when i and j (in different clusters) swap:
+    #   d_i + d_j = a[i] + a[j] + c[i, j], with a[i] = sb[p_i][i] - sw[p_i][i] + sw[q_i][i] - sb[q_i][i]
+    #   (p_i: i's cluster, q_i: the other) and c = 2 b - w_0 - w_1
+    c = 2.0 * b - w[0] - w[1]
+    memv = np.asarray(mem)
+
+    def gains():
+        s = sb[0] - sw[0] + sw[1] - sb[1]
+        return np.where(memv == 0, s, -s)
+
+    a = gains()
     changed = True
     while changed:
         changed = False
         for i in range(n):
-            for j in range(i + 1, n):
-                p, q = mem[i], mem[j]
-                if p == q:
-                    continue
-                di = sw[q][i] - w[q][i, j] + sb[p][i] + b[i, j] - sw[p][i] - sb[q][i]
-                dj = sw[p][j] - w[p][j, i] + sb[q][j] + b[j, i] - sw[q][j] - sb[p][j]
-                if di + dj > 1e-12:  # q2 > q1
-                    mem[i], mem[j] = q, p
-                    sw[p] += w[p][:, j] - w[p][:, i]
-                    sw[q] += w[q][:, i] - w[q][:, j]
-                    sb[p] += b[:, j] - b[:, i]
-                    sb[q] += b[:, i] - b[:, j]
-                    changed = True
-    return mem
+            j0 = i + 1
+            while j0 < n:
+                row = a[i] + a[j0:] + c[i, j0:]
+                hits = np.flatnonzero((memv[j0:] != memv[i]) & (row > 1e-12))  # q2 > q1
+                if not len(hits):
+                    break
+                j = j0 + int(hits[0])  # the first improving j, in DNA's loop order
+                p, q = int(memv[i]), int(memv[j])
+                memv[i], memv[j] = q, p
+                sw[p] += w[p][:, j] - w[p][:, i]
+                sw[q] += w[q][:, i] - w[q][:, j]
+                sb[p] += b[:, j] - b[:, i]
+                sb[q] += b[:, i] - b[:, j]
+                a = gains()
+                changed = True
+                j0 = j + 1
+    return [int(x) for x in memv]
 
 
 def dna_polarisation(congruence, conflict, k: int = 2, restarts: int = RESTARTS, seed: int = 0) -> PolarisationResult:
@@ -270,7 +283,6 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     out = []
     for net in time_windows(kept_all, size, step, start=start, stop=stop, scale=scale, duplicates=duplicates,
                             **options):
-        inside = net.window_statements
         g = net.to_graph()
         pos = nx.Graph()
         pos.add_nodes_from(g)
@@ -280,7 +292,8 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
             groups = communities(pos)
             modularity = round(nx.community.modularity(pos, [set(c) for c in groups], weight="weight"), 4)
             n_coal = sum(1 for c in groups if len(c) >= 2)
-        pol = polarisation_of(inside, levels, scale)
+        arr = net.array
+        pol = dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"))
         out.append(WindowMeasures(net.start, net.mid, net.stop, net.statements, len(net.rows),
                                   len(net.edges()), net.density(), n_coal, modularity, pol.score, pol.raw))
     return out
