@@ -12,6 +12,11 @@ Polarisation
 
 >>> report = network_report(store, "congruence")       # doctest: +SKIP
 >>> report.polarisation.polarisation                    # doctest: +SKIP
+
+Networks as the Discourse Network Analyzer (DNA) computes them — qualifier aggregation,
+normalisation, duplicates, moving time windows and DNA's own polarisation score — are in
+:mod:`kg.dna_networks` and :mod:`kg.dna_windows` (``kg network --qualifier … --window …``,
+:func:`kg.dna_report.network_from_store`, :func:`kg.dna_report.windows_from_store`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .actor_views import Holding
+    from .graph_analysis import IGraph
     from .store import Store
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv")
@@ -186,15 +192,17 @@ def analyse(g: nx.Graph, rows: Sequence[Row | Holding] | None = None, *,
         view=str(g.graph.get("view", "")), nodes=n, edges=g.number_of_edges(),
         density=round(2 * m / (n * (n - 1)), 4) if n > 1 else 0.0, assertions=int(g.graph.get("assertions", 0)),
         metrics=tuple(metrics), communities=tuple(comms),
-        polarisation=(polarisation(rows, congruence) if rows is not None
+        polarisation=(polarisation(rows, congruence, graph=h if congruence is simple else None) if rows is not None
                       else Polarisation(0, 0.0, 0.0, None, None)),
         betweenness_sample=sample, note=str(g.graph.get("note", "")), filters=str(g.graph.get("filters", "none")),
     )
 
 
-def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = None) -> Polarisation:
+def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = None, *,
+                 graph: IGraph | None = None) -> Polarisation:
     """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
-    docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand."""
+    docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand;
+    ``graph``: its igraph copy (:func:`kg.graph_analysis.to_igraph`), if made already."""
     from .actor_views import as_holdings, conflict_edges, congruence_edges
     from .graph_analysis import modularity as graph_modularity
 
@@ -220,7 +228,7 @@ def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = No
     total = within + between
     modularity = None
     if cong.number_of_edges():
-        modularity = round(graph_modularity(cong, groups), 4)
+        modularity = round(graph_modularity(cong, groups, graph=graph if congruence is not None else None), 4)
     coalitions = sum(1 for c in groups if len(c) >= 2)
     return Polarisation(coalitions, within, between, round(between / total, 4) if total else None, modularity)
 
@@ -237,7 +245,7 @@ def network_report(store: Store, view: str = "congruence", name: str | None = No
 
         with (open_holdings(store, spec.filters) if rows is None
               else contextlib.nullcontext(Holdings.from_rows(filter_rows(rows, spec.filters)))) as hs:
-            g = actor_view(hs, spec)
+            g = actor_view(hs, spec, details=False)  # weights are what the analyses read
         kept = hs.items
     else:
         rows = fetch_rows(store, spec.filters) if rows is None else rows

@@ -351,3 +351,17 @@ def test_fast_greedy_swaps_equal_dna_loop():
     # three clusters take DNA's loop as written
     p = dw.dna_polarisation(cong, conf, k=3)
     assert 0 <= p.score <= 1 and set(p.memberships) == {0, 1, 2}
+
+
+def test_store_network_agrees_with_kg_congruence(seeds_store):
+    """On the seeds (undated), DNA's congruence counting each statement once is kg's congruence view
+    restricted to supports/opposes: the number of (target, stance) pairs two actors share."""
+    from kg.actor_views import as_holdings, congruence_edges
+    from kg.views import fetch_rows
+
+    rows = [r for r in fetch_rows(seeds_store) if r.stance in ("supports", "opposes")]
+    kg_edges = {frozenset((u, v)): w for u, v, w in congruence_edges(as_holdings(rows)).edges(data="weight")}
+    net = dn.network_from_store(seeds_store, duplicates="year")
+    g = net.to_graph()
+    assert {frozenset((u, v)): w for u, v, w in g.edges(data="weight")} == kg_edges
+    assert net.dropped == len(fetch_rows(seeds_store)) - len(rows) > 0
