@@ -362,13 +362,15 @@ def _activity(g, items: Iterable[Holding]) -> None:
 # ---------------------------------------------------------------- views
 
 
-def actor_view(holdings: Holdings, spec: ViewSpec) -> nx.Graph:
+def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> nx.Graph:
     """The congruence or conflict view of ``holdings``: project, prune, colour, quote.
 
     A ``max_nodes`` limit first keeps the most active actors, so that the
     projection stays cheap; then the nodes of highest weighted degree and the
     heaviest edges (see :func:`~kg.views.reduce_graph`). Quotes are fetched for
-    the actors drawn only.
+    the actors drawn only. ``details=False`` (for analyses, which need weights
+    only) leaves out what an edge shares, its stance, certainty and quotes: on a
+    busy topic at 1M assertions that is half the time of ``kg network``.
     """
     view = spec.view
     omitted = {"nodes": 0, "edges": 0, "assertions": 0}
@@ -388,8 +390,15 @@ def actor_view(holdings: Holdings, spec: ViewSpec) -> nx.Graph:
         assign_communities(g)
     else:
         assign_communities(g, communities(congruence_edges([h for h in shown.items if h.actor in drawn])))
-    evidence = [h for h in shown.items if h.actor in drawn and (view == "congruence" or h.stance in ("supports", "opposes"))]
-    _finish_edges(g, _Evidence(evidence, shown.quotes(drawn) if spec.quotes else None, spec.max_quotes), view)
+    if details:
+        evidence = [h for h in shown.items
+                    if h.actor in drawn and (view == "congruence" or h.stance in ("supports", "opposes"))]
+        _finish_edges(g, _Evidence(evidence, shown.quotes(drawn) if spec.quotes else None, spec.max_quotes), view)
+    else:  # weights only: the pair masks go with the key list that decodes them
+        g.graph.pop("_keys", None)
+        g.graph.pop("_cut", None)
+        for _a, _b, d in g.edges(data=True):
+            d.pop("_keys", None)
     _activity(g, shown.items)
     omitted["assertions"] = sum(h.count for h in holdings.items if h.actor not in drawn)
     return finish_view(g, spec, holdings.assertions, omitted)

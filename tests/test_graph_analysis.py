@@ -259,3 +259,29 @@ def test_communities_leave_pythons_random_state_alone():
     random.seed(42)
     communities(planted(5), seed=3)
     assert random.random() == expected
+
+
+@pytest.mark.parametrize("view", ["congruence", "conflict"])
+def test_the_analysis_graph_is_the_views_graph_without_edge_details(view):
+    """``kg network`` builds the view without what an edge shares, its stance and quotes: the same
+    nodes, weights and coalitions as the page draws, so the same report."""
+    from kg.actor_views import Holdings, actor_view
+    from kg.views import Row, ViewSpec
+
+    rng = random.Random(5)
+    rows = []
+    for i in range(300):
+        a, t = rng.randrange(25), rng.randrange(5)
+        stance = rng.choice(["supports", "supports", "opposes", "hesitant"])
+        rows.append(Row(f"ex:a{i}", f"ex:A{a}", f"A{a}", "State", stance, f"ex:T{t}", f"T{t}", "topic", f"T{t}",
+                        "certain", None, None, f"quote {i}", "d1", "d1", None, None, "curated", None))
+    for max_nodes in (None, 10):
+        spec = ViewSpec(view, max_nodes=max_nodes, quotes=False)
+        full = actor_view(Holdings.from_rows(rows), spec)
+        lean = actor_view(Holdings.from_rows(rows), spec, details=False)
+        assert dict(lean.nodes(data=True)) == dict(full.nodes(data=True))
+        weights = sorted((u, v, {"weight": d["weight"]}) for u, v, d in full.edges(data=True))
+        assert sorted(lean.edges(data=True)) == weights
+        assert lean.graph == full.graph
+        assert "stance" in next(iter(full.edges(data=True)))[2]
+        assert analyse(lean, rows) == analyse(full, rows)
