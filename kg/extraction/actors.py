@@ -114,6 +114,12 @@ class ActorResolver:
         found = self._examples(t, depth)
         if found:
             return found
+        for p in t.children:  # "governments, among them Poland and Italy"
+            if p.dep_ == "prep" and p.lower_ == "among":
+                members = [g for g in p.subtree if g.i != p.i and g.pos_ == "PROPN"]
+                found = [r for g in members for r in self.resolve(g, depth + 1)]
+                if found:
+                    return found
         hit = self.discourse.actors_at(t.i)
         if hit is not None:
             actors, how = hit

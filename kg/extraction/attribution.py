@@ -247,7 +247,9 @@ class Attribution:
             path.append(path[-1].head)
 
         def unnamed(t: Token | None) -> bool:
-            return t is not None and t.lemma_.lower() in lex.anonymous_sources and not self.resolver.resolve(t)
+            # "officials familiar with the talks", "diplomats who asked not to be named": not just "diplomats"
+            return t is not None and t.lemma_.lower() in lex.anonymous_sources and not self.resolver.resolve(t) \
+                and any(d.lemma_.lower() in lex.anonymity_words for d in t.subtree if d.i != t.i)
 
         prev = tok
         for h in path[1:]:

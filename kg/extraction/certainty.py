@@ -121,12 +121,16 @@ def _controlled(tok: Token, lexicon: Lexicon) -> bool:
     for _ in range(4):
         if t.dep_ == "pcomp" and t.head.lower_ == "from":
             return True  # "bars citizens from supporting production": an act prevented, no one's position
+        if t.dep_ == "pcomp" and t.head.lower_ in ("of", "for") and t.head.head.lemma_.lower() in lexicon.accusation_verbs:
+            return True  # "accused wealthy governments of strong-arming poorer ones into accepting X"
+        if t.dep_ == "pobj" and t.head.lower_ in ("of", "for") and t.head.head.lemma_.lower() in lexicon.accusation_verbs:
+            return True
         if t.dep_ == "xcomp":
             h = t.head
             if h.lemma_.lower() in lexicon.object_control and any(c.dep_ == "dobj" for c in h.children):
                 return True
             t = h
-        elif t.dep_ == "conj":
+        elif t.dep_ in ("conj", "pcomp", "pobj", "prep", "dobj"):
             t = t.head
         else:
             return False

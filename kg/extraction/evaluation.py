@@ -69,10 +69,14 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
         target, framer, negator = hit
         if target is None or is_dummy_it(target) or target.i in seen:
             continue
-        if has_negation(negator) or has_negation(tok):
+        if (has_negation(negator) or has_negation(tok)) and p != 2:
             p = -p
         seen.add(target.i)
-        out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", target, framer))
+        if p == 2:  # "unrealistic", "premature": not against it, not ready for it
+            stance = "supports" if has_negation(negator) or has_negation(tok) else "hesitant"
+        else:
+            stance = "supports" if p > 0 else "opposes"
+        out.append(EvaluationHit(tok, stance, target, framer))
     return out
 
 

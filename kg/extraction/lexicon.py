@@ -69,7 +69,7 @@ class Lexicon:
     framing_verbs: frozenset[str]
     copulas: frozenset[str]
     posing_verbs: frozenset[str]
-    polarity: dict[str, int]  # evaluative word -> +1 | -1
+    polarity: dict[str, int]  # evaluative word -> +1 | -1 | 2 (doubtful: hesitant)
     evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
@@ -79,6 +79,7 @@ class Lexicon:
     hedge_verbs: dict[str, str]
     hedge_passives: dict[str, str]  # "is reported to", "is said to"
     anonymous_sources: frozenset[str]  # "officials briefed on the talks said": probable
+    anonymity_words: frozenset[str]  # ... what says they are unnamed: familiar, brief, anonymous
     negating_hedges: dict[str, str]
     # attribution
     reporting_verbs: frozenset[str]
@@ -93,6 +94,7 @@ class Lexicon:
     assent_verbs: frozenset[str]  # "agreed that Ukraine would become a member": support for that event
     assent_adjectives: frozenset[str]  # "allies are united that ..."
     object_control: frozenset[str]
+    accusation_verbs: frozenset[str]  # "accused X of doing Y": Y is no one's position
     conditional_markers: frozenset[str]
     conditional_nouns: frozenset[str]
     # actors
@@ -104,6 +106,7 @@ class Lexicon:
     example_preps: tuple[tuple[str, ...], ...]
     entity_types: dict[str, str]
     leading_verbs: frozenset[str]  # "a coalition led by A and B"
+    collective_nouns: frozenset[str]  # "cautious governments", "the hawkish camp": nouns for holders
     state_nouns: frozenset[str]  # nouns that stand for states alike ("countries", "capitals")
     collective_modifiers: frozenset[str]  # words that leave a group unnamed ("some allies", "allied leaders")
     spokesman_offices: tuple[str, ...]  # office titles whose holders speak for their organisation
@@ -267,12 +270,14 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),
         posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
         polarity={**{w: 1 for w in _words(ev.get("positive"), st_path, "evaluations.positive")},
-                  **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")}},
+                  **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")},
+                  **{w: 2 for w in _words(ev.get("doubtful"), st_path, "evaluations.doubtful")}},
         evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         hedge_passives=levels["passives"],
         anonymous_sources=_words(ce.get("anonymous_sources"), LEXICON_DIR / "certainty.yaml", "anonymous_sources"),
+        anonymity_words=_words(ce.get("anonymity_words"), LEXICON_DIR / "certainty.yaml", "anonymity_words"),
         negating_hedges={str(k).lower(): str(v) for k, v in (ce.get("negating") or {}).items()},
         reporting_verbs=_words(at.get("reporting_verbs"), at_path, "reporting_verbs"),
         view_nouns=_words(at.get("view_nouns"), at_path, "view_nouns"),
@@ -286,6 +291,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         assent_verbs=_words(at.get("assent_verbs"), at_path, "assent_verbs"),
         assent_adjectives=_words(at.get("assent_adjectives"), at_path, "assent_adjectives"),
         object_control=_words(at.get("object_control"), at_path, "object_control"),
+        accusation_verbs=_words(at.get("accusation_verbs"), at_path, "accusation_verbs"),
         conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),
         conditional_nouns=_words(at.get("conditional_nouns"), at_path, "conditional_nouns"),
         person_pronouns=_words(pron.get("person"), ac_path, "pronouns.person"),
@@ -296,6 +302,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         example_preps=tuple(tuple(w.lower() for w in seq) for seq in ac.get("example_preps") or []),
         entity_types={str(k): str(v) for k, v in (ac.get("entity_types") or {}).items()},
         leading_verbs=_words(ac.get("leading_verbs"), ac_path, "leading_verbs"),
+        collective_nouns=_words(ac.get("collective_nouns"), ac_path, "collective_nouns"),
         state_nouns=_words(ac.get("state_nouns"), ac_path, "state_nouns"),
         collective_modifiers=_words(ac.get("collective_modifiers"), ac_path, "collective_modifiers"),
         spokesman_offices=tuple(sorted(_words(ac.get("spokesman_offices"), ac_path, "spokesman_offices"))),

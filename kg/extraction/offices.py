@@ -53,11 +53,13 @@ class Offices:
                 roles = self._current(person)
                 if roles:
                     org = self.reference.actors[roles[0].organisation]
-                for r in roles:
-                    if _has_words(r.title, self.lexicon.spokesman_offices) and \
-                            not _headed_by(r.title, self.lexicon.own_voice_offices):
-                        speaks = self.reference.actors[r.organisation]
-                        break
+                # Someone who also heads something (a minister who presides over a conference) speaks
+                # in their own name.
+                if not any(_headed_by(r.title, self.lexicon.own_voice_offices) for r in roles):
+                    for r in roles:
+                        if _has_words(r.title, self.lexicon.spokesman_offices):
+                            speaks = self.reference.actors[r.organisation]
+                            break
             self._cache[person.iri] = (org, speaks)
         return self._cache[person.iri]
 

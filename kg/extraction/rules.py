@@ -165,7 +165,8 @@ class _Run:
                 and inner.cue.stance in ("supports", "opposes"):
             flipped = stance == "opposes"
             # "promised not to support X" opposes X
-            own_stance = inner.cue.negated if cues.negated(inner) else inner.cue.stance
+            # (only its own "not": a negated governor is this cue's negation, counted already)
+            own_stance = inner.cue.negated if has_negation(inner.anchor) else inner.cue.stance
             if own_stance not in ("supports", "opposes"):
                 return stance, certainty, slots, []
             combined = _flip(own_stance) if flipped else own_stance
@@ -199,6 +200,22 @@ class _Run:
                 # "the group would de-risk and diversify": doing what a topic names is supporting it
                 out.append(CueHit(tok, Cue("supports", "opposes", kind="action"), "verb", (tok.i,)))
         return out
+
+    def _past(self, clause: Clause) -> bool:
+        """The clause is dated to an earlier year than the article ("At the 2021 Glasgow talks, China
+        pressed to soften ..."): history, not a present position."""
+        year = (self.document.date or "")[:4]
+        if not year.isdigit():
+            return False
+        for i in clause.path:
+            for c in self.doc[i].children:
+                if c.dep_ not in ("prep", "npadvmod", "advmod", "nmod"):
+                    continue
+                for t in c.subtree:
+                    if t.ent_type_ == "DATE" and t.like_num and len(t.text) == 4 and t.text < year \
+                            and t.text.startswith(("19", "20")):
+                        return True
+        return False
 
     def _for_offices(self, holders: list[tuple[Actor, str]],
                      speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
@@ -311,7 +328,7 @@ class _Run:
                     inner_hits: dict[int, CueHit]) -> list[Assertion]:
         lex = self.lex
         cues = self.rules.cues
-        if clause.conditional or clause.controlled:
+        if clause.conditional or clause.controlled or self._past(clause) or _scenario(hit.anchor):
             return []
         deontic = clause.deontic or (hit.kind == "advocacy" and hit.anchor.lemma_.lower() in lex.normative_verbs)
         if hit.kind == "advocacy" and not deontic:
@@ -398,6 +415,18 @@ class _Run:
             return []
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
         return self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
+
+
+def _scenario(tok: Token) -> bool:
+    """A clause describing a scenario ("pathways under which developed countries would stop X")."""
+    t = tok
+    for _ in range(8):
+        if t.dep_ == "relcl":
+            return any(c.dep_ == "prep" and any(g.tag_ in ("WDT", "WP") for g in c.children) for c in t.children)
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _in_passing(tok: Token, lex: Lexicon) -> bool:

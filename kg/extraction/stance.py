@@ -85,6 +85,10 @@ class CueFinder:
                     hits.append(CueHit(tok, cue, "phrase", (tok.i, obj.i)))
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in _PREDICATIVE:
                 hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
+            elif pos == "ADJ" and key in lex.adjectives and tok.dep_ == "amod" and \
+                    tok.head.lemma_.lower() in lex.collective_nouns:
+                # "more cautious governments, among them Poland and Italy", "the cautious camp"
+                hits.append(CueHit(tok, lex.adjectives[key], "attributive", (tok.i,)))
             elif pos == "NOUN" and key in lex.nouns and tok.dep_ not in ("compound",):
                 hits.append(CueHit(tok, lex.nouns[key], "noun", (tok.i,)))
             elif pos == "ADP" and key in lex.prepositions and tok.head.pos_ in ("VERB", "AUX") and tok.dep_ == "prep":
@@ -121,6 +125,9 @@ class CueFinder:
                 # "pushed both allies to match the curbs": the verb makes someone act; what is urged is the target
                 if tok.lemma_.lower() in lex.object_control and child(tok, "dobj") is not None \
                         and _infinitives(tok):
+                    return CueHit(tok, cue, "verb", tuple(words), None)
+                # "agreed to pursue efforts to triple renewables", "voted to ban X": the infinitive is the target
+                if child(tok, "dobj") is None and any(c.dep_ == "xcomp" for c in tok.children):
                     return CueHit(tok, cue, "verb", tuple(words), None)
                 return None
             words.append(p.i)
@@ -183,6 +190,8 @@ class CueFinder:
             return None
         if hit.kind == "prep":
             return self.logical_subject(a.head)
+        if hit.kind == "attributive":
+            return a.head  # the people the adjective describes
         # adj, phrase
         if a.pos_ == "ADP":
             return self.logical_subject(a.head)
@@ -302,6 +311,8 @@ class CueFinder:
                         if p.lower_ == prep and p.i not in hit.words:
                             slots.extend(children(p, "pobj", "pcomp"))
             return slots
+        if hit.kind == "attributive":
+            return []  # "the cautious camp": about the topic at hand
         if hit.kind == "adj":
             slots = children(a, "xcomp")
             for prep in (*lex.target_preps, "by", "at", "with"):  # "worried by X", "alarmed at X"

@@ -283,8 +283,12 @@ class TargetResolver:
     def frame_match(self, verb: Token) -> tuple[Topic, bool] | None:
         """(topic, whether the label's subject matched) for the best action label of ``verb``."""
         obj = child(verb, "dobj")
+        passive = obj is None and any(c.dep_ == "auxpass" for c in verb.children)
+        if passive:  # "fossil fuels should be phased out": the subject is what is phased out
+            obj = child(verb, "nsubjpass")
         prep_objs = {p.lower_: child(p, "pobj") for p in verb.children if p.dep_ == "prep"}
-        return self._frame_for(lemma_key(verb), verb, obj, prep_objs, lambda: [a.iri for a in self.subject_of(verb)])
+        subjects = (lambda: []) if passive else (lambda: [a.iri for a in self.subject_of(verb)])
+        return self._frame_for(lemma_key(verb), verb, obj, prep_objs, subjects)
 
     def paraphrases(self, sent) -> list[TopicMention]:
         """Frames said another way (``frame_paraphrases`` in lexicons/targets.yaml): "Ukraine's future is
@@ -575,7 +579,8 @@ class TargetResolver:
             words = [t for t in self.doc[root.i:end + 1] if not t.is_space]
             words = words[: self.lexicon.max_uncoded_tokens]
             return self.doc[words[0].i:words[-1].i + 1].text if len(words) > 1 else obj_text
-        if root.pos_ not in ("NOUN", "PROPN") or root.lower_ in self.lexicon.propositional_nouns:
+        if root.pos_ not in ("NOUN", "PROPN") or root.lower_ in self.lexicon.propositional_nouns \
+                or root.lemma_.lower() in self.lexicon.reason_nouns:
             return ""
         if root.lemma_.lower() in self.lexicon.anaphoric_nouns and not any(
                 c.dep_ in ("prep", "acl", "compound", "nmod", "poss") for c in root.children):
