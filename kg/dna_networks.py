@@ -189,11 +189,18 @@ class DnaNetwork:
                     out.append({"source": self.row_labels[i], "target": self.column_labels[j], "weight": round(w, 6)})
         return out
 
+    def n_edges(self) -> int:
+        """Non-zero cells (a one-mode network's upper triangle)."""
+        import numpy as np
+
+        m = np.triu(self.matrix, 1) if self.mode == "one-mode" else self.matrix
+        return int(np.count_nonzero(m))
+
     def density(self) -> float:
         """Share of the possible ties that are present (non-zero)."""
         n, m = self.matrix.shape
         possible = n * (n - 1) / 2 if self.mode == "one-mode" else n * m
-        return round(len(self.edges()) / possible, 4) if possible else 0.0
+        return round(self.n_edges() / possible, 4) if possible else 0.0
 
     def to_graph(self) -> nx.Graph:
         """The matrix as a weighted networkx graph (nodes keyed by IRI, ``label`` and ``type`` attributes)."""

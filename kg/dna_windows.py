@@ -275,6 +275,7 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     """Per window: density of the network with ``options``; coalitions (communities of its positive ties) and
     their modularity; DNA's polarisation of the window's statements."""
     import networkx as nx
+    import numpy as np
 
     from .views import communities
 
@@ -283,17 +284,17 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     out = []
     for net in time_windows(kept_all, size, step, start=start, stop=stop, scale=scale, duplicates=duplicates,
                             **options):
-        g = net.to_graph()
-        pos = nx.Graph()
-        pos.add_nodes_from(g)
-        pos.add_weighted_edges_from((u, v, w) for u, v, w in g.edges(data="weight") if w > 0)
         modularity, n_coal = None, 0
-        if net.mode == "one-mode" and pos.number_of_edges():
+        if net.mode == "one-mode" and (net.matrix > 0).any():
+            ii, jj = np.nonzero(np.triu(net.matrix, 1) > 0)
+            pos = nx.Graph()
+            pos.add_nodes_from(net.rows)
+            pos.add_weighted_edges_from((net.rows[i], net.rows[j], float(net.matrix[i, j])) for i, j in zip(ii, jj))
             groups = communities(pos)
             modularity = round(nx.community.modularity(pos, [set(c) for c in groups], weight="weight"), 4)
             n_coal = sum(1 for c in groups if len(c) >= 2)
         arr = net.array
         pol = dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"))
         out.append(WindowMeasures(net.start, net.mid, net.stop, net.statements, len(net.rows),
-                                  len(net.edges()), net.density(), n_coal, modularity, pol.score, pol.raw))
+                                  net.n_edges(), net.density(), n_coal, modularity, pol.score, pol.raw))
     return out
