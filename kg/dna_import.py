@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 import sqlite3
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .dna_export import write_text
@@ -113,20 +114,29 @@ def _open(path: Path) -> sqlite3.Connection:
 _BREAKS = ("\r", "\n", "\x85", "\u2028", "\u2029")
 
 
-def _dump(data, width: int = 100) -> str:
-    """``data`` as YAML in the project's style (block lists, unicode); a string with line breaks is
-    double-quoted (breaks as escapes) so it loads back exactly, and the whole is checked to."""
+@lru_cache(maxsize=2)
+def _dumper(fast: bool):
+    """The YAML dumper: the project's style (block lists indented), or libyaml's emitter (``fast``, for
+    thousands of front matters). Either writes a string with line breaks double-quoted, breaks as escapes."""
     import yaml
 
-    from .reference_export import _dumper
+    from .reference_export import _dumper as styled
 
-    dumper = _dumper()
+    base = getattr(yaml, "CSafeDumper", None) if fast else None
+    dumper = type("Dumper", (base,), {}) if base else styled()
     dumper.add_representer(str, lambda d, v: d.represent_scalar(
         "tag:yaml.org,2002:str", v, style='"' if any(b in v for b in _BREAKS) else None))
-    text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=width,
+    return dumper
+
+
+def _dump(data, width: int = 100, fast: bool = False, check: bool = True) -> str:
+    """``data`` as YAML (see :func:`_dumper`); with ``check``, loaded back and compared."""
+    import yaml
+
+    text = yaml.dump(data, Dumper=_dumper(fast), sort_keys=False, allow_unicode=True, width=width,
                      default_flow_style=False)
-    if yaml.safe_load(text) != data:  # pragma: no cover - a string PyYAML cannot write back exactly
-        raise InputError("a value cannot be written as YAML exactly")
+    if check and yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) != data:
+        raise InputError("a value cannot be written as YAML exactly")  # pragma: no cover
     return text
 
 
@@ -287,7 +297,8 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
         _write_document(articles / f"{doc_id}.txt", doc_id, title, text, coders.get(coder), author, source,
                         section, notes, dtype, date, kept, repeats)
         summary.documents += 1
-    orphans = sum(len(v) for k, v in statements.items() if k not in {d[0] for d in docs})
+    doc_ids = {d[0] for d in docs}
+    orphans = sum(len(v) for k, v in statements.items() if k not in doc_ids)
     if orphans:
         skip("statements whose document is missing", orphans)
     summary.coders = len(used_coders)
@@ -295,7 +306,8 @@ def _import(con, database: Path, outdir: Path, by_person: bool, force: bool) -> 
            f"# Statements of type {DNA_STATEMENT!r} imported from {database.name} (kg import dna).\n"
            "# actor: the organisation (or the person); attributed_to: the person; target: the concept;\n"
            "# stance: DNA's agreement; note: DNA's coder and statement id.\n"
-           + (_dump({"assertions": rows}) if rows else "assertions: []\n"))
+           # Checked to load back unless large (kg build checks every quote against its text anyway).
+           + (_dump({"assertions": rows}, fast=True, check=len(rows) <= 5000) if rows else "assertions: []\n"))
     return summary
 
 
@@ -324,7 +336,8 @@ def _write_document(path: Path, doc_id, title, text: str, coder, author, source,
     if repeats:
         front["dna_repeats"] = repeats
     # Bytes as stored: no newline translation, so DNA's character offsets index the body unchanged.
-    _write(path, "---\n" + _dump(front, width=10_000) + "---\n" + text)  # an item a line
+    with open(path, "w", encoding="utf-8", newline="") as f:  # an item a line, the text as it is
+        f.write("---\n" + _dump(front, width=10_000, fast=True, check=False) + "---\n" + text)
 
 
 def _note(attributes: dict[str, str], mapped: bool = False) -> str:
