@@ -85,6 +85,13 @@ class _Run:
         h = self.rules.cues.logical_subject(verb)
         return self._actors_of(h) if h is not None and not isinstance(h, str) else []
 
+    def _whole_line(self, sent: Span) -> bool:
+        text = self.text
+        start, end = _trimmed(text, sent)
+        before = text[:start].rstrip(" \t")
+        after = text[end:].lstrip(" \t")
+        return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+
     def _para(self, char: int) -> int:
         return bisect.bisect_right(self._line_starts, char) - 1
 
@@ -99,6 +106,9 @@ class _Run:
             turn = self.attribution.turn_at(sent.end_char - 1) if self.attribution.turns else None
             if words.endswith("?") or (turn is not None and turn.question):
                 continue  # a question states no position (and a questioner's turn none either)
+            if len(words.split()) <= 6 and not words.endswith((".", "!", '"', "”", "’", "'")) and "\n" not in words \
+                    and self._whole_line(sent):
+                continue  # a heading ("NATO divided") states no one's position
             para = self._para(sent.start_char)
             hits = self.rules.cues.find(sent)
             hits += self._topic_verbs(sent, hits)
