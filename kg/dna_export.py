@@ -75,7 +75,8 @@ SELECT ?doc ?key ?value WHERE {
   ?d a kg:Document ; dct:identifier ?doc ; kg:meta ?m . ?m kg:key ?key ; kg:value ?value .
   FILTER(?key IN ("type", "time", "dna_statements", "dna_repeats"))
 }"""
-_TEXT = "SELECT ?doc ?text WHERE { ?d dct:identifier ?doc ; schema:text ?text }"
+_TEXTS = """SELECT ?doc ?text WHERE {
+  ?d dct:identifier ?doc ; schema:text ?text ; kg:meta ?m . ?m kg:key "dna_statements" }"""
 
 
 @dataclass
@@ -144,14 +145,14 @@ def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], 
     for r in found.values():
         by_doc.setdefault(r["doc"], []).append(r)
     dna: dict[str, tuple] = {}
+    texts = None
     for doc, rs in by_doc.items():
         entries = [e for e in _dna_entries(meta.get((doc, "dna_statements"), [])) if e[0] not in again_ids]
         if not entries:
             continue
-        from .store import Term
-
-        texts = _values(store, _TEXT, {"doc": Term.literal(doc)})
-        text = texts[0]["text"] if texts else ""
+        if texts is None:  # the texts of documents imported from DNA, once
+            texts = {d["doc"]: d["text"] for d in _values(store, _TEXTS)}
+        text = texts.get(doc, "")
         for r in sorted(rs, key=lambda r: (int(r["start"]), r["actorLabel"], r["targetLabel"], r["a"])):
             same = [e for e in entries if text[e[1]:e[2]] == r["quote"]]
             if same:  # statements on one span told apart by concept and actor, as far as they go
@@ -236,14 +237,18 @@ def onemode(rows: list[list], aggregation: str = "congruence") -> tuple[list[str
         key = (r[3] or r[2], r[4], r[5])
         counts[key] = counts.get(key, 0) + 1
     names = sorted({a for a, _, _ in counts if a})
-    concepts = sorted({c for _, c, _ in counts})
+    index = {a: x for x, a in enumerate(names)}
     weight = {"congruence": lambda d: 1 - d, "conflict": lambda d: d, "subtract": lambda d: 1 - 2 * d}[aggregation]
+    by_concept: dict[str, list[tuple[int, int, int]]] = {}  # concept → (actor index, level, count)
+    for (a, c, k), n in counts.items():
+        if a:
+            by_concept.setdefault(c, []).append((index[a], k, n))
     matrix = [[0.0] * len(names) for _ in names]
-    for x, a in enumerate(names):
-        for y, b in enumerate(names):
-            if x != y:
-                matrix[x][y] = sum(counts.get((a, c, k1), 0) * counts.get((b, c, k2), 0) * weight(abs(k1 - k2))
-                                   for c in concepts for k1 in (0, 1) for k2 in (0, 1))
+    for users in by_concept.values():  # only actors who use a concept add to each other's ties
+        for x, k1, n1 in users:
+            for y, k2, n2 in users:
+                if x != y:
+                    matrix[x][y] += n1 * n2 * weight(abs(k1 - k2))
     return names, matrix
 
 
