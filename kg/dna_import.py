@@ -90,7 +90,8 @@ class ImportSummary:
                             "and agreement): kg keeps one assertion for each such group"),
             (self.no_agreement, "statement(s) have no agreement value: imported as neutral")) if n]
         out.extend(self.notes)
-        out.append(f"next: kg build {self.outdir}")
+        out.append(f"next: kg build {self.outdir} --no-extract   (DNA's statements only; without --no-extract "
+                   "kg's extractor adds its own assertions)")
         return out
 
 

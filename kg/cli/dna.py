@@ -14,11 +14,11 @@ import_app = typer.Typer(name="import", help="Bring coded data from other tools 
 app.add_typer(import_app, name="import")
 
 
-@import_app.command("dna", epilog="Example: kg import dna climate.dna climate && kg build climate")
+@import_app.command("dna", epilog="Example: kg import dna climate.dna climate && kg build climate --no-extract")
 def dna(
     database: Path = typer.Argument(..., help="A DNA 3 database (.dna, SQLite)."),
     outdir: Path = typer.Argument(..., help="The project folder to write: articles/, topics.yaml, actors.yaml, "
-                                  "curated.yaml (build it with `kg build OUTDIR`)."),
+                                  "curated.yaml (build it with `kg build OUTDIR --no-extract`)."),
     actor: str = typer.Option("organization", "--actor", help="The DNA variable that becomes the actor: "
                               "organization (the person is then the speaker) or person."),
     force: bool = typer.Option(False, "--force", help="Overwrite topics.yaml, actors.yaml and curated.yaml in "
