@@ -285,3 +285,52 @@ def test_the_analysis_graph_is_the_views_graph_without_edge_details(view):
         assert lean.graph == full.graph
         assert "stance" in next(iter(full.edges(data=True)))[2]
         assert analyse(lean, rows) == analyse(full, rows)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_matrix_communities_are_those_of_the_networkx_graph_of_the_ties(seed):
+    import numpy as np
+
+    from kg.graph_analysis import matrix_communities
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    m = np.triu(rng.integers(0, 4, (n, n)).astype(float), 1)
+    m = m + m.T
+    m[:3, :] = m[:, :3] = 0  # actors without a positive tie
+    m[5, 7] = m[7, 5] = -2  # negative ties are no ties
+    membership, q = matrix_communities(m)
+    ii, jj = np.nonzero(np.triu(m, 1) > 0)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from((int(i), int(j), float(m[i, j])) for i, j in zip(ii, jj))
+    expected = view_communities(g)
+    assert {frozenset(v for v in range(n) if membership[v] == c) for c in set(membership)} == \
+        {frozenset(c) for c in expected}
+    assert q == pytest.approx(nx.community.modularity(g, [set(c) for c in expected], weight="weight"), abs=TOL)
+    assert matrix_communities(np.zeros((4, 4))) == ([0, 1, 2, 3], None)
+
+
+def test_to_igraph_lists_edges_as_networkx_does():
+    for name, make in GRAPHS.items():
+        g = make()
+        g.add_edge(3, 3, weight=2)
+        h = to_igraph(g)
+        index = h.index
+        assert h.graph.get_edgelist() == [(index[u], index[v]) for u, v in g.edges()], name
+        assert h.weights == [float(w) for _u, _v, w in g.edges(data="weight", default=1)], name
+
+
+def test_matrix_communities_without_igraph(monkeypatch):
+    import numpy as np
+
+    import kg.graph_analysis as ga
+
+    m = np.zeros((6, 6))
+    for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]:
+        m[i, j] = m[j, i] = 1.0
+    with_igraph = ga.matrix_communities(m)
+    monkeypatch.setattr(ga, "_igraph", lambda: None)
+    membership, q = ga.matrix_communities(m)
+    assert membership[0] == membership[1] == membership[2] != membership[3] == membership[4] == membership[5]
+    assert q == pytest.approx(with_igraph[1], abs=TOL) and q == pytest.approx(5 / 14, abs=TOL)
