@@ -34,7 +34,8 @@ from .dna_networks import DnaNetwork, Statement, dna_network, drop_duplicates, q
 from .dna_networks import one_mode_matrix
 from .errors import InputError
 
-RESTARTS = 10
+RESTARTS = 10  # greedy runs from seeded starts for up to SMALL nodes; one run (as DNA) above
+SMALL = 100
 
 
 def parse_days(value: str | int) -> int:
@@ -225,10 +226,14 @@ def _greedy_swaps(mem: list[int], congruence, conflict, k: int) -> list[int]:
     return [int(x) for x in memv]
 
 
-def dna_polarisation(congruence, conflict, k: int = 2, restarts: int = RESTARTS, seed: int = 0) -> PolarisationResult:
+def dna_polarisation(congruence, conflict, k: int = 2, restarts: int | None = None,
+                     seed: int = 0) -> PolarisationResult:
     """Polarization.greedyTimeStep: swap pairs of nodes in different clusters while the normalised score
-    rises; the best of ``restarts`` seeded starts. Fewer than ``k`` nodes or no ties: 0."""
+    rises; the best of ``restarts`` seeded starts (default: :data:`RESTARTS` up to :data:`SMALL` nodes, else one
+    run, as DNA). Fewer than ``k`` nodes or no ties: 0."""
     n = congruence.shape[0]
+    if restarts is None:
+        restarts = RESTARTS if n <= SMALL else 1
     if n < k or float(abs(congruence).sum() + abs(conflict).sum()) == 0.0:
         return PolarisationResult(0.0, 0.0, tuple([0] * n))
     rng = random.Random(seed)
@@ -249,6 +254,26 @@ def polarisation_of(statements: Sequence[Statement], levels: Sequence[int] | Non
     levels = list(levels) if levels is not None else qualifier_levels(statements, scale)
     arr = statement_array(statements, levels)[0]
     return dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"), k)
+
+
+def _modularity(adj, nodes: Sequence[str], groups: Sequence[Sequence[str]]) -> float:
+    """Newman's weighted modularity (as networkx's): sum over communities of L_c / m - (d_c / 2m)^2."""
+    import numpy as np
+
+    index = {n: i for i, n in enumerate(nodes)}
+    comm = np.zeros(len(nodes), dtype=int)
+    for c, members in enumerate(groups):
+        for n in members:
+            comm[index[n]] = c
+    two_m = float(adj.sum())
+    if not two_m:
+        return 0.0
+    deg = adj.sum(axis=1)
+    q = 0.0
+    for c in range(len(groups)):
+        inside = comm == c
+        q += float(adj[np.ix_(inside, inside)].sum()) / two_m - (float(deg[inside].sum()) / two_m) ** 2
+    return q
 
 
 @dataclass(frozen=True)
@@ -291,7 +316,7 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
             pos.add_nodes_from(net.rows)
             pos.add_weighted_edges_from((net.rows[i], net.rows[j], float(net.matrix[i, j])) for i, j in zip(ii, jj))
             groups = communities(pos)
-            modularity = round(nx.community.modularity(pos, [set(c) for c in groups], weight="weight"), 4)
+            modularity = round(_modularity(np.where(net.matrix > 0, net.matrix, 0.0), net.rows, groups), 4)
             n_coal = sum(1 for c in groups if len(c) >= 2)
         arr = net.array
         pol = dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"))

@@ -365,3 +365,15 @@ def test_store_network_agrees_with_kg_congruence(seeds_store):
     g = net.to_graph()
     assert {frozenset((u, v)): w for u, v, w in g.edges(data="weight")} == kg_edges
     assert net.dropped == len(fetch_rows(seeds_store)) - len(rows) > 0
+
+
+def test_modularity_matches_networkx():
+    import networkx as nx
+    import numpy as np
+
+    g = nx.karate_club_graph()
+    nodes = list(g)
+    adj = nx.to_numpy_array(g, nodelist=nodes, weight="weight")
+    groups = [list(c) for c in nx.community.louvain_communities(g, seed=1)]
+    assert dw._modularity(adj, nodes, groups) == pytest.approx(nx.community.modularity(g, groups))
+    assert dw._modularity(np.zeros((2, 2)), [0, 1], [[0, 1]]) == 0.0
