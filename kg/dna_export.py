@@ -25,9 +25,10 @@ formula are neutralised (:func:`kg.output.csv_cells`) unless ``--raw``.
 **dl** is ``Exporter.exportDL``: ``dl n = N, format = fullmatrix``, ``labels:`` one quoted
 label a line (DNA drops ``"`` and ``'`` from labels), ``data:`` one row a line, each value after
 a space (integers as such, else six decimals); node names sorted as DNA sorts them, diagonal 0.
-The matrix is the one DNA computes from the same statements (:func:`onemode`): qualifier
-aggregation congruence (``--view congruence``, the default), conflict or subtract, no
-normalisation, duplicates included (statements kg holds as one assertion count once).
+The matrix is the one DNA computes from the same statements (:func:`onemode`, through
+:mod:`kg.dna_networks`): qualifier aggregation congruence (``--view congruence``, the default),
+conflict, subtract or ignore (rDNA's default), no normalisation, every statement counted (also
+DNA statements kg holds as one assertion, as the CSV lists them).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ DNA_CSV_COLUMNS = ("statement_id", "time", "person", "organization", "concept", 
                    "stop_position", "text", "coder", "document_id", "document_title", "document_author",
                    "document_source", "document_section", "document_type")
 AGREEMENT = {"supports": 1, "opposes": 0}
-DL_VIEWS = ("congruence", "conflict", "subtract")  # DNA's qualifier aggregations
+DL_VIEWS = ("congruence", "conflict", "subtract", "ignore")  # DNA's qualifier aggregations (one-mode)
 
 _ASSERTIONS = """
 SELECT ?a ?doc ?start ?end ?quote ?stance ?actorLabel ?actorType ?speakerLabel ?targetLabel ?notation WHERE {
@@ -225,31 +226,20 @@ def dl_matrix(names: list[str], matrix: list[list[float]]) -> str:
 
 
 def onemode(rows: list[list], aggregation: str = "congruence") -> tuple[list[str], list[list[float]]]:
-    """DNA's one-mode actor network of event-list ``rows`` (:func:`dna_rows`), as
-    ``Exporter.computeOneModeMatrix`` computes it for a boolean qualifier, normalisation "no" and
-    duplicates "include": for actors i ≠ j, the sum over concepts c and agreement levels k1, k2 of
-    n(i, c, k1) · n(j, c, k2) · w, where w is 1 − |k1 − k2| (congruence), |k1 − k2| (conflict) or
-    their difference (subtract); the diagonal is 0. Actors are the organisations (the person where a
-    statement has none), sorted by name as DNA sorts them.
+    """DNA's one-mode actor network of event-list ``rows`` (:func:`dna_rows`): DNA's formulas as
+    :mod:`kg.dna_networks` implements them (``Exporter.computeOneModeMatrix``; boolean agreement,
+    normalisation none, every statement counted), with ``aggregation`` congruence, conflict,
+    subtract or ignore. Actors are the organisations (the person where a statement has none),
+    ordered by name as DNA orders them (``Collections.sort``); the diagonal is 0.
     """
-    counts: dict[tuple[str, str, int], int] = {}
-    for r in rows:
-        key = (r[3] or r[2], r[4], r[5])
-        counts[key] = counts.get(key, 0) + 1
-    names = sorted({a for a, _, _ in counts if a})
-    index = {a: x for x, a in enumerate(names)}
-    weight = {"congruence": lambda d: 1 - d, "conflict": lambda d: d, "subtract": lambda d: 1 - 2 * d}[aggregation]
-    by_concept: dict[str, list[tuple[int, int, int]]] = {}  # concept → (actor index, level, count)
-    for (a, c, k), n in counts.items():
-        if a:
-            by_concept.setdefault(c, []).append((index[a], k, n))
-    matrix = [[0.0] * len(names) for _ in names]
-    for users in by_concept.values():  # only actors who use a concept add to each other's ties
-        for x, k1, n1 in users:
-            for y, k2, n2 in users:
-                if x != y:
-                    matrix[x][y] += n1 * n2 * weight(abs(k1 - k2))
-    return names, matrix
+    from .dna_networks import Statement, dna_network
+
+    statements = [Statement(actor, r[4], r[5], str(r[10]), r[1][:10] or None, actor, r[4], str(r[0]))
+                  for r in rows for actor in [r[3] or r[2]] if actor]
+    net = dna_network(statements, qualifier=aggregation)
+    order = sorted(range(len(net.row_labels)), key=lambda i: net.row_labels[i])
+    return ([net.row_labels[i] for i in order],
+            [[0.0 if i == j else float(net.matrix[i][j]) for j in order] for i in order])
 
 
 def dl_network(store: Store, view: str = "congruence", filters: Filters | None = None) -> str:

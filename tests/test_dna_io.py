@@ -349,14 +349,17 @@ def test_onemode_worked_by_hand():
     """DNA's congruence and conflict (Exporter.computeOneModeMatrix, boolean qualifier) on a small event list."""
     from kg.dna_export import onemode
 
-    rows = [[0, "", "", org, concept, agree] for org, concept, agree in
-            [("A", "x", 1), ("A", "x", 1), ("B", "x", 0), ("B", "y", 1), ("C", "y", 1), ("C", "x", 1)]]
+    rows = [[n, "2023-01-02 00:00:00", "", org, concept, agree, 0, 1, "text", "", 1, "", "", "", "", ""]
+            for n, (org, concept, agree) in enumerate(
+                [("A", "x", 1), ("A", "x", 1), ("B", "x", 0), ("B", "y", 1), ("C", "y", 1), ("C", "x", 1)])]
     names, cong = onemode(rows, "congruence")
     _, conf = onemode(rows, "conflict")
     assert names == ["A", "B", "C"]
     # A–C share x/1 (2 · 1 = 2); B–C share y/1 (1); A–B differ on x (2 · 1 = 2 conflict); B–C differ on x (1).
     assert cong == [[0, 0, 2], [0, 0, 1], [2, 1, 0]]
     assert conf == [[0, 2, 0], [2, 0, 1], [0, 1, 0]]
+    # "ignore" (rDNA's default) counts both: the product of the two actors' uses of each concept.
+    assert onemode(rows, "ignore")[1] == [[0, 2, 2], [2, 0, 2], [2, 2, 0]]
 
 
 def test_what_kg_cannot_take_is_reported(dna_file, tmp_path):
