@@ -143,7 +143,8 @@ def _labels(statements: Sequence[Statement], attr: str) -> tuple[list[str], list
     return ids, [names[k] for k in ids]
 
 
-def statement_array(statements: Sequence[Statement], levels: Sequence[int]) -> tuple[np.ndarray, list, list, list, list]:
+def statement_array(statements: Sequence[Statement],
+                    levels: Sequence[int]) -> tuple[np.ndarray, list, list, list, list]:
     """Exporter.createArray: counts of statements per actor × concept × qualifier level."""
     import numpy as np
 
@@ -306,7 +307,9 @@ def two_mode_matrix(arr: np.ndarray, levels: Sequence[int], aggregation: str = "
     if normalization == "none":
         return mat
     if aggregation == "combine":
-        # "combine": the denominator counts non-zero cells (DNA warns the result is hard to interpret)
+        # "combine": the denominator counts non-zero cells (DNA warns the result is hard to interpret); for
+        # prominence DNA's loop indexes mat[i][j] with i over concepts and j over actors (swapped), so kg
+        # counts the non-zero cells of the concept's column, as the actor case does for a row
         used = (mat > 0).astype(float)
         denom = used.sum(axis=1, keepdims=True) if normalization == "activity" else used.sum(axis=0, keepdims=True)
     elif aggregation == "ignore":
@@ -341,7 +344,8 @@ def dna_network(statements: Sequence[Statement], *, two_mode: bool = False, qual
                       array=arr, levels=levels)
 
 
-def store_statements(store: Store, filters: Filters | None = None, scale: str = "agreement") -> tuple[list[Statement], int]:
+def store_statements(store: Store, filters: Filters | None = None,
+                     scale: str = "agreement") -> tuple[list[Statement], int]:
     """The store's assertions that pass ``filters`` as DNA statements (rows read by :func:`kg.views.fetch_rows`)."""
     from .views import fetch_rows, filter_rows
 

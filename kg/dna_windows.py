@@ -115,7 +115,9 @@ def quality_absdiff(memberships: Sequence[int], congruence, conflict, normalize:
     size = np.asarray(members, dtype=float)[mem]
     exp_within = np.asarray(expected_within)[mem][:, None]
     # expectedBetweenClusterConflict = (n_ci n_cj / betweenDyads) * (conflictNorm / betweenDyads)
-    exp_between = (size[:, None] * size[None, :] / between_dyads) * (conf_norm / between_dyads) if between_dyads else 0.0
+    exp_between = 0.0
+    if between_dyads:
+        exp_between = (size[:, None] * size[None, :] / between_dyads) * (conf_norm / between_dyads)
     w, b = same & off, ~same
     absdiff = float(np.abs(congruence - exp_within)[w].sum()  # within-cluster congruence
                     + np.abs(conflict)[w].sum()  # conflict within clusters
