@@ -298,6 +298,9 @@ def test_dna_csv_matches_the_database_field_by_field(imported, dna_file, tmp_pat
             assert g[column] == w[column], (w["statement_id"], column)
     # DNA's own offsets come back, also where kg's quote lookup found an earlier occurrence.
     assert any(w["statement_id"] == "8" for w in want)
+    # kg export's filters apply.
+    res = CliRunner().invoke(app, ["export", "-f", "dna-csv", "-s", str(store), "--since", "2023-04-01"])
+    assert [r["statement_id"] for r in csv.DictReader(io.StringIO(res.stdout), delimiter=";")] == ["5", "6"]
     # Text cells are quoted, numbers and the time bare, as DNA writes them.
     head, first = out.read_text(encoding="utf-8").splitlines()[:2]
     assert head.startswith('"statement_id";"time";"person";"organization";"concept";"agreement";')
