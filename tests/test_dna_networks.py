@@ -377,3 +377,43 @@ def test_modularity_matches_networkx():
     groups = [list(c) for c in nx.community.louvain_communities(g, seed=1)]
     assert dw._modularity(adj, nodes, groups) == pytest.approx(nx.community.modularity(g, groups))
     assert dw._modularity(np.zeros((2, 2)), [0, 1], [[0, 1]]) == 0.0
+
+
+@pytest.fixture(scope="module")
+def dated_store(tmp_path_factory):
+    """tests/data/fresh: three articles dated 2024-03-04, 03-11 and 03-15, with curated assertions."""
+    import shutil
+    from pathlib import Path
+
+    from kg.build import build
+
+    corpus = tmp_path_factory.mktemp("dna") / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "fresh", corpus)
+    store = corpus.parent / "fresh.kg"
+    build([corpus], store)
+    return store
+
+
+def test_cli_windows_on_a_dated_store(dated_store):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    def net(*args):
+        r = CliRunner().invoke(app, ["network", "--store", str(dated_store), *args, "--format", "json"])
+        assert r.exit_code == 0, r.output
+        return json.loads(r.output)
+
+    whole = net("--qualifier", "congruence")
+    windows = net("--window", "7d", "--step", "1d")
+    # 03-04 .. 03-15 with 7-day windows (addition 3): mid-points 03-07 .. 03-12, six windows
+    assert [w["mid"] for w in windows] == [f"2024-03-{d:02d}" for d in range(7, 13)]
+    assert windows[0]["start"] == "2024-03-04" and windows[-1]["stop"] == "2024-03-15"
+    assert all(w["statements"] <= whole["statements"] for w in windows)
+    # a window covering the whole range holds every statement: 13 days (addition 6) from 03-04 to 03-16;
+    # 12d would also take 13 days (round(5.5) = 6) and not fit between 03-04 and 03-15
+    assert net("--window", "12d") == []
+    (full,) = net("--window", "13d", "--since", "2024-03-04", "--until", "2024-03-16")
+    assert full["statements"] == whole["statements"]
