@@ -19,7 +19,7 @@ front-matter key when it has one). Statements imported by ``kg import dna`` get 
 id, offsets and coder id back (from their document's ``dna_statements``); others get kg's
 assertion id, kg's offsets and no coder. Where DNA turns ``;`` into ``,`` and ``"`` into
 ``'`` inside text, kg writes proper CSV (a ``"`` doubled), so nothing is lost; R reads it with
-``read.csv2`` or ``read.table(sep = ";", header = TRUE)``. Cells that would start a spreadsheet
+``read.csv2`` or ``read.csv(sep = ";")``. Cells that would start a spreadsheet
 formula are neutralised (:func:`kg.output.csv_cells`) unless ``--raw``.
 
 **dl** is ``Exporter.exportDL``: ``dl n = N, format = fullmatrix``, ``labels:`` one quoted
