@@ -143,13 +143,14 @@ def _labels(statements: Sequence[Statement], attr: str) -> tuple[list[str], list
     return ids, [names[k] for k in ids]
 
 
-def statement_array(statements: Sequence[Statement],
-                    levels: Sequence[int]) -> tuple[np.ndarray, list, list, list, list]:
-    """Exporter.createArray: counts of statements per actor × concept × qualifier level."""
+def statement_array(statements: Sequence[Statement], levels: Sequence[int],
+                    universe: Sequence[Statement] | None = None) -> tuple[np.ndarray, list, list, list, list]:
+    """Exporter.createArray: counts of statements per actor × concept × qualifier level; rows and columns are
+    the actors and concepts of ``universe`` when given (DNA's ``isolates = TRUE``), else of ``statements``."""
     import numpy as np
 
-    actors, actor_labels = _labels(statements, "actor")
-    concepts, concept_labels = _labels(statements, "concept")
+    actors, actor_labels = _labels(statements if universe is None else universe, "actor")
+    concepts, concept_labels = _labels(statements if universe is None else universe, "concept")
     ai = {a: i for i, a in enumerate(actors)}
     ci = {c: i for i, c in enumerate(concepts)}
     li = {q: i for i, q in enumerate(levels)}
@@ -325,13 +326,15 @@ def two_mode_matrix(arr: np.ndarray, levels: Sequence[int], aggregation: str = "
 
 def dna_network(statements: Sequence[Statement], *, two_mode: bool = False, qualifier: str = "congruence",
                 aggregation: str = "subtract", normalization: str = "none", duplicates: str = "all",
-                scale: str = "agreement", levels: Sequence[int] | None = None, dropped: int = 0) -> DnaNetwork:
+                scale: str = "agreement", levels: Sequence[int] | None = None, dropped: int = 0,
+                universe: Sequence[Statement] | None = None) -> DnaNetwork:
     """One network of ``statements`` (already in date order) with DNA's options; ``levels``: the qualifier
-    levels of all statements (DNA takes them from every statement, also outside a time window)."""
+    levels of all statements (DNA takes them from every statement, also outside a time window); ``universe``:
+    statements whose actors and concepts are all rows and columns, isolates included (time windows)."""
     scale = check_choice("stance scale", scale, SCALES)
     levels = list(levels) if levels is not None else qualifier_levels(statements, scale)
     kept = drop_duplicates(statements, duplicates)
-    arr, actors, actor_labels, concepts, concept_labels = statement_array(kept, levels)
+    arr, actors, actor_labels, concepts, concept_labels = statement_array(kept, levels, universe)
     options = {"duplicates": check_choice("duplicates", duplicates, DUPLICATES), "scale": scale}
     if two_mode:
         mat = two_mode_matrix(arr, levels, aggregation, normalization, scale)

@@ -77,14 +77,15 @@ class WindowSeries:
 
 
 def windows_from_store(store: Store, window: str | int, step: str | int = 1, filters: Filters | None = None,
-                       **options) -> WindowSeries:
+                       isolates: bool = False, **options) -> WindowSeries:
     """Per-window measures (:func:`kg.dna_windows.window_measures`) of the store's assertions; the windows run
     from ``filters.since`` / ``filters.until`` when given, else from the first to the last statement date."""
     scale = options.get("scale", "agreement")
     statements, _ = store_statements(store, filters, scale)
     size = parse_days(window)
     start, stop = (filters.since, filters.until) if filters else (None, None)
-    measures = window_measures(statements, size, parse_days(step), start=start, stop=stop, **options)
+    measures = window_measures(statements, size, parse_days(step), start=start, stop=stop, isolates=isolates,
+                               **options)
     note = ""
     undated = sum(1 for s in statements if not s.date)
     if undated:

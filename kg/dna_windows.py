@@ -72,8 +72,10 @@ def window_bounds(start: str, stop: str, size: int, step: int = 1) -> list[tuple
 
 def time_windows(statements: Sequence[Statement], size: int, step: int = 1, *, start: str | None = None,
                  stop: str | None = None, duplicates: str = "all", scale: str = "agreement",
-                 **options) -> list[DnaNetwork]:
-    """One :func:`~kg.dna_networks.dna_network` per moving window; ``options`` as for it."""
+                 isolates: bool = False, **options) -> list[DnaNetwork]:
+    """One :func:`~kg.dna_networks.dna_network` per moving window; ``options`` as for it. ``isolates``: every
+    window has every actor and concept (DNA's ``isolates = TRUE``: matrices of one size), else only those
+    active in the window."""
     levels = qualifier_levels(statements, scale)  # from all statements, as DNA's originalStatements
     kept = sorted((s for s in drop_duplicates(statements, duplicates) if s.date), key=lambda s: s.date[:10])
     if not kept:
@@ -83,7 +85,8 @@ def time_windows(statements: Sequence[Statement], size: int, step: int = 1, *, s
     out = []
     for ws, mid, we in window_bounds(start, stop, size, step):
         inside = kept[bisect.bisect_left(dates, ws):bisect.bisect_right(dates, we)]  # ws <= date <= we
-        net = dna_network(inside, duplicates="all", scale=scale, levels=levels, **options)
+        net = dna_network(inside, duplicates="all", scale=scale, levels=levels, universe=kept if isolates else None,
+                          **options)
         net.options["duplicates"] = duplicates
         net.start, net.mid, net.stop = ws, mid, we
         net.window_statements = inside
@@ -298,7 +301,7 @@ class WindowMeasures:
 
 def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *, scale: str = "agreement",
                     duplicates: str = "all", start: str | None = None, stop: str | None = None,
-                    **options) -> list[WindowMeasures]:
+                    isolates: bool = False, **options) -> list[WindowMeasures]:
     """Per window: density of the network with ``options``; coalitions (communities of its positive ties) and
     their modularity; DNA's polarisation of the window's statements."""
     import networkx as nx
@@ -310,7 +313,7 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     kept_all = drop_duplicates(statements, duplicates)
     out = []
     for net in time_windows(kept_all, size, step, start=start, stop=stop, scale=scale, duplicates=duplicates,
-                            **options):
+                            isolates=isolates, **options):
         modularity, n_coal = None, 0
         if net.mode == "one-mode" and (net.matrix > 0).any():
             ii, jj = np.nonzero(np.triu(net.matrix, 1) > 0)
@@ -321,7 +324,8 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
             modularity = round(_modularity(np.where(net.matrix > 0, net.matrix, 0.0), net.rows, groups), 4)
             n_coal = sum(1 for c in groups if len(c) >= 2)
         arr = net.array
+        arr = arr[arr.sum(axis=(1, 2)) > 0]  # polarisation without isolates, as DNA recommends
         pol = dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"))
-        out.append(WindowMeasures(net.start, net.mid, net.stop, net.statements, len(net.rows),
+        out.append(WindowMeasures(net.start, net.mid, net.stop, net.statements, int(arr.shape[0]),
                                   net.n_edges(), net.density(), n_coal, modularity, pol.score, pol.raw))
     return out

@@ -417,3 +417,24 @@ def test_cli_windows_on_a_dated_store(dated_store):
     assert net("--window", "12d") == []
     (full,) = net("--window", "13d", "--since", "2024-03-04", "--until", "2024-03-16")
     assert full["statements"] == whole["statements"]
+
+
+def test_isolates_keep_every_actor_in_every_window(cli_rows):
+    import json
+
+    st, _ = dn.statements_from_rows(five())
+    nets = dw.time_windows(st, 1, isolates=True)
+    # every window is 3 × 3 (A, B, C); on the 8th only C speaks, so A and B are isolates
+    assert [n.matrix.shape for n in nets] == [(3, 3)] * 3 and nets[2].row_labels == ["A", "B", "C"]
+    assert [n.statements for n in nets] == [2, 2, 1]
+    plain = dw.time_windows(st, 1)
+    assert [n.matrix.shape for n in plain] == [(2, 2), (2, 2), (1, 1)]
+    # density counts the isolates' possible ties; nodes and polarisation only the active actors
+    (m8,) = [m for m in dw.window_measures(st, 1, isolates=True) if m.mid == "2020-01-08"]
+    assert m8.nodes == 1 and m8.polarisation == 0.0
+    (m6,) = [m for m in dw.window_measures(st, 1, isolates=True) if m.mid == "2020-01-06"]
+    assert m6.edges == 1 and m6.density == pytest.approx(0.3333)  # A-B of 3 pairs
+    r = run("--window", "1d", "--isolates", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.output)[0]["density"] == pytest.approx(0.3333)
+    r = run("--isolates")
+    assert r.exit_code != 0 and "--window" in r.output

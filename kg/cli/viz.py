@@ -91,6 +91,8 @@ def network(
     window: Optional[str] = typer.Option(
         None, "--window", help="Moving time windows of this many days (30d, 4w): measures per window."),
     step: str = typer.Option("1d", "--step", help="How far the window moves each time (days; DNA: 1d)."),
+    isolates: bool = typer.Option(
+        False, "--isolates", help="With --window: every actor in every window's matrix (DNA's isolates)."),
     matrix: bool = typer.Option(False, "--matrix", help="With DNA options: print the matrix, not the edge list."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
@@ -107,14 +109,17 @@ def network(
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
     if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
-            or matrix):
+            or matrix or isolates):
         from ..dna_report import DnaOptions, network_from_store, render_network, render_windows, windows_from_store
+        from ..errors import InputError
 
+        if isolates and not window:
+            raise InputError("--isolates goes with --window (one network has no actor outside it)")
         opts = DnaOptions.make(two_mode=two_mode, qualifier=qualifier, aggregation=aggregation,
                                normalization=normalization, duplicates=duplicates, scale=stance_scale)
         with _open(store) as s:
             if window:
-                series = windows_from_store(s, window, step, filters, **opts.network_kwargs())
+                series = windows_from_store(s, window, step, filters, isolates=isolates, **opts.network_kwargs())
                 head = (f"windows of {window}, step {step}; " + ", ".join(f"{k} {v}" for k, v in
                         opts.network_kwargs().items()) + f"; filters: {filters.describe()}")
                 typer.echo(render_windows(series, fmt, head))
