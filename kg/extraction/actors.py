@@ -121,6 +121,10 @@ class ActorResolver:
                 if found:
                     return found
         hit = self.discourse.actors_at(t.i)
+        if hit is not None and hit[0] and all(a.type == "Person" for a in hit[0]):
+            org = self.affiliation(t)
+            if org is not None:
+                return [(org, hit[1])]
         if hit is not None:
             actors, how = hit
             if t.lemma_.lower() in lex.state_nouns and all(a.type == "ActorGroup" for a in actors):
@@ -169,6 +173,21 @@ class ActorResolver:
                     if org is not None:
                         return [(org, "noun")]
         return self._collective(t)
+
+    def affiliation(self, t: Token) -> Actor | None:
+        """"Harjeet Singh of Climate Action Network": the organisation a named person speaks for here."""
+        for p in t.children:
+            o = pobj(p) if p.dep_ == "prep" and p.lower_ in ("of", "from") else p if p.dep_ == "poss" else None
+            hit = self.discourse.actors_at(o.i) if o is not None else None
+            # an organisation, not a state: "Estonia's Kaja Kallas" speaks in her own name
+            if hit is not None and hit[0] and hit[0][0].type not in ("Person", "State"):
+                return hit[0][0]
+        return None
+
+    def person_at(self, t: Token) -> Actor | None:
+        """The person a token names, before any affiliation is applied."""
+        hit = self.discourse.actors_at(t.i)
+        return hit[0][0] if hit is not None and hit[0] and hit[0][0].type == "Person" else None
 
     def _office_holder(self, org: Actor, before: int) -> Actor | None:
         if self.offices is None:

@@ -107,7 +107,35 @@ class Attribution:
             actor = None if question else self.resolver.discourse.reference.find_actor(label)
             self.turns.append(Quote(s, e, -1, (actor,) if actor is not None else (), explicit=True,
                                     question=question))
+        if not self.turns:
+            issuer = self._issuer()
+            if issuer is not None:
+                # A press release or statement: its own words ("we call on ...") are the issuer's.
+                self.turns.append(Quote(issuer[1], len(text), -1, (issuer[0],), explicit=True))
         self._turn_starts = [t.start for t in self.turns]
+
+    def _issuer(self) -> tuple[Actor, int] | None:
+        """(the actor named on a "PRESS RELEASE – X" or "STATEMENT BY X" line at the top, where the
+        release's own words begin) or None."""
+        text = self.text
+        pos = 0
+        for _ in range(3):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line = text[pos:end]
+            if line.strip():
+                low = line.lower()
+                if any(k in low for k in self.lexicon.release_markers):
+                    span = self.doc.char_span(pos, end, alignment_mode="expand")
+                    for tok in span if span is not None else ():
+                        hit = self.resolver.discourse.actors_at(tok.i)
+                        if hit is not None and hit[0]:
+                            return hit[0][0], end
+                    return None
+            pos = end + 1
+            if pos >= len(text):
+                break
+        return None
 
     def turn_at(self, char: int) -> Quote | None:
         """The transcript turn the character is in, if any."""

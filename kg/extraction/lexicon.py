@@ -87,6 +87,7 @@ class Lexicon:
     view_nouns: frozenset[str]  # "in X's view": X is the speaker
     first_person: frozenset[str]
     first_person_plural: frozenset[str]
+    release_markers: tuple[str, ...]  # "press release", "statement by": the top line names who speaks
     deontic_modals: frozenset[str]
     deontic_verbs: frozenset[str]
     advocacy_verbs: frozenset[str]
@@ -284,6 +285,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         according_to=tuple(tuple(w.lower() for w in seq) for seq in at.get("according_to") or []),
         first_person=_words(at.get("first_person"), at_path, "first_person"),
         first_person_plural=_words(at.get("first_person_plural"), at_path, "first_person_plural"),
+        release_markers=tuple(sorted(_words(at.get("release_markers"), at_path, "release_markers"))),
         deontic_modals=_words(at.get("deontic_modals"), at_path, "deontic_modals"),
         deontic_verbs=_words(at.get("deontic_verbs"), at_path, "deontic_verbs"),
         advocacy_verbs=_words(at.get("advocacy_verbs"), at_path, "advocacy_verbs"),

@@ -76,6 +76,7 @@ def _variants(text: str) -> set[str]:
     """Spellings to match: as written, with either apostrophe, and capitalised at a sentence start."""
     out = {text, text.replace("'", "’"), text.replace("’", "'")}
     out |= {t[0].upper() + t[1:] for t in list(out) if t[:1].islower()}
+    out |= {t.upper() for t in list(out) if len(t) > 3}  # in headings and speaker labels: "ALLIANCE OF ..."
     return out
 
 
@@ -179,6 +180,7 @@ class TopicIndex:
 
     def __init__(self, nlp: Language, reference: Reference, lexicon: Lexicon | None = None):
         self.reference = reference
+        self._vague = lexicon.vague_modifiers if lexicon is not None else frozenset()
         # General synonyms (lexicon) map every word of a group to its first word.
         self._general: dict[str, str] = {}
         for group in (lexicon.synonyms if lexicon is not None else ()):
@@ -411,6 +413,22 @@ class TopicIndex:
                 found[topic.iri] = topic
         return next(iter(found.values())) if len(found) == 1 else None
 
+    def _with_vague(self, keys, doc, i: int, lemmas, lowers) -> int:
+        """Length of the text matching a label of two or more words with vague adjectives skipped, or 0."""
+        if len(lemmas) < 2:
+            return 0
+        j = t = 0
+        while j < len(lemmas) and i + t < len(keys):
+            lem, low = keys[i + t]
+            if lem in (lemmas[j], lowers[j]) or low in (lemmas[j], lowers[j]):
+                j += 1
+                t += 1
+            elif j > 0 and doc[i + t].pos_ == "ADJ" and lem in self._vague:
+                t += 1
+            else:
+                return 0
+        return t if j == len(lemmas) and t > len(lemmas) else 0
+
     def _actor_iri(self, token: Token | None) -> str | None:
         if token is None:
             return None
@@ -441,6 +459,11 @@ class TopicIndex:
                        for j in range(k)) and all(doc[i + j].text.isupper()
                                                   for j in self._acronyms.get((lemmas, topic.iri), ())):
                     best = (k, topic)
+                    break
+                # "the new fund" for the label "the fund": a vague adjective may come in between
+                span = self._with_vague(keys, doc, i, lemmas, lowers)
+                if span:
+                    best = (span, topic)
                     break
             if best is None:
                 i += 1

@@ -227,6 +227,14 @@ class _Run:
                         return True
         return False
 
+    def _resolve_holder(self, tok: Token, speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
+        """The actors a holder phrase names; "Harjeet Singh of CAN" is CAN, with Singh as the speaker."""
+        holders = self.resolver.resolve(tok)
+        person = self.resolver.person_at(tok) if self.resolver.affiliation(tok) is not None else None
+        if person is not None and person not in speakers:
+            speakers = [person, *speakers]
+        return holders, speakers
+
     def _for_offices(self, holders: list[tuple[Actor, str]],
                      speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
         """An official who speaks for a government ("Defence Minister X welcomed the package") holds the
@@ -261,7 +269,7 @@ class _Run:
                     q = self.attribution.quote_at(subj.idx)
                     holders = [(a, "speaker") for a in (q.speakers if q else ())]
                 else:
-                    holders = self.resolver.resolve(subj)
+                    holders, speakers = self._resolve_holder(subj, speakers)
             else:
                 speakers = self.attribution.speakers(ev.anchor)
                 if not speakers:
@@ -309,7 +317,7 @@ class _Run:
                     q = self.attribution.quote_at(subj.idx)
                     holders = [(a, "speaker") for a in (q.speakers if q else ())]
                 else:
-                    holders = self.resolver.resolve(subj)
+                    holders, speakers = self._resolve_holder(subj, speakers)
                 holders, speakers = self._for_offices(holders, speakers)
                 stance = "opposes" if has_negation(c) or has_negation(tok) else "supports"
                 found = [Found(topic_target(m.topic), "frame")]
@@ -380,13 +388,16 @@ class _Run:
             else:
                 holders = [(a, "speaker") for a in q.speakers]
         else:
-            holders = self.resolver.resolve(holder)
+            holders, speakers = self._resolve_holder(holder, speakers)
         holders, speakers = self._for_offices(holders, speakers)
         if not holders:
             return []
 
         holder_iris = {a.iri for a, _ in holders}
         stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
+        if not slots and hit.anchor.dep_ == "csubj" and hit.anchor.head.lemma_.lower() == "be":
+            # "what is needed is a phase-out on a clear timetable": the copula's complement
+            slots = [c for c in hit.anchor.head.children if c.dep_ in ("attr", "acomp")]
         if slots and slots[0].lemma_.lower() in lex.privative_nouns:
             # "denounced the absence of a timetable": a stance on a lack is the opposite stance on the thing
             of = next((c for c in slots[0].children if c.dep_ == "prep" and c.lower_ == "of"), None)
@@ -409,6 +420,9 @@ class _Run:
         targets = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
                                      ellipsis=hit.cue.ellipsis, action=action,
                                      recipients=cues.recipients(target_hit) if action else [])
+        if hit.kind == "advocacy" and hit.anchor.lemma_.lower() not in lex.advocacy_verbs:
+            # What someone should do with something the codebook does not know is no position on it.
+            targets = [t for t in targets if t.target.kind == "topic"]
         if hit.kind == "noun" and hit.cue.kind == "policy":
             # A measure someone owns is a position only on a topic: "Beijing's new licensing" of
             # something the codebook does not know says nothing the analysis can use. Nor is one named

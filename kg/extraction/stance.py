@@ -93,7 +93,9 @@ class CueFinder:
                 hits.append(CueHit(tok, lex.nouns[key], "noun", (tok.i,)))
             elif pos == "ADP" and key in lex.prepositions and tok.head.pos_ in ("VERB", "AUX") and tok.dep_ == "prep":
                 hits.append(CueHit(tok, lex.prepositions[key], "prep", (tok.i,)))
-            elif pos == "VERB" and (key in lex.advocacy_verbs or key in lex.normative_verbs):
+            elif pos == "VERB" and (key in lex.advocacy_verbs or key in lex.normative_verbs or any(
+                    c.dep_ == "aux" and c.lemma_.lower() in lex.deontic_modals for c in tok.children)):
+                # "Ukraine should receive X", "producers must clean up their operations, starting with methane"
                 hits.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
         return hits
 

@@ -515,7 +515,7 @@ class TargetResolver:
             if root.lower_ in lex.propositional_nouns:
                 continue
             for a in self.actors_of(root):
-                if a.iri not in exclude and not (action and a.type == "Person"):
+                if a.iri not in exclude and not (action and root not in recipients and a.type != "State"):
                     return Found(actor_target(a), "actor")
         if weak is not None:  # "providing concrete assistance to Ukraine" supports Ukraine, first of all
             return Found(topic_target(weak), "weak")
