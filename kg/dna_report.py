@@ -108,7 +108,9 @@ def describe(net: DnaNetwork) -> str:
     if net.mode == "two-mode":
         text += f", {len(net.columns)} concepts"
     if net.dropped:
-        text += f" ({net.dropped} assertions with stances the {o['scale']} scale has no level for were left out)"
+        n = net.dropped
+        text += (f" ({n} assertion{'s' if n != 1 else ''} with stances the {o['scale']} scale has no level for "
+                 f"{'were' if n != 1 else 'was'} left out)")
     return text
 
 

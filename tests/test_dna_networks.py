@@ -299,7 +299,7 @@ def test_cli_one_mode(cli_rows):
     assert d["matrix"][0] == [0.0, 0.666667, 0.5]  # as in test_average_activity
     table = run("--qualifier", "subtract")
     assert table.exit_code == 0 and "one-mode network: qualifier subtract" in table.output
-    assert "1 assertions with stances" in table.output
+    assert "1 assertion with stances the agreement scale has no level for was left out" in table.output
     csv_out = run("--qualifier", "conflict", "--format", "csv").output.splitlines()
     assert csv_out == ["source,target,weight", "A,C,1.0", "B,C,1.0"]
 

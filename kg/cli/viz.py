@@ -75,7 +75,8 @@ def network(
     max_nodes: int = typer.Option(500, "--max-nodes", help="Analyse only the most connected nodes (0: all)."),
     max_edges: int = typer.Option(0, "--max-edges", help="Keep only the heaviest edges (0: all)."),
     qualifier: Optional[str] = typer.Option(
-        None, "--qualifier", help="DNA one-mode network: qualifier aggregation congruence, conflict or subtract."),
+        None, "--qualifier",
+        help="DNA one-mode network: qualifier aggregation congruence, conflict, subtract (or ignore)."),
     normalization: Optional[str] = typer.Option(
         None, "--normalization",
         help="DNA normalisation: one-mode none, average, jaccard or cosine; two-mode none, activity or prominence."),
