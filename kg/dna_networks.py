@@ -46,7 +46,7 @@ QUALIFIERS = ("congruence", "conflict", "subtract", "ignore")  # one-mode qualif
 AGGREGATIONS = ("combine", "subtract", "ignore")  # two-mode qualifier aggregation
 ONE_MODE_NORMALIZATIONS = ("none", "average", "jaccard", "cosine")
 TWO_MODE_NORMALIZATIONS = ("none", "activity", "prominence")
-DUPLICATES = ("all", "document", "week", "month", "year")
+DUPLICATES = ("all", "document", "week", "month", "year", "acrossrange")
 SCALES = ("agreement", "integer")
 AGREEMENT = {"supports": 1, "opposes": 0}  # DNA's boolean agreement qualifier
 INTEGER = {"supports": 1, "opposes": -1, "hesitant": 0, "divided": 0, "neutral": 0}
@@ -103,6 +103,8 @@ def qualifier_levels(statements: Sequence[Statement], scale: str = "agreement") 
 def _period(s: Statement, mode: str) -> object:
     if mode == "document":
         return s.doc
+    if mode == "acrossrange":
+        return None  # once across the whole time range
     if s.date is None:
         return None  # undated statements share one period
     d = _dt.date.fromisoformat(s.date[:10])
@@ -115,7 +117,8 @@ def _period(s: Statement, mode: str) -> object:
 
 def drop_duplicates(statements: Sequence[Statement], duplicates: str = "all") -> list[Statement]:
     """Exporter.filterStatements ("check for duplicates"): keep a statement unless an earlier kept one has the
-    same actor, concept and qualifier in the same document / week / month / year; ``all`` keeps every one."""
+    same actor, concept and qualifier in the same document / week / month / year / time range (``acrossrange``);
+    ``all`` keeps every one."""
     mode = check_choice("duplicates", duplicates, DUPLICATES)
     if mode == "all":
         return list(statements)

@@ -178,6 +178,7 @@ def repeated() -> list[Row]:
     ("week", 4),  # W02 (rows 1-3), W03, 2020-W06, 2021-W01
     ("month", 3),  # 2020-01 (rows 1-4), 2020-02, 2021-01
     ("year", 2),  # 2020, 2021
+    ("acrossrange", 1),  # once in the whole range
 ])
 def test_duplicates(mode, kept):
     st, _ = dn.statements_from_rows(repeated())

@@ -81,7 +81,8 @@ def network(
         None, "--normalization",
         help="DNA normalisation: one-mode none, average, jaccard or cosine; two-mode none, activity or prominence."),
     duplicates: Optional[str] = typer.Option(
-        None, "--duplicates", help="DNA duplicates: count all, or once per document, week, month or year."),
+        None, "--duplicates",
+        help="DNA duplicates: count all, or once per document, week, month, year or acrossrange."),
     two_mode: bool = typer.Option(False, "--two-mode", help="DNA two-mode actor × concept (target) network."),
     aggregation: Optional[str] = typer.Option(
         None, "--aggregation", help="Two-mode qualifier aggregation: combine or subtract (default)."),
