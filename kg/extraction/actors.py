@@ -180,7 +180,7 @@ class ActorResolver:
             o = pobj(p) if p.dep_ == "prep" and p.lower_ in ("of", "from") else p if p.dep_ == "poss" else None
             hit = self.discourse.actors_at(o.i) if o is not None else None
             # an organisation, not a state: "Estonia's Kaja Kallas" speaks in her own name
-            if hit is not None and hit[0] and hit[0][0].type not in ("Person", "State"):
+            if hit is not None and hit[0] and hit[0][0].type not in ("Person", "State") and not hit[0][0].is_new:
                 return hit[0][0]
         return None
 
