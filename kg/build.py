@@ -266,8 +266,8 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
 def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store | None = None, *,
           codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (), with_shipped: bool = False,
           extractor: Extractor | None = None, strict: bool = True, max_bytes: int | None = None,
-          full: bool = False, sync: bool = False, progress: Progress | None = None, wait: bool = False
-          ) -> BuildReport:
+          full: bool = False, sync: bool = False, progress: Progress | None = None, wait: bool = False,
+          columns: dict[str, str] | None = None) -> BuildReport:
     """Add ``paths`` to the store (and re-read every file it remembers); return the report.
 
     ``store`` is a location (folder, ``:memory:``, ``sparql+http://…``) or an open
@@ -276,7 +276,8 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
     store hold exactly the documents under ``paths``; ``full`` rebuilds every document.
     ``codebooks`` and ``gazetteers`` are the user's own (Turtle or YAML); the shipped
     ones (the seed debate's) apply only when the user brings none, or ``with_shipped``.
-    An on-disk store is locked while it is written (another writer fails at once, or waits when
+    ``columns`` maps kg's fields to the columns of article collections (``{"text": "story_text"}``);
+    the store remembers it. An on-disk store is locked while it is written (another writer fails at once, or waits when
     ``wait``).
     """
     loc = None if isinstance(store, Store) else store_location(store)
@@ -284,13 +285,14 @@ def build(paths: Iterable[str | Path] | None = None, store: str | Path | Store |
         with write_lock(Path(loc), wait=wait):
             return _build(paths, store, loc, codebooks=codebooks, gazetteers=gazetteers, with_shipped=with_shipped,
                           extractor=extractor, strict=strict, max_bytes=max_bytes, full=full, sync=sync,
-                          progress=progress)
+                          progress=progress, columns=columns)
     return _build(paths, store, loc, codebooks=codebooks, gazetteers=gazetteers, with_shipped=with_shipped,
-                  extractor=extractor, strict=strict, max_bytes=max_bytes, full=full, sync=sync, progress=progress)
+                  extractor=extractor, strict=strict, max_bytes=max_bytes, full=full, sync=sync, progress=progress,
+                  columns=columns)
 
 
 def _build(paths, store, loc, *, codebooks, gazetteers, with_shipped, extractor, strict, max_bytes, full, sync,
-           progress) -> BuildReport:
+           progress, columns) -> BuildReport:
     t0 = time.perf_counter()
     on_disk = loc is not None and loc != MEMORY and "://" not in loc
     new_store = loc == MEMORY or (on_disk and not Path(loc).exists())
@@ -301,7 +303,7 @@ def _build(paths, store, loc, *, codebooks, gazetteers, with_shipped, extractor,
             raise InputError("nothing to build: name the articles, curated files and codebooks to read", Path("."))
         paths = [DEFAULT_SEEDS]
     plan = plan_inputs(paths, remembered, sync=sync, codebooks=codebooks, gazetteers=gazetteers,
-                       with_shipped=with_shipped)
+                       with_shipped=with_shipped, columns=columns)
     if on_disk and (new_store or (full and sync)):
         # Nothing to compare with: write while reading (see kg.stream_build).
         report = _build_fresh(Path(loc), plan, extractor=extractor, strict=strict, max_bytes=max_bytes,

@@ -141,14 +141,17 @@ def _key(path: str) -> list[str]:
 
 def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None, *, sync: bool = False,
                 codebooks: Iterable[str | Path] = (), gazetteers: Iterable[str | Path] = (),
-                with_shipped: bool = False) -> Plan:
+                with_shipped: bool = False, columns: dict[str, str] | None = None) -> Plan:
     """The files under ``paths`` plus, unless ``sync``, every file the store remembers.
 
     A remembered document file that is gone is listed in ``Plan.missing`` (its documents stay as
     built); a remembered curated or reference file that is gone is an error, because building
     without it would silently drop what it says.
     """
-    docs, curated, refs, skipped = split_paths(paths)
+    if remembered is not None and not sync:
+        columns = {**remembered.columns, **(columns or {})}  # a mapping given once holds for later builds
+    columns = dict(columns or {})
+    docs, curated, refs, skipped = split_paths(paths, columns)
     codebooks, gazetteers = [Path(p) for p in codebooks], [Path(p) for p in gazetteers]
     missing: list[str] = []
     again: list[Path] = []
@@ -182,11 +185,12 @@ def plan_inputs(paths: Iterable[str | Path], remembered: Manifest | None = None,
     reference_files = ReferenceFiles.resolve(codebooks, gazetteers, refs, with_shipped=with_shipped)
     manifest = Manifest(curated={absolute(p) for p in curated}, codebooks={absolute(p) for p in codebooks},
                         gazetteers={absolute(p) for p in gazetteers}, references={absolute(p) for p in refs},
-                        with_shipped=with_shipped and bool(codebooks or gazetteers or refs))
+                        with_shipped=with_shipped and bool(codebooks or gazetteers or refs), columns=columns)
     return Plan(docs, curated, reference_files, manifest, sync, missing, again, skipped)
 
 
-def split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[Path], list[Skipped]]:
+def split_paths(paths: Iterable[str | Path], columns: dict[str, str] | None = None
+                ) -> tuple[list[Path], list[Path], list[Path], list[Skipped]]:
     """Sort inputs into documents, curated files and reference files (Turtle, YAML codebooks and
     gazetteers), with the files found in folders that kg cannot read; such a file named explicitly
     is an error."""
@@ -196,7 +200,7 @@ def split_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], li
     curated: list[Path] = []
     refs: list[Path] = []
     skipped: list[Skipped] = []
-    for f, kind, named in walk_inputs(paths):  # one walk of the tree, not one per kind
+    for f, kind, named in walk_inputs(paths, columns or None):  # one walk of the tree, not one per kind
         if kind == "document":
             docs.append(f)
         elif kind == "reference" or (kind == "curated" and f.suffix.lower() in YAML_SUFFIXES and reference_kind(f)):
@@ -214,13 +218,14 @@ def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None
     """Read the planned documents and curated files and check them against the reference data."""
     reference_files = plan.reference_files
     reference = reference_files.reference()
+    columns = plan.manifest.columns or None
     documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
-                                        warnings=plan.warnings)
+                                        warnings=plan.warnings, columns=columns)
     skipped = [*plan.skipped, *skipped]
     if plan.remembered:
         # A file named now wins over a remembered one of the same id (the document moved or was replaced).
         again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
-                                              warnings=plan.warnings)
+                                              warnings=plan.warnings, columns=columns)
         named = {d.id for d in documents}
         documents += [d for d in again if d.id not in named]
         skipped += skipped_again

@@ -33,6 +33,7 @@ CODEBOOK_FILE = KG + "codebookFile"
 GAZETTEER_FILE = KG + "gazetteerFile"
 REFERENCE_FILE = KG + "referenceFile"
 WITH_SHIPPED = KG + "withShippedReference"
+COLUMN_MAPPING = KG + "columnMapping"  # "field=column" of article collections (--columns)
 _STATE = GRAPH_BUILD + "#state"
 _ENTITY_TAIL = f" <{GRAPH_ENTITIES}> .\n"
 
@@ -52,6 +53,7 @@ class Manifest:
     gazetteers: set[str] = field(default_factory=set)
     references: set[str] = field(default_factory=set)  # Turtle/YAML reference files among the inputs
     with_shipped: bool = False
+    columns: dict[str, str] = field(default_factory=dict)  # collection columns by kg field
 
     def build_quads(self) -> str:
         """The build graph's record of the curated and reference files (documents name their own)."""
@@ -60,6 +62,7 @@ class Manifest:
                  for p, files in ((CURATED_FILE, self.curated), (CODEBOOK_FILE, self.codebooks),
                                   (GAZETTEER_FILE, self.gazetteers), (REFERENCE_FILE, self.references))
                  for f in sorted(files)]
+        lines += [quad(s, COLUMN_MAPPING, literal(f"{k}={v}"), GRAPH_BUILD) for k, v in sorted(self.columns.items())]
         if self.with_shipped:
             lines.append(quad(s, WITH_SHIPPED, literal("true", "http://www.w3.org/2001/XMLSchema#boolean"),
                               GRAPH_BUILD))
@@ -78,6 +81,10 @@ def stored_manifest(store: Store) -> Manifest:
     # Our own graph IRI, not input text: nothing untrusted is spliced.
     rows = store.query(f"SELECT ?p ?f WHERE {{ GRAPH <{GRAPH_BUILD}> {{ ?s ?p ?f }} }}").dicts()
     for r in rows:
+        if r["p"] == COLUMN_MAPPING:
+            key, _, value = str(r["f"]).partition("=")
+            m.columns[key] = value
+            continue
         if r["p"] not in kinds and r["p"] != WITH_SHIPPED:
             continue
         if r["p"] == WITH_SHIPPED:

@@ -84,7 +84,7 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
         for chunk in reference_files.nquads():
             out.write(chunk.decode("utf-8"))
         for n, doc in enumerate(iter_documents(doc_paths, max_bytes or DEFAULT_MAX_BYTES, strict, report.skipped,
-                                                       warnings=plan.warnings), 1):
+                                                       warnings=plan.warnings, columns=plan.manifest.columns or None), 1):
             documents[doc.id] = doc
             sink.lines(doc.id, document_quads(doc))
             rows.add_document(doc, ())

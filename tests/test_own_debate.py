@@ -127,3 +127,29 @@ def test_the_readme_walk_through(tmp_path, monkeypatch):
     assert runner.invoke(app, ["who", "green-rules"]).exit_code == 0
     res = runner.invoke(app, ["viz", "--out", "farm.html"])
     assert res.exit_code == 0 and (tmp_path / "farm" / "farm.html").stat().st_size > 10_000, res.output
+
+
+def test_columns_named_once_are_remembered(tmp_path):
+    """--columns maps an export's own column names; later builds (no paths) read it the same way."""
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    (tmp_path / "in").mkdir()
+    export = tmp_path / "in" / "export.csv"
+    export.write_text("guid,headline,story_body,outlet\nA1,One,Poland supports sanctions on Russia.,Wire\n",
+                      encoding="utf-8")
+    store = str(tmp_path / "s.kg")
+    res = runner.invoke(app, ["build", str(tmp_path / "in"), "--store", store, "--no-extract", "--columns", "text"])
+    assert res.exit_code == 2 and "not FIELD=COLUMN" in res.stderr
+    res = runner.invoke(app, ["build", str(tmp_path / "in"), "--store", store, "--no-extract",
+                              "--columns", "text=story_body,id=guid,title=headline,source=outlet"])
+    assert res.exit_code == 0 and "1 added" in res.output, res.output
+    with export.open("a", encoding="utf-8") as f:
+        f.write("A2,Two,France opposes sanctions on Russia.,Wire\n")
+    res = runner.invoke(app, ["build", "--store", store, "--no-extract"])
+    assert res.exit_code == 0 and "1 added, 0 updated, 1 unchanged" in res.output, res.output
+    res = runner.invoke(app, ["query", "SELECT ?id WHERE { ?d dct:identifier ?id } ORDER BY ?id", "-f", "csv",
+                              "--store", store])
+    assert res.stdout.split() == ["id", "A1", "A2"]

@@ -20,6 +20,7 @@ def build(
     gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Your own actor gazetteer (Turtle or YAML); repeatable. Remembered by the store."),
     codebook: List[Path] = typer.Option([], "--codebook", help="Your own topic codebook (SKOS Turtle or YAML); repeatable. Remembered by the store."),
     shipped: bool = typer.Option(False, "--with-shipped", help="Also use the shipped Ukraine/NATO codebook and gazetteer next to your own."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Columns of article collections (CSV, JSON Lines) by kg field, e.g. text=story_text,id=guid,date=published (common names are found without it). Remembered by the store."),
     sync: bool = typer.Option(False, "--sync", help="Make the store hold exactly PATHS: documents not among them are removed (and listed)."),
     extract: bool = typer.Option(True, "--extract/--no-extract", help="Run the automatic extractor on every new or changed document."),
     full: bool = typer.Option(False, "--full", help="Rebuild every document, not only new or changed ones."),
@@ -46,9 +47,22 @@ def build(
     with progress_bars(quiet) as progress:
         report = run_build(paths or None, store, codebooks=codebook, gazetteers=gazetteer, with_shipped=shipped,
                            extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full, sync=sync,
-                           progress=progress, wait=wait)
+                           progress=progress, wait=wait, columns=_column_map(columns))
     if not quiet:
         typer.echo(f"built {report.store}: " + report.summary())
+
+
+def _column_map(text: Optional[str]) -> Optional[dict]:
+    """``text=story_text,id=guid`` as a mapping (one line naming the bad pair otherwise)."""
+    if not text:
+        return None
+    pairs = {}
+    for item in text.split(","):
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            fail(f"--columns: {item.strip()!r} is not FIELD=COLUMN (e.g. text=story_text)", 2)
+        pairs[field.strip()] = column.strip()
+    return pairs
 
 
 @command()
