@@ -120,6 +120,14 @@ class ActorResolver:
                 found = [r for g in members for r in self.resolve(g, depth + 1)]
                 if found:
                     return found
+        lemma = t.lemma_.lower()
+        if lemma in lex.group_heads or t.lower_ in lex.group_heads:
+            # "members of the High Ambition Coalition", "a group of NATO countries": the group named
+            of = child(t, "prep", lower="of")
+            obj = pobj(of) if of is not None else None
+            found = self.resolve(obj, depth + 1) if obj is not None else []
+            if found:
+                return found
         hit = self.discourse.actors_at(t.i)
         if hit is not None and hit[0] and all(a.type == "Person" for a in hit[0]):
             org = self.affiliation(t)

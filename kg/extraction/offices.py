@@ -52,7 +52,8 @@ class Offices:
             if person.type == "Person":
                 roles = self._current(person)
                 if roles:
-                    org = self.reference.actors[roles[0].organisation]
+                    states = [r for r in roles if self.reference.actors[r.organisation].type == "State"]
+                    org = self.reference.actors[(states or roles)[0].organisation]
                 # Someone who also heads something (a minister who presides over a conference) speaks
                 # in their own name.
                 if not any(_headed_by(r.title, self.lexicon.own_voice_offices) for r in roles):

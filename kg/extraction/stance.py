@@ -298,6 +298,9 @@ class CueFinder:
                 slots += [subj] if subj is not None else []
             else:
                 slots = children(a, "dobj")
+                if slots and a.lemma_.lower() in lex.wanting_verbs and _infinitives(a):
+                    # "campaigners want the summit to fix deadlines for ending coal": what the summit should do
+                    return _infinitives(a)
             # An action's object is a thing done; "announced that X ..." reports, it does not act.
             slots += children(a, "xcomp") if hit.cue.kind == "action" else children(a, "xcomp", "ccomp")
             if hit.cue.kind == "action" and slots and all(s.ent_type_ in _NOT_TARGETS for s in slots):

@@ -334,9 +334,11 @@ class TargetResolver:
         best: tuple[tuple[int, int], Frame] | None = None
         for f in frames:
             o = prep_objs.get(f.prep) if f.prep else obj
+            if o is not None and o.pos_ == "PRON":
+                o = None  # "calls for them to be phased out": the object is what "them" stands for
             score = 0
             if o is None:
-                if f.prep is None and obj is not None:
+                if f.prep is None and obj is not None and obj.pos_ != "PRON":
                     continue  # an explicit other object: "send weapons" is not "send troops"
                 implicit = True
             else:
@@ -575,6 +577,8 @@ class TargetResolver:
             obj_text = self._text(obj)
             if not obj_text or root.lemma_.lower() in self.lexicon.verbs:
                 return obj_text  # "ready to accept the compromise" is about the compromise
+            if root.dep_ != "acl":
+                return ""  # "wants to set the record straight": an intention, no policy; "the plan to build X" is one
             end = obj.right_edge.i if obj_text.endswith(obj.right_edge.text) else obj.i
             words = [t for t in self.doc[root.i:end + 1] if not t.is_space]
             words = words[: self.lexicon.max_uncoded_tokens]
