@@ -60,18 +60,6 @@ def write_lock(store: Path, *, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def store_write_lock(location: str | os.PathLike | None, *, enabled: bool = True, wait: bool = False):
-    """:func:`write_lock` for a store location (None: the default store) when it is an on-disk folder."""
-    from contextlib import nullcontext
-
-    from .store import MEMORY, store_location
-
-    loc = store_location(location)
-    if not enabled or loc == MEMORY or "://" in loc:
-        return nullcontext()
-    return write_lock(Path(loc), wait=wait)
-
-
 def recover_if_idle(store: Path) -> None:
     """What every command that opens the store does first: if no writer holds it, put right what a
     killed writer left. A reader never waits, and never touches the scratch of a running build."""

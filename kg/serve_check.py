@@ -1,6 +1,6 @@
 """What ``kg serve`` checks before a query reaches the engine: size, nesting depth, and SERVICE.
 
-Size and depth are measured on the text with a small scanner, so that a query
+Size and depth are measured on the text with a small scanner (:mod:`kg.sparql_scan`), so that a query
 nested deeper than the engine's parser can recurse (3,000 braces crash
 Oxigraph's; so do 10,000 '!' in a row, which count as depth too) is refused
 before anything parses it.  The scanner skips strings
@@ -30,6 +30,8 @@ import re
 import sys
 from dataclasses import dataclass
 
+from .sparql_scan import SCAN_RE, Scan, expand_escapes, scan  # noqa: F401  (Scan, scan: for the endpoint's callers)
+
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_QUERY_BYTES = 128 * 1024
 
@@ -58,78 +60,6 @@ class Limits:
         return 40 * self.max_depth + 2000
 
 
-# --- the scanner ------------------------------------------------------------------------------------
-
-_UCHAR_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-# Strings and comments are skipped; an IRI (escapes allowed, as Oxigraph allows them) is matched only
-# so that a '#' inside it is no comment; a backslash escape outside them ('\#', "\'" in a local name)
-# is taken with its character.  Runs of anything else are taken whole, so that the loop below turns
-# once per bracket run, not once per character.
-_SCAN_RE = re.compile(
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<open>[{\[(]+)
-  | (?P<close>[}\])]+)
-  | (?P<escape>\\.)
-  | (?P<bang>!(?:\s*!)+)
-  | (?P<other>[^#<"'{}\[\]()\\!]+|.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Scan:
-    depth: int  # deepest nesting of {}, [] and () outside strings and comments
-    size: int  # bytes of UTF-8
-
-
-def _depth(text: str, stop: int) -> int:
-    depth = deepest = 0
-    for m in _SCAN_RE.finditer(text):
-        if deepest > stop:  # past the limit: how much deeper does not matter
-            break
-        kind = m.lastgroup
-        if kind == "open":
-            depth += len(m.group())
-            deepest = max(deepest, depth)
-        elif kind == "close":
-            depth = max(0, depth - len(m.group()))
-        elif kind == "bang":  # Oxigraph reads '!!!x' as nested negations, each one a level deeper
-            deepest = max(deepest, depth + m.group().count("!"))
-        elif kind in ("iri", "escape"):
-            token = m.group()  # brackets inside count too: more depth, never less
-            opens = sum(token.count(c) for c in "[(")
-            deepest = max(deepest, depth + opens)
-            depth = max(0, depth + opens - sum(token.count(c) for c in "])"))
-    return deepest
-
-
-def expand_escapes(text: str) -> str:
-    """``\\uXXXX`` and ``\\UXXXXXXXX`` replaced by their characters (invalid code points kept as written)."""
-
-    def one(m: re.Match) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group()
-
-    return _UCHAR_RE.sub(one, text) if "\\" in text else text
-
-
-def scan(text: str, stop: int = sys.maxsize) -> Scan:
-    """The nesting depth and size of a query text (see the module's docstring); counting ends past ``stop``."""
-    depth = _depth(text, stop)
-    expanded = expand_escapes(text)
-    if expanded != text and depth <= stop:
-        depth = max(depth, _depth(expanded, stop))
-    return Scan(depth, len(text.encode("utf-8", "surrogatepass")))
-
-
 def check_text(text: str, limits: Limits) -> Scan:
     """Raise :class:`Refusal` (400) for a query over the size or depth limit."""
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -156,7 +86,7 @@ def _service_like_token(text: str) -> bool:
     """Whether a word outside strings, IRIs and comments starts with "service" (how a parser could read it),
     in the text as sent or with its escapes expanded."""
     for variant in {text, expand_escapes(text)}:
-        for m in _SCAN_RE.finditer(variant):
+        for m in SCAN_RE.finditer(variant):
             if m.lastgroup == "other" and any(w.group().casefold().startswith("service")
                                               for w in _WORD_RE.finditer(m.group())):
                 return True

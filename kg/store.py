@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -188,7 +187,7 @@ def _check_nesting(sparql: str) -> None:
     """Refuse a query nested deeper than the engine's parser can recurse, before it parses it."""
     if sum(sparql.count(c) for c in "{[(!") <= MAX_QUERY_DEPTH:
         return  # cannot be that deep: the common query pays for one count
-    from .serve_check import scan
+    from .sparql_scan import scan
 
     depth = scan(sparql, MAX_QUERY_DEPTH).depth
     if depth > MAX_QUERY_DEPTH:

@@ -27,6 +27,20 @@ RawOpt = typer.Option(False, "--raw", help="CSV: write cells as they are; by def
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, json or csv.")
 
 
+def write_lock_for(store: Optional[str], *, enabled: bool = True, wait: bool = False):
+    """The writer lock of the store named by ``--store`` (or ``KG_STORE``) when it is an on-disk folder."""
+    from contextlib import nullcontext
+    from pathlib import Path
+
+    from ..locking import write_lock
+    from ..store import MEMORY, store_location
+
+    loc = store_location(store)
+    if not enabled or loc == MEMORY or "://" in loc:
+        return nullcontext()
+    return write_lock(Path(loc), wait=wait)
+
+
 def open_store_for(store: Optional[str], read_only: bool = True):
     """The store named by ``--store`` (or ``KG_STORE``), read-only unless a command writes."""
     from ..store import open_store

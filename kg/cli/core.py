@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from ._app import FormatOpt, StoreOpt, check_format, command, fail
+from ._app import FormatOpt, StoreOpt, check_format, command, fail, write_lock_for
 from ._app import open_store_for as _open
 
 
@@ -171,9 +171,7 @@ def query(
     from ..positions import run_query
 
     check_format(fmt)
-    from ..locking import store_write_lock
-
-    with store_write_lock(store, enabled=update, wait=wait), _open(store, read_only=not update) as s:
+    with write_lock_for(store, enabled=update, wait=wait), _open(store, read_only=not update) as s:
         res = run_query(s, sparql, allow_update=update)
     if res.kind == "select":
         typer.echo(render(res.dicts(), fmt, res.vars))
