@@ -1,0 +1,156 @@
+"""Reviewing suggestions: reads from the store, decisions written to the curated YAML file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from kg.build import build
+from kg.model import Assertion
+from kg.positions import stance
+from kg.review_store import BadDecisionError, ReviewStore, StaleVersionError, file_version
+from kg.store import open_store
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class SentenceExtractor:
+    """Suggests, for the first four sentences of each document, that Germany, France, Canada or Japan
+    supports troop deployment (no curated row says so), with confidence rising from 0.2."""
+
+    version = "review-fake-1"
+
+    def __call__(self, doc, reference) -> list[Assertion]:
+        target = reference.resolve_target("troop-deployment")
+        out = []
+        for i, m in enumerate(list(re.finditer(r"[A-Z][^.\n]{20,200}\.", doc.text))[:4]):
+            actor = reference.resolve_actor(["Germany", "France", "Canada", "Japan"][i])
+            out.append(Assertion(doc.id, actor, "supports", target, "probable", m.group(0), m.start(), m.end(),
+                                 method="extracted", confidence=round(0.2 + 0.1 * i, 3), method_version="fake@1"))
+        return out
+
+
+def make_debate(tmp: Path) -> tuple[Path, Path]:
+    """A copy of the seeds built with the fake extractor: (curated file, store)."""
+    shutil.copytree(SEEDS, tmp / "seeds")
+    store = tmp / "store.kg"
+    build([tmp / "seeds"], store, extractor=SentenceExtractor())
+    return tmp / "seeds" / "curated.yaml", store
+
+
+@pytest.fixture
+def review(tmp_path) -> ReviewStore:
+    curated, store = make_debate(tmp_path)
+    return ReviewStore(store, curated, "ana", extractor=SentenceExtractor())
+
+
+def test_documents_text_and_spans(review):
+    docs = review.documents()
+    assert [d["id"] for d in docs] == ["000_33a90556ae30723f", "004_a00d91becb0c72f2"]
+    assert all(d["curated"] > 0 and d["undecided"] > 0 for d in docs)
+    doc = review.document(docs[0]["id"])
+    assert {a["method"] for a in doc["assertions"]} == {"curated", "extracted"}
+    for a in doc["assertions"]:
+        assert doc["text"][a["start"]:a["end"]] == a["quote"]
+        assert a["stance"] in ("supports", "opposes", "hesitant", "divided", "neutral")
+        assert a["actor"] and a["target"]
+
+
+def test_queue_lowest_confidence_first_paged_and_filtered(review):
+    q = review.queue(limit=100)
+    assert q and all(a["method"] == "extracted" for a in q)
+    confs = [a["confidence"] for a in q]
+    assert confs == sorted(confs)
+    assert review.queue(limit=2, offset=1) == q[1:3]
+    doc = q[0]["doc"]
+    assert {a["doc"] for a in review.queue(doc=doc)} == {doc}
+    assert {a["actor"] for a in review.queue(actor="germany")} == {"Germany"}
+    assert review.queue(actor="Nobody Known") == []
+    assert len(review.queue(topic="troop-deployment")) == len(q)
+
+
+def test_accept_reject_edit_add_reach_file_and_store(review):
+    path = review.curated_path
+    before = path.read_text()
+    q = review.queue()
+    v = review.version()
+    v = review.accept(q[0]["id"], v)["version"]
+    v = review.reject(q[1]["id"], v, reason="not a position")["version"]
+    v = review.edit(q[2]["id"], v, target="security-guarantees", stance="opposes")["version"]
+    doc = review.document(q[0]["doc"])
+    i = doc["text"].index("Poland")
+    v = review.add(v, doc=doc["id"], start=i, end=i + 6, quote="Poland", actor="Poland", stance="neutral",
+                   target="text:Poland itself")["version"]
+    text = path.read_text()
+    assert text.startswith(before.rstrip("\n"))  # comments, order and rows kept; decisions appended
+    data = YAML(typ="safe").load(text)
+    new_rows = data["assertions"][-3:]
+    assert all(re.fullmatch(r"coder: ana; time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["note"]) for r in new_rows)
+    assert [r["quote"] for r in new_rows] == [q[0]["quote"], q[2]["quote"], "Poland"]
+    assert new_rows[1]["target"] == "security-guarantees" and new_rows[1]["stance"] == "opposes"
+    assert [r["id"] for r in data["reject"]] == [q[1]["id"], q[2]["id"]]  # an edited suggestion is rejected
+    assert data["reject"][0]["reason"].startswith("not a position [coder: ana; time: ")
+    left = {a["id"] for a in review.queue(limit=500)}
+    assert not left & {q[0]["id"], q[1]["id"], q[2]["id"]}
+    with open_store(review.store_location, read_only=True) as store:
+        rows = stance(store, "Poland")
+    assert any(r.get("target") == "Poland itself" or "Poland itself" in str(r) for r in rows)
+    # a rebuild from the file alone gives the same store
+    fresh = review.curated_path.parent.parent / "fresh.kg"
+    build([review.curated_path.parent], fresh, extractor=review.extractor)
+    with open_store(fresh, read_only=True) as a, open_store(review.store_location, read_only=True) as b:
+        assert sorted(a.query("SELECT ?s ?p ?o { ?s ?p ?o }").dicts(), key=str) == \
+            sorted(b.query("SELECT ?s ?p ?o { ?s ?p ?o }").dicts(), key=str)
+
+
+@pytest.mark.parametrize("change", [
+    {"actor": "Nobody We Know"}, {"stance": "loves"}, {"certainty": "sure"}, {"target": "no-such-topic"}])
+def test_bad_input_is_refused_and_file_unchanged(review, change):
+    before = review.curated_path.read_bytes()
+    with pytest.raises(BadDecisionError):
+        review.edit(review.queue()[0]["id"], review.version(), **change)
+    assert review.curated_path.read_bytes() == before
+
+
+def test_added_quote_must_be_the_selected_text(review):
+    before = review.curated_path.read_bytes()
+    doc = review.document(review.documents()[0]["id"])
+    with pytest.raises(BadDecisionError, match="not the text"):
+        review.add(review.version(), doc=doc["id"], start=0, end=5, quote="Hello", actor="Poland",
+                   stance="supports", target="troop-deployment")
+    assert review.curated_path.read_bytes() == before
+
+
+def test_stale_version_is_refused_and_nothing_lost(review):
+    q = review.queue()
+    base = review.version()
+    results = {}
+
+    def decide(name, fn):
+        try:
+            results[name] = fn()
+        except StaleVersionError as e:
+            results[name] = e
+
+    t1 = threading.Thread(target=decide, args=("a", lambda: review.accept(q[0]["id"], base)))
+    other = ReviewStore(review.store_location, review.curated_path, "ben", extractor=review.extractor)
+    t2 = threading.Thread(target=decide, args=("b", lambda: other.reject(q[1]["id"], base, "dup")))
+    t1.start(), t2.start(), t1.join(), t2.join()
+    refused = [k for k, v in results.items() if isinstance(v, StaleVersionError)]
+    assert len(refused) == 1
+    text = review.curated_path.read_text()
+    winner = "a" if refused == ["b"] else "b"
+    assert ("dup [coder: ben" in text) == (winner == "b")
+    assert ("coder: ana" in text) == (winner == "a")
+    # the refused coder reloads and decides again: both decisions are kept
+    if winner == "a":
+        other.reject(q[1]["id"], file_version(review.curated_path), "dup")
+    else:
+        review.accept(q[0]["id"], file_version(review.curated_path))
+    text = review.curated_path.read_text()
+    assert "dup [coder: ben" in text and "note: 'coder: ana" in text
