@@ -72,6 +72,7 @@ class Lexicon:
     posing_verbs: frozenset[str]
     polarity: dict[str, int]  # evaluative word -> +1 | -1 | 2 (doubtful: hesitant)
     evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
+    having_nouns: frozenset[str]  # "X has a role to play": a good word for X
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -232,6 +233,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
                            for k, v in (st.get(section) or {}).items()}
     phrases = []
     for i, p in enumerate(st.get("phrases") or []):
+        if any(not isinstance(w, str) for w in p.get("lemmas", [])):
+            raise InputError(f"phrases[{i}]: lemmas must be words (quote on, off, yes, no)", st_path)
         lemmas = tuple(str(w).lower() for w in p.get("lemmas", []))
         if not lemmas:
             raise InputError(f"phrases[{i}]: needs 'lemmas'", st_path)
@@ -276,6 +279,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
                   **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")},
                   **{w: 2 for w in _words(ev.get("doubtful"), st_path, "evaluations.doubtful")}},
         evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
+        having_nouns=_words(ev.get("having_nouns"), st_path, "evaluations.having_nouns"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         hedge_passives=levels["passives"],

@@ -412,6 +412,13 @@ class _Run:
             pass  # "a critic of Y": only what the noun is of
         elif hit.kind == "noun":
             slots = cues.noun_modifiers(hit) + slots
+        if hit.kind == "verb" and slots and hit.cue.stance == "opposes" and hit.cue.kind != "action":
+            named = self.targets.verb_phrase_topic(hit.anchor, slots[0])
+            if named is not None:
+                # "stop building new coal plants" names the policy "stop new coal": support for it
+                stance = "opposes" if negated else "supports"
+                return self._emit(sent, holders, speakers, [Found(topic_target(named), "topic")], stance,
+                                  certainty, 0.0)
         # The cue word itself may be part of a label ("send troops", "deploying"), or the inner
         # cue's when two combine ("wants to send troops").
         target_hit = inner_hits[extra[0].i] if extra else hit

@@ -135,6 +135,17 @@ class TargetResolver:
         topic = self.topics.bag_match(self.phrase_keys(root), head_key)
         return [topic] if topic is not None else []
 
+    def verb_phrase_topic(self, verb: Token, obj: Token) -> Topic | None:
+        """A label that the cue verb itself begins: "stop building new coal plants" is the label "stop
+        new coal", "end fossil fuels" a label too: the verb names the policy rather than a stance on it."""
+        head = self.topics.general(lemma_key(verb))
+        root = obj
+        if root.pos_ in ("VERB", "AUX") and child(root, "dobj") is not None:
+            root = child(root, "dobj")  # "stop building new coal plants"
+        if root.pos_ not in ("NOUN", "PROPN"):
+            return None
+        return self.topics.bag_match(self.phrase_keys(root) | {head}, head)
+
     def fit(self, topic: Topic, head: Token, span: range) -> Topic | None:
         """The topic a phrase means once the actors it names are taken into account: "Turkey's own
         membership bid" is not the bid of the actor a "membership bid" label names, but the topic of
