@@ -1,7 +1,8 @@
 """Agreement between coders: Krippendorff's alpha per variable over curated files (and the extractor).
 
-Each curated file is one coder: its ``coder`` when kg/curated.py reads one, else the file's name
-without extension. Alpha is computed by the maintained ``krippendorff`` package; this module only
+Each curated file is one coder: its ``coder`` when kg/curated.py reads one, else the one coder its
+rows' notes name (``note: "coder: ana; time: …"``, as ``kg review --coder ana`` writes them), else the
+file's name without extension. Alpha is computed by the maintained ``krippendorff`` package; this module only
 decides what a unit is and which value each coder gives it.
 
 Units. A unit is a passage of one document: the rows of all coders in a document whose quote spans
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -97,9 +99,13 @@ def align(coders: Sequence[Coder]) -> tuple[list[Unit], list[str]]:
     """The units of the documents at least two of ``coders`` coded, and those documents (sorted)."""
     shared = sorted(d for d in set().union(*(c.documents for c in coders))
                     if sum(d in c.documents for c in coders) >= 2) if coders else []
+    by_doc: dict[str, list[tuple[int, Assertion]]] = defaultdict(list)
+    for i, c in enumerate(coders):
+        for a in c.assertions:
+            by_doc[a.doc].append((i, a))
     units: list[Unit] = []
     for doc in shared:
-        rows = [(i, a) for i, c in enumerate(coders) for a in c.assertions if a.doc == doc]
+        rows = by_doc[doc]
         for cluster in _clusters(rows):
             per_coder: dict[int, list[Assertion]] = defaultdict(list)
             for i, a in cluster:
@@ -181,9 +187,33 @@ def groups(coders: Sequence[Coder], extractor: Coder | None = None) -> list[tupl
     return out
 
 
+_NOTED_CODER = re.compile(r"\bcoder:\s*([^;\]\n]+?)\s*(?:;|\]|$)")
+
+
+def noted_coders(path: Path) -> set[str]:
+    """The coders the rows' notes name, as ``kg review`` writes them (``note: "coder: ana; time: …"``)."""
+    import json
+
+    from .safe_yaml import load_yaml, read_text
+
+    text = read_text(path, "curated file")
+    if path.suffix.lower() == ".jsonl":
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    else:
+        top = load_yaml(text, path)
+        rows = top.get("assertions") or [] if isinstance(top, dict) else []
+    notes = (r.get("note") for r in rows if isinstance(r, dict))
+    return {m.group(1) for n in notes if isinstance(n, str) for m in [_NOTED_CODER.search(n)] if m}
+
+
 def coder_name(path: Path, curated) -> str:
-    """The coder a curated file names (when kg/curated.py reads one), else the file name."""
-    return getattr(curated, "coder", None) or path.stem
+    """The coder a curated file names: its ``coder`` when kg/curated.py reads one, else the one coder
+    its rows' notes name (``kg review --coder``), else the file's name without extension."""
+    named = getattr(curated, "coder", None)
+    if named:
+        return named
+    noted = noted_coders(path)
+    return noted.pop() if len(noted) == 1 else path.stem
 
 
 def load_coders(paths: Iterable[str | Path], documents: dict[str, Document], reference: Reference) -> list[Coder]:

@@ -185,3 +185,11 @@ def test_two_files_naming_one_coder_are_refused(case, reference, tmp_path):
     other.write_text((case / "anna.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(InputError, match="named by two files"):
         load_coders([case / "anna.yaml", other], {d.id: d for d in documents(case)}, reference)
+
+
+def test_the_coder_is_the_one_kg_review_noted(case, reference, tmp_path):
+    noted = tmp_path / "curated.yaml"
+    noted.write_text("assertions:\n" + "".join(r.replace("}\n", ", note: 'coder: dora; time: 2026-12-02T07:30:00Z'}\n")
+                                               for r in CODERS["ben"]), encoding="utf-8")
+    coders = load_coders([case / "anna.yaml", noted], {d.id: d for d in documents(case)}, reference)
+    assert [c.name for c in coders] == ["anna", "dora"]

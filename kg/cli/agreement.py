@@ -14,8 +14,8 @@ _COLUMNS = ["group", "variable", "level", "alpha", "units", "documents", "coders
 
 @command(example="kg agreement anna.yaml ben.yaml --docs articles/ --extractor")
 def agreement(
-    files: List[Path] = typer.Argument(..., help="Curated files (.yaml or .jsonl), one per coder; the coder is "
-                                       "the file's name without extension."),
+    files: List[Path] = typer.Argument(..., help="Curated files (.yaml or .jsonl), one per coder: the coder "
+                                       "its rows' notes name (kg review --coder), else the file's name."),
     docs: List[str] = typer.Option([], "--docs", help="Documents or folders the rows refer to; repeatable "
                                    "(default: seeds/)."),
     extractor: bool = typer.Option(False, "--extractor", help="Add the automatic extractor as a coder, run on "
