@@ -17,7 +17,7 @@ def agreement(
     files: List[Path] = typer.Argument(..., help="Curated files (.yaml or .jsonl), one per coder: the coder "
                                        "its rows' notes name (kg review --coder), else the file's name."),
     docs: List[str] = typer.Option([], "--docs", help="Documents or folders the rows refer to; repeatable "
-                                   "(default: seeds/)."),
+                                   "(default: articles/ when it exists, as kg init lays a debate out, else seeds/)."),
     extractor: bool = typer.Option(False, "--extractor", help="Add the automatic extractor as a coder, run on "
                                    "the documents the coders coded."),
     gazetteer: List[Path] = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle or YAML); repeatable."),
@@ -38,7 +38,7 @@ def agreement(
     from ..output import render
 
     check_format(fmt)
-    documents, _skipped = read_documents(docs or ["seeds"])
+    documents, _skipped = read_documents(docs or ["articles" if Path("articles").is_dir() else "seeds"])
     reference = ReferenceFiles.resolve(codebook, gazetteer).reference()
     extract = None
     if extractor:
