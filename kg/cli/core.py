@@ -29,6 +29,7 @@ def build(
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Extraction processes."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Run extraction on a Dask cluster (scheduler address)."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for extraction (default $KG_SPACY_MODEL or en_core_web_sm)."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0, help="Keep only extracted assertions of at least this confidence (curated ones are always kept)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars and no summary; errors only."),
     wait: bool = typer.Option(False, "--wait", help="If another writer holds the store, wait for it instead of failing."),
 ) -> None:
@@ -43,7 +44,7 @@ def build(
     if extract:
         from ..extraction import make_extractor
 
-        extractor = make_extractor(model=model, workers=workers, dask=dask)
+        extractor = make_extractor(model=model, workers=workers, dask=dask, min_confidence=min_confidence)
     with progress_bars(quiet) as progress:
         report = run_build(paths or None, store, codebooks=codebook, gazetteers=gazetteer, with_shipped=shipped,
                            extractor=extractor, strict=not skip_bad, max_bytes=max_bytes, full=full, sync=sync,

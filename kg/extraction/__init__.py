@@ -27,12 +27,13 @@ __all__ = ["VERSION", "METHOD_VERSION", "make_extractor", "shared_extractor", "d
 
 
 def make_extractor(model: str | None = None, lexicon_dir: str | Path | None = None, *, workers: int = 1,
-                   dask: str | None = None) -> RuleExtractor:
+                   dask: str | None = None, min_confidence: float = 0.0) -> RuleExtractor:
     """The extractor ``kg build`` uses: ``extractor(document, reference)``, or in bulk
-    ``extractor.extract_many(documents, reference)`` over ``workers`` processes or a Dask cluster."""
+    ``extractor.extract_many(documents, reference)`` over ``workers`` processes or a Dask cluster.
+    Assertions below ``min_confidence`` are left out (and the threshold is part of its ``version``)."""
     from .pipeline import RuleExtractor
 
-    return RuleExtractor(model, lexicon_dir, workers=workers, dask=dask)
+    return RuleExtractor(model, lexicon_dir, workers=workers, dask=dask, min_confidence=min_confidence)
 
 
 def shared_extractor(model: str | None = None) -> RuleExtractor:

@@ -147,8 +147,10 @@ class RuleExtractor:
     """
 
     def __init__(self, model: str | None = None, lexicon_dir: str | Path | None = None, *,
-                 workers: int = 1, dask: str | None = None, batch_size: int = 16):
+                 workers: int = 1, dask: str | None = None, batch_size: int = 16, min_confidence: float = 0.0):
         self.model = model
+        # Assertions below this confidence are dropped (kg build --min-confidence).
+        self.min_confidence = float(min_confidence or 0.0)
         self.lexicon_dir = str(lexicon_dir) if lexicon_dir else None
         self.workers = max(1, int(workers or 1))
         self.dask = dask
@@ -161,8 +163,9 @@ class RuleExtractor:
         from ..namespaces import digest
         from . import METHOD_VERSION
 
+        threshold = f"/min{self.min_confidence:g}" if self.min_confidence > 0 else ""
         return f"{METHOD_VERSION}/{self.model or os.environ.get(MODEL_ENV) or 'default'}/" \
-               f"{digest(*lexicon_texts(self.lexicon_dir), size=8)}"
+               f"{digest(*lexicon_texts(self.lexicon_dir), size=8)}{threshold}"
 
     @property
     def nlp(self) -> Language:
@@ -197,7 +200,7 @@ class RuleExtractor:
         name = resolve_model(self.model) if not self.dask else self.model
         batches = _batches(documents, self.workers if not self.dask else 8)
         for results in map_documents(_work, batches, workers=self.workers, dask=self.dask, initializer=_init_worker,
-                                     initargs=(name, reference, self.lexicon_dir), chunksize=1):
+                                     initargs=(name, reference, self.lexicon_dir, self.min_confidence), chunksize=1):
             yield from results
 
     def parse_many(self, documents: Sequence[Document],
@@ -211,8 +214,12 @@ class RuleExtractor:
             remaining[k] += 1
         nxt = 0
         parsed = self.nlp.pipe((text for _, _, text in pieces), batch_size=self.batch_size)
+        floor = self.min_confidence
         for (k, off, _), doc in zip(pieces, parsed):
-            done.setdefault(k, []).extend(rules.extract(documents[k], doc, off))
+            found = rules.extract(documents[k], doc, off)
+            if floor > 0:
+                found = [a for a in found if (a.confidence or 0.0) >= floor]
+            done.setdefault(k, []).extend(found)
             remaining[k] -= 1
             while nxt < len(documents) and remaining[nxt] == 0:
                 yield documents[nxt], done.pop(nxt, [])
@@ -269,10 +276,11 @@ def shared_extractor(model: str | None = None) -> RuleExtractor:
 _WORKER: tuple[RuleExtractor, Reference] | None = None
 
 
-def _init_worker(model: str | None, reference: Reference, lexicon_dir: str | None) -> None:
+def _init_worker(model: str | None, reference: Reference, lexicon_dir: str | None,
+                 min_confidence: float = 0.0) -> None:
     """Load the pipeline and compile the rules once per worker process."""
     global _WORKER
-    extractor = RuleExtractor(model, lexicon_dir)
+    extractor = RuleExtractor(model, lexicon_dir, min_confidence=min_confidence)
     extractor.rules(reference)
     _WORKER = (extractor, reference)
 
