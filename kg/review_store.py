@@ -174,6 +174,15 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
             out[str(r["x"])] = {"label": label, "ref": ref}
         return out
 
+    def names(self, limit: int = 5000) -> dict:
+        """Actor names and topic notations for autocompletion (at most ``limit`` of each)."""
+        actors = self._select(f"SELECT DISTINCT ?l WHERE {{ ?x a ?t ; skos:prefLabel ?l . "
+                              f"FILTER(?t IN (kg:Person, kg:State, kg:InternationalOrganisation, kg:ActorGroup, "
+                              f"kg:Actor)) }} ORDER BY ?l LIMIT {int(limit)}")
+        topics = self._select(f"SELECT DISTINCT ?n WHERE {{ ?x skos:notation ?n }} ORDER BY ?n LIMIT {int(limit)}")
+        return {"actors": [str(r["l"]) for r in actors], "topics": [str(r["n"]) for r in topics],
+                "stances": list(STANCES), "certainties": list(CERTAINTIES)}
+
     def assertion(self, assertion_id: str) -> dict:
         if not re.fullmatch(r"[0-9A-Za-z_-]{1,80}", assertion_id or ""):
             raise BadDecisionError(f"bad assertion id {assertion_id!r}")

@@ -154,3 +154,62 @@ def test_stale_version_is_refused_and_nothing_lost(review):
         review.accept(q[0]["id"], file_version(review.curated_path))
     text = review.curated_path.read_text()
     assert "dup [coder: ben" in text and "note: 'coder: ana" in text
+
+
+# ---------------------------------------------------------------- the HTTP app
+@pytest.fixture
+def app(review):
+    from kg.review_app import make_server
+
+    server = make_server(review, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def http(server, method, path, body=None, headers=None):
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    conn.request(method, path, body=data, headers=hdrs)
+    r = conn.getresponse()
+    raw = r.read()
+    conn.close()
+    return r.status, dict(r.getheaders()), raw
+
+
+def test_page_carries_token_and_policy(app):
+    status, headers, page = http(app, "GET", "/")
+    assert status == 200 and app.token.encode() in page
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert http(app, "GET", "/review.js")[0] == 200
+    for path in ("/../pyproject.toml", "/assets/review.js", "/etc/passwd", "/review.html", "/%2e%2e/kg"):
+        assert http(app, "GET", path)[0] == 404
+
+
+def test_writes_need_token_small_body_and_fresh_version(app, review):
+    import json
+
+    q = json.loads(http(app, "GET", "/api/queue?limit=3")[2])
+    v = json.loads(http(app, "GET", "/api/version")[2])["version"]
+    body = {"action": "accept", "id": q[0]["id"], "version": v}
+    before = review.curated_path.read_bytes()
+    assert http(app, "POST", "/api/decide", body)[0] == 403
+    assert http(app, "POST", "/api/decide", body, {"X-Review-Token": "nope"})[0] == 403
+    big = json.dumps({**body, "pad": "x" * 70000}).encode()
+    assert http(app, "POST", "/api/decide", big, {"X-Review-Token": app.token})[0] == 413
+    assert http(app, "POST", "/api/decide", body, {"X-Review-Token": app.token, "Host": "evil.example:80"})[0] == 421
+    bad = {"action": "edit", "id": q[0]["id"], "version": v, "changes": {"stance": "loves"}}
+    status, _, raw = http(app, "POST", "/api/decide", bad, {"X-Review-Token": app.token})
+    assert status == 400 and "unknown stance" in json.loads(raw)["error"]
+    assert review.curated_path.read_bytes() == before
+    status, _, raw = http(app, "POST", "/api/decide", body, {"X-Review-Token": app.token})
+    assert status == 200 and json.loads(raw)["version"] != v
+    stale = {"action": "reject", "id": q[1]["id"], "version": v, "reason": "x"}
+    status, _, raw = http(app, "POST", "/api/decide", stale, {"X-Review-Token": app.token})
+    assert status == 409 and "changed" in json.loads(raw)["error"]

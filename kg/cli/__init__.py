@@ -5,4 +5,4 @@ one-line messages and exit codes here and nowhere else.
 """
 
 from ._app import app, main  # noqa: F401
-from . import agreement, core, dna, extract, project, serve, viz  # noqa: F401,E402  (each registers its commands)
+from . import agreement, core, dna, extract, project, review, serve, viz  # noqa: F401,E402  (each registers its commands)
