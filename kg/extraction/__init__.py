@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-VERSION = "0.1.0"  # of the rules and lexicons; stamped on every extracted assertion as METHOD_VERSION
+VERSION = "0.2.0"  # of the rules and lexicons; stamped on every extracted assertion as METHOD_VERSION
 METHOD_VERSION = f"rules@{VERSION}"
 
 if TYPE_CHECKING:
