@@ -20,7 +20,7 @@ from .errors import KgError
 from .review_store import ReviewError, ReviewStore, StaleVersionError
 
 MAX_BODY = 64 * 1024
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 _ASSETS = {"/review.js": ("review.js", "text/javascript; charset=utf-8"),
            "/review.css": ("review.css", "text/css; charset=utf-8")}

@@ -40,8 +40,8 @@
       return false;
     }
     st.version = res.version;
-    say("Saved (" + body.action + "). " + res.summary, false);
     await refresh();
+    say("Saved (" + body.action + "). " + res.summary, false);
     return true;
   }
 
