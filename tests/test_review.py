@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import threading
@@ -213,3 +214,28 @@ def test_writes_need_token_small_body_and_fresh_version(app, review):
     stale = {"action": "reject", "id": q[1]["id"], "version": v, "reason": "x"}
     status, _, raw = http(app, "POST", "/api/decide", stale, {"X-Review-Token": app.token})
     assert status == 409 and "changed" in json.loads(raw)["error"]
+
+
+def test_cli_serves_the_page_and_refuses_a_missing_file(tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    curated, store = make_debate(tmp_path)
+    r = CliRunner().invoke(app, ["review", str(tmp_path / "nope.yaml"), "--store", str(store)])
+    assert r.exit_code != 0 and "nope.yaml" in r.output
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "review", str(curated), "--store", str(store), "--port", "0",
+                             "--no-extract", "--coder", "ben", "-q"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        assert "coder ben" in line
+        with urllib.request.urlopen(url + "api/version", timeout=30) as resp:
+            assert json.loads(resp.read())["coder"] == "ben"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

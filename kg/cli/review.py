@@ -24,6 +24,10 @@ def review(
     extract: Optional[bool] = typer.Option(None, "--extract/--no-extract", help="Run the extractor when a decision "
                                            "rebuilds a document (default: when the store holds suggestions, "
                                            "so they are kept)."),
+    model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline for extraction, as given to kg build."),
+    min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+                                         help="As given to kg build (the extractor's settings must match the "
+                                         "build's, or a decision re-extracts every document)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
 ) -> None:
     """Open a local page to read documents, accept, reject or edit suggestions and add statements."""
@@ -44,7 +48,7 @@ def review(
     if extract:
         from ..extraction import make_extractor
 
-        extractor = make_extractor()
+        extractor = make_extractor(model=model, min_confidence=min_confidence)
     name = coder or os.environ.get("USER") or "anonymous"
     server = make_server(ReviewStore(location, path, name, extractor=extractor), "127.0.0.1", port, quiet=quiet)
 
