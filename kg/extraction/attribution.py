@@ -129,7 +129,7 @@ class Attribution:
                     span = self.doc.char_span(pos, end, alignment_mode="expand")
                     for tok in span if span is not None else ():
                         hit = self.resolver.discourse.actors_at(tok.i)
-                        if hit is not None and hit[0]:
+                        if hit is not None and hit[0] and not hit[0][0].is_new:
                             return hit[0][0], end
                     return None
             pos = end + 1

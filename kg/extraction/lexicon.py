@@ -61,7 +61,7 @@ class Lexicon:
     nouns: dict[str, Cue]
     prepositions: dict[str, Cue]
     phrases: tuple[Phrase, ...]
-    verb_objects: dict[str, tuple[frozenset[str], Cue]]
+    verb_objects: dict[str, tuple[tuple[frozenset[str], Cue], ...]]  # verb -> (objects, cue) entries
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
     inclusion_verbs: frozenset[str]  # "opponents of Y include A and B"
@@ -156,7 +156,7 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     stance = value["stance"]
     negated = value.get("negated", negation.get(stance, stance))
     for s in (stance, negated):
-        if s not in STANCES and not (s == NO_STANCE and s is negated):
+        if s not in STANCES and s != NO_STANCE:
             raise InputError(f"{where}: unknown stance {s!r} (choose from {', '.join(STANCES)})", path)
     nc = value.get("negated_certainty")
     if nc is not None and nc not in CERTAINTIES:
@@ -245,13 +245,16 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         phrases.append(Phrase(lemmas, anchor, None if obj is None else int(obj),
                               _cue(p, negation, st_path, f"phrases[{i}]")))
 
-    verb_objects = {}
-    for verb, entry in (st.get("verb_objects") or {}).items():
-        if not isinstance(entry, dict) or not entry.get("objects"):
-            raise InputError(f"verb_objects.{verb}: needs 'objects' and 'stance'", st_path)
-        objects = _words(entry["objects"], st_path, f"verb_objects.{verb}.objects")
-        verb_objects[str(verb).lower()] = (objects, _cue({k: v for k, v in entry.items() if k != "objects"},
-                                                         negation, st_path, f"verb_objects.{verb}"))
+    verb_objects: dict[str, list] = {}
+    for verb, entries in (st.get("verb_objects") or {}).items():
+        for entry in entries if isinstance(entries, list) else [entries]:  # a verb may have several
+            if not isinstance(entry, dict) or not entry.get("objects"):
+                raise InputError(f"verb_objects.{verb}: needs 'objects' and 'stance'", st_path)
+            objects = _words(entry["objects"], st_path, f"verb_objects.{verb}.objects")
+            verb_objects.setdefault(str(verb).lower(), []).append(
+                (objects, _cue({k: v for k, v in entry.items() if k != "objects"}, negation, st_path,
+                               f"verb_objects.{verb}")))
+    verb_objects = {k: tuple(v) for k, v in verb_objects.items()}
 
     levels: dict[str, dict[str, str]] = {k: {} for k in ("modals", "adverbs", "adjectives", "nouns", "verbs",
                                                          "passives")}

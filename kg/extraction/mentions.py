@@ -200,6 +200,7 @@ class TopicIndex:
         # first lemma -> [(lemmas, lowers, topic)], longest first
         self._seqs: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Topic]]] = defaultdict(list)
         self._acronyms: dict[tuple[tuple[str, ...], str], tuple[int, ...]] = {}
+        self._nouns: set[tuple[tuple[str, ...], str]] = set()
         self.frames: dict[str, list[Frame]] = defaultdict(list)
         # head lemma -> [(content words, topic)]: for phrases that leave out a word of a label
         self._loose: dict[str, list[tuple[tuple[str, ...], Topic]]] = defaultdict(list)
@@ -214,6 +215,8 @@ class TopicIndex:
             seen.add((lemmas, topic.iri))
             for first in {lemmas[0], lowers[0]}:
                 self._seqs[first].append((lemmas, lowers, topic))
+            if len(toks) == 1 and toks[0].pos_ in ("NOUN", "PROPN"):
+                self._nouns.add((lemmas, topic.iri))  # "guarantees" is no verb: "to guarantee 2%" is not it
             # An acronym in a label ("MAP", "VEU") matches only in capitals: "a road map" is no MAP.
             upper = tuple(j for j, t in enumerate(toks) if len(t.text) >= 2 and t.text.isupper() and t.is_alpha)
             if upper:
@@ -457,7 +460,8 @@ class TopicIndex:
                     continue
                 if all(keys[i + j][0] in (lemmas[j], lowers[j]) or keys[i + j][1] in (lemmas[j], lowers[j])
                        for j in range(k)) and all(doc[i + j].text.isupper()
-                                                  for j in self._acronyms.get((lemmas, topic.iri), ())):
+                                                  for j in self._acronyms.get((lemmas, topic.iri), ())) \
+                        and not (k == 1 and doc[i].pos_ in ("VERB", "AUX") and (lemmas, topic.iri) in self._nouns):
                     best = (k, topic)
                     break
                 # "the new fund" for the label "the fund": a vague adjective may come in between

@@ -78,11 +78,12 @@ class CueFinder:
             verb_hit = self._verb(tok) if pos in ("VERB", "AUX") and key in lex.verbs else None
             if verb_hit is not None:
                 hits.append(verb_hit)
-            elif pos == "VERB" and key in lex.verb_objects:
-                objects, cue = lex.verb_objects[key]
-                obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in objects), None)
-                if obj is not None:
-                    hits.append(CueHit(tok, cue, "phrase", (tok.i, obj.i)))
+            elif pos in ("VERB", "AUX") and key in lex.verb_objects:
+                for objects, cue in lex.verb_objects[key]:
+                    obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in objects), None)
+                    if obj is not None:
+                        hits.append(CueHit(tok, cue, "phrase", (tok.i, obj.i)))
+                        break
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in _PREDICATIVE:
                 hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ == "amod" and \
@@ -141,6 +142,8 @@ class CueFinder:
         a = hit.anchor
         if has_negation(a):
             return True
+        if hit.kind == "phrase" and any(has_negation(a.doc[i]) for i in hit.words if i != a.i):
+            return True  # "has no common position"
         # "did not agree to send tanks", "is not expected to back X": a negated governor
         t = a
         while t.dep_ == "xcomp" and t.head.i != t.i:
@@ -182,6 +185,9 @@ class CueFinder:
                     obj = pobj(p)
                     if obj is not None:
                         return obj
+            for c in children(a, "amod", "compound"):
+                if c.ent_type_ in ("NORP", "GPE") or (c.pos_ == "PROPN" and c.ent_type_ == "ORG"):
+                    return c  # "Turkish concerns remain", "American support would not waver"
             # Only a light verb lends the noun its subject: "X voiced support" is X's support, but
             # in "rejected calls for X" or "with the support of Y" the noun is someone else's.
             n = a
