@@ -58,6 +58,7 @@ class TopicMention:
     topic: Topic
     inferred: bool = False  # matched as a verb with its arguments, or with a word of the label left out
     event: bool = False  # a verb frame whose subject is the label's own ("Ukraine joins NATO" happening)
+    paraphrase: bool = False  # said with a noun: "Ukraine's future is in NATO"
 
 
 @dataclass(frozen=True)

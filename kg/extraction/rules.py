@@ -293,7 +293,8 @@ class _Run:
         for tok in sent:
             low = tok.lemma_.lower()
             adjective = tok.lower_ in lex.assent_adjectives and tok.dep_ in ("acomp", "oprd", "ROOT", "conj")
-            if not ((tok.pos_ == "VERB" and low in lex.assent_verbs) or adjective):
+            reporting = tok.pos_ == "VERB" and low in lex.reporting_verbs
+            if not ((tok.pos_ == "VERB" and low in lex.assent_verbs) or adjective or reporting):
                 continue
             for c in tok.children:
                 if c.dep_ != "ccomp":
@@ -303,8 +304,8 @@ class _Run:
                     m = next((self.targets.mention_at(g.i) for g in c.children if g.dep_ in ("nsubj", "attr")
                               and self.targets.mention_at(g.i) is not None
                               and self.targets.mention_at(g.i).event), None)
-                if m is None or not m.event:
-                    continue
+                if m is None or not m.event or (reporting and low not in lex.assent_verbs and not m.paraphrase):
+                    continue  # "said Ukraine's rightful place was in NATO" affirms; "said X would join" reports
                 clause = analyse(c, lex)
                 if clause.conditional:
                     continue
@@ -445,6 +446,16 @@ class _Run:
         if not targets:
             return []
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
+        if len(holders) == 1 and not deontic:
+            own = []
+            for t in targets:
+                if t.target.kind == "topic":
+                    topic = self.rules.reference.topics.get(t.target.iri)
+                    other = self.targets.own_topic(topic, holders[0][0], slots) if topic is not None else topic
+                    if other is not topic:
+                        t = Found(topic_target(other), t.how)
+                own.append(t)
+            targets = own
         return self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
 
 

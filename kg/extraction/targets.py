@@ -135,6 +135,26 @@ class TargetResolver:
         topic = self.topics.bag_match(self.phrase_keys(root), head_key)
         return [topic] if topic is not None else []
 
+    def own_topic(self, topic: Topic, holder: Actor, roots: list[Token]) -> Topic:
+        """"Sweden has taken a big step towards full membership": a membership no phrase assigns to anyone
+        is the holder's own, when the holder has a topic of that kind and the label found is another
+        state's."""
+        mine = self.topics.topic_actors.get(topic.iri, frozenset())
+        if holder.type != "State" or holder.iri in mine or not any(self._is_state(a) for a in mine):
+            return topic
+        named = {k[6:] for r in roots for t in self.phrase_tokens(r) for k in self.token_keys(t)
+                 if k.startswith("actor:")}
+        if named - {holder.iri}:
+            return topic
+        vocab = {w for w in self.topics.topic_words.get(topic.iri, ()) if not w.startswith("actor:")}
+        best = None
+        for other in self.topics.topics_with_actors({holder.iri}):
+            theirs = {w for w in self.topics.topic_words.get(other.iri, ()) if not w.startswith("actor:")}
+            shared = len(vocab & theirs)
+            if shared >= 2 and (best is None or shared > best[0]):
+                best = (shared, other)
+        return best[1] if best is not None else topic
+
     def verb_phrase_topic(self, verb: Token, obj: Token) -> Topic | None:
         """A label that the cue verb itself begins: "stop building new coal plants" is the label "stop
         new coal", "end fossil fuels" a label too: the verb names the policy rather than a stance on it."""
@@ -333,7 +353,7 @@ class TargetResolver:
                 if hit is None or not hit[1]:
                     continue
                 for at in {tok.i, head.i if head.pos_ in ("VERB", "AUX") else tok.i}:
-                    out.append(TopicMention(at, at + 1, at, hit[0], inferred=True, event=True))
+                    out.append(TopicMention(at, at + 1, at, hit[0], inferred=True, event=True, paraphrase=True))
         return out
 
     def _frame_for(self, lemma: str, verb: Token, obj: Token | None, prep_objs: dict,
