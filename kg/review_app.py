@@ -160,9 +160,10 @@ def decide(review: ReviewStore, body: dict) -> dict:
         changes = body.get("changes")
         if not isinstance(changes, dict) or not all(isinstance(v, (str, type(None))) for v in changes.values()):
             raise ReviewError("'changes' must map fields to text")
-        return review.edit(_text(body, "id", ""), version, **changes)
+        return review.edit(_text(body, "id", ""), version, new_actor_type=_text(body, "new_actor_type"), **changes)
     if action == "add":
-        fields = {k: _text(body, k) for k in ("doc", "quote", "actor", "stance", "target", "speaker")}
+        fields = {k: _text(body, k) for k in ("doc", "quote", "actor", "stance", "target", "speaker",
+                                              "new_actor_type")}
         fields["certainty"] = _text(body, "certainty", "certain") or "certain"
         for k in ("start", "end"):
             if not isinstance(body.get(k), int) or isinstance(body.get(k), bool):

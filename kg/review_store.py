@@ -22,6 +22,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .curated import ACTOR_TYPES
 from .errors import KgError
 from .namespaces import CERTAINTIES, IRI_CERTAINTY, IRI_STANCE, KG, KGR, STANCES
 from .store import Term, open_store
@@ -181,7 +182,7 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
                               f"kg:Actor)) }} ORDER BY ?l LIMIT {int(limit)}")
         topics = self._select(f"SELECT DISTINCT ?n WHERE {{ ?x skos:notation ?n }} ORDER BY ?n LIMIT {int(limit)}")
         return {"actors": [str(r["l"]) for r in actors], "topics": [str(r["n"]) for r in topics],
-                "stances": list(STANCES), "certainties": list(CERTAINTIES)}
+                "stances": list(STANCES), "certainties": list(CERTAINTIES), "actor_types": list(ACTOR_TYPES)}
 
     def assertion(self, assertion_id: str) -> dict:
         if not re.fullmatch(r"[0-9A-Za-z_-]{1,80}", assertion_id or ""):
@@ -200,8 +201,10 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
         self.assertion(assertion_id)
         return self._write(version, rejects=[(assertion_id, reason)])
 
-    def edit(self, assertion_id: str, version: str, **changes) -> dict:
-        """Accept with changes (actor, stance, target, speaker, certainty); the suggestion itself is rejected."""
+    def edit(self, assertion_id: str, version: str, *, new_actor_type: str | None = None, **changes) -> dict:
+        """Accept with changes (actor, stance, target, speaker, certainty); the suggestion itself is rejected.
+
+        ``new_actor_type`` (Person, State, …) declares the changed actor in ``actors:`` when no gazetteer knows it."""
         a = self.assertion(assertion_id)
         row = _row(a)
         keys = {"actor": "actor", "stance": "stance", "target": "target", "speaker": "attributed_to",
@@ -210,10 +213,12 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
             if k not in keys:
                 raise BadDecisionError(f"cannot change {k!r} (only {', '.join(keys)})")
             row[keys[k]] = (v or None) if k == "speaker" else v
-        return self._write(version, rows=[row], rejects=[(assertion_id, "edited")])
+        return self._write(version, rows=[row], rejects=[(assertion_id, "edited")],
+                           actors=self._new_actor(row["actor"], new_actor_type))
 
     def add(self, version: str, *, doc: str, start: int, end: int, quote: str, actor: str, stance: str,
-            target: str, certainty: str = "certain", speaker: str | None = None) -> dict:
+            target: str, certainty: str = "certain", speaker: str | None = None,
+            new_actor_type: str | None = None) -> dict:
         """A new curated row from a selection of the document's text: ``quote`` must be ``text[start:end]``."""
         text = self.document(doc)["text"]
         try:
@@ -226,9 +231,20 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
             raise BadDecisionError("the quote is empty")
         row = {"doc": doc, "actor": actor, "stance": stance, "target": target, "attributed_to": speaker or None,
                "certainty": certainty, "quote": quote}
-        return self._write(version, rows=[row])
+        return self._write(version, rows=[row], actors=self._new_actor(actor, new_actor_type))
 
-    def _write(self, version: str, rows=(), rejects=()) -> dict:
+    def _new_actor(self, label, type_: str | None) -> list:
+        if not type_:
+            return []
+        if type_ not in ACTOR_TYPES:
+            raise BadDecisionError(f"unknown actor type {type_!r} (choose from {', '.join(ACTOR_TYPES)})")
+        if not isinstance(label, str) or not label.strip():
+            raise BadDecisionError("the new actor needs a name")
+        known = self._select("SELECT ?l ?want WHERE { ?x skos:prefLabel|skos:altLabel ?l . "
+                             "FILTER(LCASE(STR(?l)) = LCASE(?want)) } LIMIT 1", {"want": label})
+        return [] if known else [{"label": label, "type": type_}]
+
+    def _write(self, version: str, rows=(), rejects=(), actors=()) -> dict:
         for row in rows:
             _check_row(row)
         path = self.curated_path
@@ -239,7 +255,7 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
                                         "wrote to it); reload to see its decisions, then decide again")
             old = path.read_bytes()
             stamp = f"coder: {self.coder}; time: {datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
-            new = append_decisions(old.decode("utf-8"), rows, rejects, stamp)
+            new = append_decisions(old.decode("utf-8"), rows, rejects, stamp, actors)
             _atomic_write(path, new.encode("utf-8"))
             try:
                 report = self._rebuild()
@@ -254,7 +270,7 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
         return build([self.curated_path], self.store_location, extractor=self.extractor, wait=True)
 
 
-def append_decisions(text: str, rows, rejects, stamp: str) -> str:
+def append_decisions(text: str, rows, rejects, stamp: str, actors=()) -> str:
     """The curated file's text with ``rows`` appended to ``assertions:`` and ``rejects`` to ``reject:``,
     read and written round trip (comments, order and quotes kept), each entry stamped with ``stamp``."""
     import io
@@ -272,13 +288,15 @@ def append_decisions(text: str, rows, rejects, stamp: str) -> str:
         data = CommentedMap()
     if not isinstance(data, CommentedMap):
         raise BadDecisionError("the curated file is not a mapping (actors:, reject:, assertions:)")
-    for key, items in (("reject", rejects), ("assertions", rows)):
+    for key, items in (("actors", actors), ("reject", rejects), ("assertions", rows)):
         if not items:
             continue
         if data.get(key) is None:
             data[key] = CommentedSeq()
         for item in items:
-            if key == "reject":
+            if key == "actors":
+                entry = CommentedMap(label=item["label"], type=item["type"])
+            elif key == "reject":
                 assertion_id, reason = item
                 entry = CommentedMap(id=assertion_id, reason=f"{reason} [{stamp}]" if reason else f"[{stamp}]")
             else:

@@ -239,3 +239,20 @@ def test_cli_serves_the_page_and_refuses_a_missing_file(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_new_actor_is_declared_on_the_spot(review):
+    q = review.queue()
+    with pytest.raises(BadDecisionError, match="Marta Example-Nowak"):
+        review.edit(q[0]["id"], review.version(), actor="Marta Example-Nowak")
+    with pytest.raises(BadDecisionError, match="actor type"):
+        review.edit(q[0]["id"], review.version(), actor="Marta Example-Nowak", new_actor_type="Martian")
+    review.edit(q[0]["id"], review.version(), actor="Marta Example-Nowak", new_actor_type="Person")
+    data = YAML(typ="safe").load(review.curated_path.read_text())
+    assert data["actors"] == [{"label": "Marta Example-Nowak", "type": "Person"}]
+    assert data["assertions"][-1]["actor"] == "Marta Example-Nowak"
+    # a known actor is not declared again
+    review.edit(q[1]["id"], review.version(), actor="Marta Example-Nowak", new_actor_type="Person")
+    assert YAML(typ="safe").load(review.curated_path.read_text())["actors"] == [{"label": "Marta Example-Nowak", "type": "Person"}]
+    with open_store(review.store_location, read_only=True) as store:
+        assert stance(store, "Marta Example-Nowak")

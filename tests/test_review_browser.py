@@ -124,8 +124,8 @@ def test_the_review_loop_by_keyboard(tmp_path, browser, serve):
     tab.key("Enter")
     tab.saved("reject")
     assert tab.current() == ids[2]
-    tab.key("e")  # edit the target: actor, stance, then target
-    tab.key("Tab"), tab.key("Tab"), tab.key("Control+a")
+    tab.key("e")  # edit the target: actor, new actor?, stance, then target
+    tab.key("Tab"), tab.key("Tab"), tab.key("Tab"), tab.key("Control+a")
     tab.page.keyboard.type("security-guarantees")
     tab.key("Enter")
     tab.saved("edit")
@@ -135,7 +135,7 @@ def test_the_review_loop_by_keyboard(tmp_path, browser, serve):
     assert tab.js(SELECT_JS, "the capital of Lithuania")
     tab.key("n")
     tab.page.keyboard.type("Lithuania")
-    tab.key("Tab"), tab.key("Tab")
+    tab.key("Tab"), tab.key("Tab"), tab.key("Tab")
     tab.page.keyboard.type("text:hosting the summit")
     tab.key("Enter")
     tab.saved("add")

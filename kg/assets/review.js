@@ -202,8 +202,8 @@
     }
     st.mode = mode;
     const f = $("form");
-    const show = { reject: ["reason"], edit: ["actor", "stance", "target", "speaker", "certainty"],
-      add: ["actor", "stance", "target", "speaker", "certainty"] }[mode];
+    const fields = ["actor", "new_actor_type", "stance", "target", "speaker", "certainty"];
+    const show = { reject: ["reason"], edit: fields, add: fields }[mode];
     for (const l of f.querySelectorAll("label[data-for]")) l.hidden = !show.includes(l.dataset.for);
     $("form-title").textContent = { reject: "Reject", edit: "Edit", add: "Add a statement" }[mode];
     $("form-quote").textContent = mode === "add" ? st.sel.quote : a.quote;
@@ -226,11 +226,11 @@
       const changes = {};
       const was = { actor: a.actor, stance: a.stance, target: a.target_ref, speaker: a.speaker || "", certainty: a.certainty };
       for (const k of Object.keys(was)) if (F(k).value !== was[k]) changes[k] = F(k).value;
-      body = { action: "edit", id: a.id, changes: changes };
+      body = { action: "edit", id: a.id, changes: changes, new_actor_type: F("new_actor_type").value || null };
     } else if (mode === "add") {
       body = { action: "add", doc: st.doc.id, start: st.sel.start, end: st.sel.end, quote: st.sel.quote,
         actor: F("actor").value, stance: F("stance").value, target: F("target").value, speaker: F("speaker").value || null,
-        certainty: F("certainty").value };
+        certainty: F("certainty").value, new_actor_type: F("new_actor_type").value || null };
     } else return;
     if (await decide(body)) closeForm();
   }
@@ -267,6 +267,8 @@
       $("coder").textContent = "coder: " + v.coder;
       fillSelect(F("stance"), names.stances);
       fillSelect(F("certainty"), names.certainties);
+      fillSelect(F("new_actor_type"), ["", ...names.actor_types]);
+      F("new_actor_type").options[0].textContent = "no: a known name";
       $("actor-names").replaceChildren(...names.actors.map((n) => { const o = el("option"); o.value = n; return o; }));
       $("topic-names").replaceChildren(...names.topics.map((n) => { const o = el("option"); o.value = n; return o; }));
       await loadDocs();
