@@ -256,3 +256,15 @@ def test_a_new_actor_is_declared_on_the_spot(review):
     assert YAML(typ="safe").load(review.curated_path.read_text())["actors"] == [{"label": "Marta Example-Nowak", "type": "Person"}]
     with open_store(review.store_location, read_only=True) as store:
         assert stance(store, "Marta Example-Nowak")
+
+
+def test_queue_from_the_projection_equals_the_sparql_queue(review, monkeypatch):
+    with open_store(review.store_location, read_only=True) as store:
+        from kg.projection import Projection
+
+        with Projection.opened(store) as p:
+            assert p is not None  # the on-disk build keeps one
+    fast = [review.queue(limit=3, offset=o) for o in (0, 3, 6)] + [review.queue(doc="004_a00d91becb0c72f2")]
+    monkeypatch.setenv("KG_NO_PROJECTION", "1")
+    slow = [review.queue(limit=3, offset=o) for o in (0, 3, 6)] + [review.queue(doc="004_a00d91becb0c72f2")]
+    assert fast == slow and fast[0]
