@@ -128,7 +128,8 @@ class Lexicon:
     approach_words: frozenset[str] = frozenset()
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
-    reason_nouns: frozenset[str] = frozenset()  # "on security grounds": a reason, not what a phrase is about
+    reason_nouns: frozenset[str] = frozenset()
+    policy_words: frozenset[str] = frozenset()  # nouns that name a policy alone: an uncoded target of one word  # "on security grounds": a reason, not what a phrase is about
     frame_paraphrases: dict = field(default_factory=dict)  # noun -> [Paraphrase]  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
     max_uncoded_tokens: int = 8
@@ -332,6 +333,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
         time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
         reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
+        policy_words=_words(ta.get("policy_words"), ta_path, "policy_words"),
         frame_paraphrases=_paraphrases(ta.get("frame_paraphrases"), ta_path),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))
                        for g in ta.get("synonyms") or []),

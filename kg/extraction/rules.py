@@ -189,9 +189,11 @@ class _Run:
         noun = self.lex.nouns.get(head.lemma_.lower()) if head.pos_ == "NOUN" else None
         if noun is None or noun.stance not in ("supports", "opposes") or noun.kind in ("policy", "agent"):
             return stance, certainty, slots, []
-        if noun.stance == "opposes":
-            stance = _flip(stance)
         noun_hit = CueHit(head, noun, "noun", (head.i,))
+        if noun.stance == "opposes":
+            if not cues.target_slots(noun_hit):
+                return stance, certainty, slots, []  # "warned against trade barriers": the barriers are the target
+            stance = _flip(stance)  # "removing the biggest obstacle to X" supports X
         own = cues.noun_modifiers(noun_hit) + cues.target_slots(noun_hit)
         # "supported Ukraine's bid": with nothing after the noun, the phrase itself is what is meant.
         return stance, certainty, (own or [head]) + slots[1:], []

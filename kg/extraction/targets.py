@@ -643,4 +643,7 @@ class TargetResolver:
             words.pop()
         if not words:
             return ""
+        content = [w for w in words if w.pos_ in ("NOUN", "PROPN", "ADJ", "VERB", "NUM") and not w.is_stop]
+        if len(content) < 2 and root.lemma_.lower() not in self.lexicon.policy_words:
+            return ""  # "the summit", "the letter": a word alone names no policy (unless it is one: "a compromise")
         return self.doc[words[0].i: words[-1].i + 1].text
