@@ -6,7 +6,6 @@ Every request that is not to the local review server is aborted and recorded (no
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
