@@ -269,15 +269,24 @@ def congruence_edges(items: Sequence[Holding], max_edges: int | None = None) -> 
     return g
 
 
-def conflict_edges(items: Sequence[Holding], max_edges: int | None = None) -> nx.Graph:
-    """The conflict graph with weights only: each edge keeps its targets in ``_keys``."""
-    g = _nx().Graph()
+def _conflict_pairs(items: Sequence[Holding]) -> tuple[dict[tuple[str, str], object], list]:
     groups: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for h in items:
         if h.stance in ("supports", "opposes"):
             groups[h.target][0 if h.stance == "supports" else 1].add(h.actor)
-    pairs, keys = _pairs({t: s for t, s in groups.items() if s[0] and s[1]}, len({h.actor for h in items}),
-                         across=True)
+    return _pairs({t: s for t, s in groups.items() if s[0] and s[1]}, len({h.actor for h in items}), across=True)
+
+
+def conflict_weights(items: Sequence[Holding]) -> dict[tuple[str, str], int]:
+    """The conflict graph's edge weights, {(a, b): weight} with a < b, without making the graph."""
+    pairs, _keys = _conflict_pairs(items)
+    return {p: _count(x) for p, x in pairs.items()}
+
+
+def conflict_edges(items: Sequence[Holding], max_edges: int | None = None) -> nx.Graph:
+    """The conflict graph with weights only: each edge keeps its targets in ``_keys``."""
+    g = _nx().Graph()
+    pairs, keys = _conflict_pairs(items)
     involved = {a for p in pairs for a in p}
     _actor_nodes(g, [h for h in items if h.actor in involved])
     _add_edges(g, pairs, keys, max_edges)

@@ -61,7 +61,8 @@ def to_igraph(simple: nx.Graph, weight: str = "weight") -> IGraph | None:
     edges = []
     weights = []
     if not simple.is_directed() and not simple.is_multigraph():  # the adjacency read directly: twice as fast
-        for u, nbrs in simple.adj.items():  # each edge once, from its endpoint listed first
+        adj = getattr(simple, "_adj", None) or simple.adj  # the plain dicts: no view object per lookup
+        for u, nbrs in adj.items():  # each edge once, from its endpoint listed first
             i = index[u]
             for v, d in nbrs.items():
                 j = index[v]

@@ -203,7 +203,7 @@ def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = No
     """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
     docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand;
     ``graph``: its igraph copy (:func:`kg.graph_analysis.to_igraph`), if made already."""
-    from .actor_views import as_holdings, conflict_edges, congruence_edges
+    from .actor_views import as_holdings, conflict_weights, congruence_edges
     from .graph_analysis import modularity as graph_modularity
 
     items = as_holdings(rows)
@@ -218,9 +218,8 @@ def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = No
             by_id.setdefault(c, []).append(n)
         groups = [by_id[c] for c in sorted(by_id)]
     member = {a: i for i, c in enumerate(groups) for a in c}
-    conf = conflict_edges(items)
     within = between = 0.0
-    for u, v, w in conf.edges(data="weight", default=1):
+    for (u, v), w in conflict_weights(items).items():  # the conflict network's weights, without its graph
         if member.get(u, -1) == member.get(v, -2):
             within += w
         else:

@@ -334,3 +334,18 @@ def test_matrix_communities_without_igraph(monkeypatch):
     membership, q = ga.matrix_communities(m)
     assert membership[0] == membership[1] == membership[2] != membership[3] == membership[4] == membership[5]
     assert q == pytest.approx(with_igraph[1], abs=TOL) and q == pytest.approx(5 / 14, abs=TOL)
+
+
+def test_conflict_weights_are_the_conflict_graphs():
+    from kg.actor_views import Holdings, conflict_edges, conflict_weights
+    from kg.views import Row
+
+    rng = random.Random(8)
+    rows = [Row(f"ex:a{i}", f"ex:A{a}", f"A{a}", "State", rng.choice(["supports", "opposes", "neutral"]),
+                f"ex:T{t}", f"T{t}", "topic", f"T{t}", "certain", None, None, f"q{i}", "d1", "d1", None, None,
+                "curated", None)
+            for i, a, t in ((i, rng.randrange(30), rng.randrange(6)) for i in range(400))]
+    items = Holdings.from_rows(rows).items
+    g = conflict_edges(items)
+    assert conflict_weights(items) == {tuple(sorted((u, v))): w for u, v, w in g.edges(data="weight")}
+    assert g.number_of_edges() > 50
