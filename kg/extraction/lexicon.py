@@ -65,6 +65,7 @@ class Lexicon:
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
     inclusion_verbs: frozenset[str]  # "opponents of Y include A and B"
+    blocking_nouns: frozenset[str]  # "obstacle to X": a stance on one is the opposite on X (only with "to")
     wanting_verbs: frozenset[str]  # "want the summit to fix X": the infinitive is what is wanted
     # evaluations: "X called Y historic", "Y was wrong, X said"
     framing_verbs: frozenset[str]
@@ -275,6 +276,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         inclusion_verbs=_words(st.get("inclusion_verbs"), st_path, "inclusion_verbs"),
+        blocking_nouns=_words(st.get("blocking_nouns"), st_path, "blocking_nouns"),
         wanting_verbs=_words(st.get("wanting_verbs"), st_path, "wanting_verbs"),
         framing_verbs=_words(ev.get("framing_verbs"), st_path, "evaluations.framing_verbs"),
         copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),

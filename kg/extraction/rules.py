@@ -191,8 +191,10 @@ class _Run:
             return stance, certainty, slots, []
         noun_hit = CueHit(head, noun, "noun", (head.i,))
         if noun.stance == "opposes":
-            if not cues.target_slots(noun_hit):
-                return stance, certainty, slots, []  # "warned against trade barriers": the barriers are the target
+            blocked = [c for c in head.children if c.dep_ == "prep" and c.lower_ in ("to", "towards", "for")]
+            if not cues.target_slots(noun_hit) or (head.lemma_.lower() in self.lex.blocking_nouns and not blocked):
+                # "warned against trade barriers on clean-energy products": the barriers are the target
+                return stance, certainty, slots, []
             stance = _flip(stance)  # "removing the biggest obstacle to X" supports X
         own = cues.noun_modifiers(noun_hit) + cues.target_slots(noun_hit)
         # "supported Ukraine's bid": with nothing after the noun, the phrase itself is what is meant.
