@@ -369,8 +369,9 @@ class TargetResolver:
                 o = None  # "calls for them to be phased out": the object is what "them" stands for
             score = 0
             if o is None:
-                if f.prep is None and obj is not None and obj.pos_ != "PRON":
-                    continue  # an explicit other object: "send weapons" is not "send troops"
+                if obj is not None and obj.pos_ != "PRON":
+                    continue  # an explicit other object: "send weapons" is not "send troops", "negotiate
+                    # security commitments" is not "negotiate with Russia"
                 implicit = True
             else:
                 implicit = False
