@@ -182,3 +182,35 @@ def test_hostile_document_runs_no_script(tmp_path, browser, serve):
     assert tab.js("() => window.__xss") is None
     assert tab.outside == [] and tab.dialogs == []
     tab.context.close()
+
+
+def test_two_tabs_stale_write_is_refused_in_the_page_and_bad_input_shown(tmp_path, browser, serve):
+    curated, store = make_debate(tmp_path)
+    server = serve(ReviewStore(store, curated, "ana", extractor=SentenceExtractor()))
+    one, two = Tab(browser, server), Tab(browser, server)
+    first, second = one.current(), two.js("() => document.querySelectorAll('#queue li')[1].dataset.id")
+    one.key("a")
+    one.saved("accept")
+    two.key("j")
+    two.key("a")  # based on the version the tab loaded: refused, the page reloads the queue
+    two.page.wait_for_function("() => document.getElementById('message').textContent.includes('changed since')",
+                               timeout=20_000)
+    data = YAML(typ="safe").load(curated.read_text())
+    assert sum("coder: ana" in (r.get("note") or "") for r in data["assertions"]) == 1
+    assert two.current() == second  # after the reload the same suggestion is first: decide again
+    two.key("a")
+    two.saved("accept")
+    data = YAML(typ="safe").load(curated.read_text())
+    assert sum("coder: ana" in (r.get("note") or "") for r in data["assertions"]) == 2  # nothing lost
+    assert first != second
+    before = curated.read_bytes()
+    two.key("e")  # an unknown actor is refused with a message, the file left as it was
+    two.key("Control+a")
+    two.page.keyboard.type("Nobody We Know")
+    two.key("Enter")
+    two.page.wait_for_function("() => document.getElementById('message').textContent.startsWith('Not saved')",
+                               timeout=20_000)
+    assert "Nobody We Know" in two.page.inner_text("#message")
+    assert curated.read_bytes() == before
+    assert one.outside == two.outside == [] and one.dialogs == two.dialogs == []
+    one.context.close(), two.context.close()

@@ -28,6 +28,11 @@
     return body;
   }
   async function decide(body) {
+    if (st.busy) return false; // one decision at a time; keys pressed meanwhile are ignored
+    st.busy = true;
+    try { return await send(body); } finally { st.busy = false; }
+  }
+  async function send(body) {
     body.version = st.version;
     const r = await fetch("/api/decide", {
       method: "POST", body: JSON.stringify(body),
@@ -35,8 +40,8 @@
     });
     const res = await r.json();
     if (!r.ok) {
+      if (r.status === 409) await refresh(); // the page shows the file as it is now: decide again
       say("Not saved: " + (res.error || r.statusText), true);
-      if (r.status === 409) await refresh();
       return false;
     }
     st.version = res.version;
@@ -161,12 +166,13 @@
   async function refresh() {
     const v = await get("/api/version");
     st.version = v.version;
-    const keep = st.qi, docId = st.doc && st.doc.id;
+    const keep = st.qi, docId = st.doc && st.doc.id, was = current() && current().id;
     st.doc = null;
     await loadDocs();
     await loadQueue();
     if (docId) await openDoc(docId);
-    if (st.queue.length) await select(Math.min(Math.max(keep, 0), st.queue.length - 1));
+    const again = st.queue.findIndex((a) => a.id === was); // still undecided (a refused write): stay on it
+    if (st.queue.length) await select(again >= 0 ? again : Math.min(Math.max(keep, 0), st.queue.length - 1));
   }
 
   // ------------------------------------------------------------ forms
