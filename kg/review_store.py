@@ -365,13 +365,14 @@ def _check_row(row: dict) -> None:
 
 
 class _file_lock:
-    """An exclusive lock beside the curated file, so two processes write one at a time."""
+    """An exclusive lock on the curated file's folder (no lock file is left beside it), so that two
+    processes write one at a time; the file itself cannot carry it, as each write replaces it."""
 
     def __init__(self, path: Path):
-        self.lock = path.with_name(f".{path.name}.review-lock")
+        self.lock = path.resolve().parent
 
     def __enter__(self):
-        self.fd = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o600)
+        self.fd = os.open(self.lock, os.O_RDONLY)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
         return self
 

@@ -268,3 +268,20 @@ def test_queue_from_the_projection_equals_the_sparql_queue(review, monkeypatch):
     monkeypatch.setenv("KG_NO_PROJECTION", "1")
     slow = [review.queue(limit=3, offset=o) for o in (0, 3, 6)] + [review.queue(doc="004_a00d91becb0c72f2")]
     assert fast == slow and fast[0]
+
+
+def test_two_processes_with_the_same_base_version_one_is_refused(review, tmp_path):
+    import subprocess
+    import sys
+
+    q, base = review.queue(), review.version()
+    script = ("import sys; sys.path.insert(0, {tests!r}); from test_review import SentenceExtractor; "
+              "from kg.review_store import ReviewStore, StaleVersionError\n"
+              "r = ReviewStore({store!r}, {curated!r}, {coder!r}, extractor=SentenceExtractor())\n"
+              "try:\n    r.accept({id!r}, {base!r}); print('ok')\nexcept StaleVersionError:\n    print('stale')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script.format(
+        tests=str(Path(__file__).parent), store=str(review.store_location), curated=str(review.curated_path),
+        coder=coder, id=a["id"], base=base)], stdout=subprocess.PIPE, text=True) for coder, a in zip("xy", q)]
+    outs = sorted(p.communicate(timeout=120)[0].strip() for p in procs)
+    assert outs == ["ok", "stale"]
+    assert sorted(p.name for p in review.curated_path.parent.iterdir()) == ["articles", "curated.yaml"]
