@@ -147,8 +147,11 @@ class TargetResolver:
         if named - {holder.iri}:
             return topic
         vocab = {w for w in self.topics.topic_words.get(topic.iri, ()) if not w.startswith("actor:")}
+        states = {a for a in mine if self._is_state(a)}
         best = None
         for other in self.topics.topics_with_actors({holder.iri}):
+            if states & self.topics.topic_actors.get(other.iri, frozenset()):
+                continue  # "China opposed the US curbs": the curbs are the US's, not a topic of China's
             theirs = {w for w in self.topics.topic_words.get(other.iri, ()) if not w.startswith("actor:")}
             shared = len(vocab & theirs)
             if shared >= 2 and (best is None or shared > best[0]):
