@@ -35,6 +35,9 @@ class EvaluationHit:
 def polarity(tok: Token, lexicon: Lexicon) -> int:
     """+1, -1 or 0 for an evaluative adjective or noun phrase ("a good first step", "technology bullying")."""
     p = lexicon.polarity.get(tok.lemma_.lower(), 0) or lexicon.polarity.get(tok.lower_, 0)
+    if not p and tok.dep_ == "pobj" and tok.lemma_.lower() in lexicon.favour_nouns and \
+            tok.head.lower_ in ("in", "within") and tok.head.head.lemma_.lower() in lexicon.copulas:
+        return 1  # "Swedish membership is in the interest of all allies", "is in line with practice"
     if not p and tok.dep_ == "dobj" and tok.head.lemma_.lower() == "have" and tok.lemma_.lower() in lexicon.having_nouns:
         return 1  # "X has a role to play", "a place in the mix"
     if p or tok.pos_ not in ("NOUN", "PROPN") or tok.lemma_.lower() not in lexicon.evaluable_nouns:
@@ -98,6 +101,8 @@ def _construction(p: Token, lexicon: Lexicon) -> tuple[Token | None, Token | Non
         return head.head, head.head.head, head.head.head
     if p.dep_ == "dobj" and hl in lexicon.posing_verbs:
         return child(head, "nsubj"), None, head
+    if p.dep_ == "pobj" and hl in ("in", "within") and head.head.lemma_.lower() in lexicon.copulas:
+        return child(head.head, "nsubj", "csubj"), None, head.head
     if p.dep_ == "dobj" and hl == "have" and p.lemma_.lower() in lexicon.having_nouns:
         return child(head, "nsubj"), None, head  # "carbon capture has a role to play"
     return None

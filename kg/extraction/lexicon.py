@@ -74,6 +74,7 @@ class Lexicon:
     polarity: dict[str, int]  # evaluative word -> +1 | -1 | 2 (doubtful: hesitant)
     evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
     having_nouns: frozenset[str]  # "X has a role to play": a good word for X
+    favour_nouns: frozenset[str]  # "X is in the interest of all", "in line with international practice"
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -130,6 +131,7 @@ class Lexicon:
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
+    event_nouns: frozenset[str] = frozenset()  # "the announcement", "the move": what the text is about
     policy_words: frozenset[str] = frozenset()  # nouns that name a policy alone: an uncoded target of one word  # "on security grounds": a reason, not what a phrase is about
     frame_paraphrases: dict = field(default_factory=dict)  # noun -> [Paraphrase]  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
     anaphora_window: int = 3
@@ -286,6 +288,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
                   **{w: 2 for w in _words(ev.get("doubtful"), st_path, "evaluations.doubtful")}},
         evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
         having_nouns=_words(ev.get("having_nouns"), st_path, "evaluations.having_nouns"),
+        favour_nouns=_words(ev.get("favour_nouns"), st_path, "evaluations.favour_nouns"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         hedge_passives=levels["passives"],
@@ -335,6 +338,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
         time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
         reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
+        event_nouns=_words(ta.get("event_nouns"), ta_path, "event_nouns"),
         policy_words=_words(ta.get("policy_words"), ta_path, "policy_words"),
         frame_paraphrases=_paraphrases(ta.get("frame_paraphrases"), ta_path),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))

@@ -409,8 +409,13 @@ class TargetResolver:
             return None
         topic = self.topics.reference.topics[ranked[0][0]]
         head = self.topics.canonical(topic.iri, self.topics.general(lemma_key(phrase)))
-        if head not in self.topics.topic_words.get(topic.iri, ()):
-            return None  # "the G7 plan" is no rule of the topic at hand; "last year's rules" may be
+        dominant = ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1])
+        generic = phrase.lemma_.lower() in self.lexicon.event_nouns and not any(
+            c.dep_ in ("compound", "poss", "amod") and self.actors_of(c) for c in phrase.children)
+        if head not in self.topics.topic_words.get(topic.iri, ()) and not (dominant and generic):
+            # "the G7 plan" is no rule of the topic at hand; "last year's rules" may be, and "the
+            # announcement" in a text mostly about one topic is about that
+            return None
         return self.fit(topic, phrase, range(0)) if phrase.pos_ in ("NOUN", "PROPN") else topic
 
     def _together(self, topic: Topic) -> list[Topic]:
