@@ -60,6 +60,16 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
     out: list[EvaluationHit] = []
     seen: set[int] = set()
     for tok in sent:
+        effect = lexicon.effects.get(tok.lemma_.lower()) if tok.pos_ == "VERB" else None
+        subj = child(tok, "nsubj") if effect else None
+        if effect and subj is not None and subj.i not in seen and not is_dummy_it(subj) \
+                and subj.pos_ in ("NOUN", "PROPN"):
+            # "the curbs would hurt American exporters", "the aircraft would strengthen Ukraine's defence":
+            # what something would do, said by someone, is their judgement of it
+            p = -effect if has_negation(tok) else effect
+            seen.add(subj.i)
+            out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", subj, None))
+            continue
         if tok.pos_ not in ("ADJ", "NOUN", "PROPN") or tok.i in seen:
             continue
         p = polarity(tok, lexicon)

@@ -75,6 +75,7 @@ class Lexicon:
     evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
     having_nouns: frozenset[str]  # "X has a role to play": a good word for X
     favour_nouns: frozenset[str]  # "X is in the interest of all", "in line with international practice"
+    effects: dict[str, int]  # "X would hurt / strengthen ...": verb -> +1 | -1
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -289,6 +290,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         evaluable_nouns=_words(ev.get("evaluable_nouns"), st_path, "evaluations.evaluable_nouns"),
         having_nouns=_words(ev.get("having_nouns"), st_path, "evaluations.having_nouns"),
         favour_nouns=_words(ev.get("favour_nouns"), st_path, "evaluations.favour_nouns"),
+        effects={**{w: 1 for w in _words(ev.get("good_effects"), st_path, "evaluations.good_effects")},
+                 **{w: -1 for w in _words(ev.get("bad_effects"), st_path, "evaluations.bad_effects")}},
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         hedge_passives=levels["passives"],
