@@ -95,11 +95,25 @@ class BuildReport:
 
 
 def fingerprint(doc: Document, curated_ids: Iterable[str], extractor_version: str | None, reference_digest: str,
-                rejected_digest: str) -> str:
-    """What a document's graph was built from (its curated assertions by id); equal fingerprints mean
-    nothing to redo."""
+                rejected_here: Iterable[str] = ()) -> str:
+    """What a document's graph was built from (its curated assertions by id, and the rejections that hit
+    its own extracted assertions); equal fingerprints mean nothing to redo. Only a document whose
+    suggestions a rejection names is redone when the reject list changes."""
     return digest(doc.sha256, ",".join(sorted(curated_ids)), extractor_version or "-",
-                  reference_digest, rejected_digest if extractor_version else "-", size=24)
+                  reference_digest, ",".join(sorted(rejected_here)) if extractor_version else "-", size=24)
+
+
+CANDIDATES = KG + "extractedCandidates"  # ids of what extraction found in a document, before rejection
+
+
+def candidates_quad(doc_id: str, ids: Iterable[str]) -> str:
+    return quad(iri(document_iri(doc_id)), CANDIDATES, literal(" ".join(sorted(set(ids)))), document_graph(doc_id))
+
+
+def stored_candidates(store: Store) -> dict[str, set[str]]:
+    """Document id → ids its extraction found last time (for the rejections that concern it)."""
+    rows = store.query("SELECT ?id ?c WHERE { ?d kg:extractedCandidates ?c ; dct:identifier ?id }").dicts()
+    return {r["id"]: set(str(r["c"]).split()) for r in rows}
 
 
 def existing_fingerprints(store: Store) -> dict[str, str]:
@@ -199,16 +213,19 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
     report = BuildReport(skipped=list(inputs.skipped), missing=list(inputs.plan.missing),
                          warnings=inputs.plan.warnings)
     version = getattr(extractor, "version", "extractor") if extractor is not None else None
-    rejected_digest = digest(*sorted(inputs.rejected))
     reference_changed = full or _stored_reference_digest(store) != inputs.reference_digest
     existing_all = existing_fingerprints(store)  # what the store holds, whatever `full` says
     existing = {} if full else existing_all
+    found_before = stored_candidates(store) if extractor is not None and existing else {}
+
+    def fingerprint_of(doc: Document, candidates: set[str]) -> str:
+        return fingerprint(doc, (a.id for a in inputs.curated_by_doc.get(doc.id, [])), version,
+                           inputs.reference_digest, candidates & inputs.rejected)
 
     todo: list[tuple[Document, str]] = []
     all_fps: dict[str, str] = {}
     for doc in inputs.documents:
-        fp = fingerprint(doc, (a.id for a in inputs.curated_by_doc.get(doc.id, [])), version, inputs.reference_digest,
-                         rejected_digest)
+        fp = fingerprint_of(doc, found_before.get(doc.id, set()))
         all_fps[doc.id] = fp
         if existing.get(doc.id) == fp:
             report.unchanged += 1
@@ -246,6 +263,9 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
         for n, (doc, found) in enumerate(_extractions(extractor, [d for d, _ in todo], inputs.reference), 1):
             curated = inputs.curated_by_doc.get(doc.id, [])
             kept = keep_extracted(found, inputs.rejected, {a.key for a in curated}, report)
+            if extractor is not None:  # the rejections that concern it are known once it is extracted
+                fps[doc.id] = all_fps[doc.id] = fingerprint_of(doc, {a.id for a in found})
+                out.write(candidates_quad(doc.id, (a.id for a in found)))
             out.writelines(_doc_lines(doc, fps[doc.id], curated + kept))
             if rows is not None:
                 rows.add_document(doc, curated + kept)

@@ -19,15 +19,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from .build import (
-    BuildReport, Extractor, Progress, _extractions, _loader, _QuadSink, assertion_lines, count_into, fingerprint,
-    fingerprint_quad, keep_extracted, state_quads,
+    BuildReport, Extractor, Progress, _extractions, _loader, _QuadSink, assertion_lines, candidates_quad, count_into,
+    fingerprint, fingerprint_quad, keep_extracted, state_quads,
 )
 from .curated import CuratedFile, iter_curated_jsonl, load_curated
 from .documents import DEFAULT_MAX_BYTES, iter_documents
 from .inputs import Plan
 from .manifest import absolute, record_quads
 from .model import Assertion, Document
-from .namespaces import GRAPH_ENTITIES, digest
+from .namespaces import GRAPH_ENTITIES
 from .projection import Writer
 from .rdf import curation_quads, document_quads
 from .store import OxigraphStore
@@ -107,16 +107,18 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
                 progress("curated files", n, len(curated_paths))
 
         rejected = {i for cf in curated_files for i, _ in cf.rejected}
+        found_ids: dict[str, set[str]] = {}
         if extractor is not None:
             for n, (doc, found) in enumerate(_extractions(extractor, list(documents.values()), reference), 1):
+                found_ids[doc.id] = {a.id for a in found}
+                out.write(candidates_quad(doc.id, found_ids[doc.id]))
                 sink.write(keep_extracted(found, rejected, curated_keys.get(doc.id, set()), report))
                 if progress:
                     progress("documents", n, len(documents))
         sink.flush()
 
-        rejected_digest = digest(*sorted(rejected))
-        fps = {d.id: fingerprint(d, curated_ids.get(d.id, ()), version, reference_digest, rejected_digest)
-               for d in documents.values()}
+        fps = {d.id: fingerprint(d, curated_ids.get(d.id, ()), version, reference_digest,
+                                 found_ids.get(d.id, set()) & rejected) for d in documents.values()}
         out.writelines(fingerprint_quad(doc_id, fp) for doc_id, fp in fps.items())
         for doc in documents.values():
             out.writelines(record_quads(doc.id, doc.path, sink.entities.get(doc.id, ())))

@@ -245,3 +245,21 @@ def test_histories_on_a_remote_store(tmp_path_factory):
             check_history(tmp_path_factory.mktemp("remote-history"), ops, lambda r, name: servers[name].store)
 
         run()
+
+
+def test_a_rejection_redoes_only_the_document_it_concerns(tmp_path):
+    """Adding an id to reject: re-extracts the one document whose suggestion it names, not the corpus."""
+    world = World(tmp_path / "w", tmp_path / "s.kg")
+    for i, text in enumerate(["Germany supports carbon tax.\n", "France opposes steel tariffs.\n",
+                              "Jane Doe doubts a ban on grain imports.\n"]):
+        f = world.root / "a" / f"d{i}.txt"
+        f.write_text(text, encoding="utf-8")
+        world.live.append(f)
+    world.build([*world.live, world.curated])
+    with open_store(world.store, read_only=True) as s:
+        target = s.query("SELECT ?a WHERE { ?a kg:method kg:Extracted ; prov:wasDerivedFrom ?d . "
+                         "?d dct:identifier 'd1' }").dicts()[0]["a"].rsplit("/", 1)[1]
+    world.rejected.append(target)
+    world._write_curated()
+    report = world.build()
+    assert (report.updated, report.unchanged, report.rejected) == (1, 2, 1)
