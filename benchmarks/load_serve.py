@@ -59,6 +59,8 @@ def rss_kib(pid: int) -> dict[str, int]:
             out["peak"] = peak // 1024
     except ImportError:
         out = {}
+    except Exception:  # psutil.NoSuchProcess: a worker replaced between listing and reading it
+        return {}
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         for key, name in (("VmRSS", "rss"), ("VmHWM", "peak")):
