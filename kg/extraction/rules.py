@@ -23,7 +23,7 @@ from .mentions import ActorIndex, TopicIndex
 from .lexicon import NO_STANCE, Cue
 from .offices import Offices
 from .stance import SPEAKER, CueFinder, CueHit
-from .syntax import has_negation, within
+from .syntax import explicit_subject, has_negation, within
 from .targets import Found
 from ..reference import topic_target
 from .targets import TargetResolver
@@ -211,7 +211,8 @@ class _Run:
                 continue
             if any(c.dep_ == "aux" and c.lemma_.lower() in self.lex.deontic_modals for c in tok.children):
                 out.append(CueHit(tok, Cue("supports", "opposes"), "advocacy", (tok.i,)))
-            elif tok.pos_ == "VERB" and self.rules.cues.logical_subject(tok) is not None:
+            elif tok.pos_ == "VERB" and (explicit_subject(tok) is not None or tok.dep_ in ("xcomp", "conj")) \
+                    and tok.dep_ not in ("csubj", "csubjpass") and self.rules.cues.logical_subject(tok) is not None:
                 # "the group would de-risk and diversify": doing what a topic names is supporting it
                 out.append(CueHit(tok, Cue("supports", "opposes", kind="action"), "verb", (tok.i,)))
         return out
@@ -401,7 +402,8 @@ class _Run:
 
         holder_iris = {a.iri for a, _ in holders}
         stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
-        if not slots and hit.anchor.dep_ == "csubj" and hit.anchor.head.lemma_.lower() == "be":
+        if all(s.tag_ in ("WP", "WDT") for s in slots) and hit.anchor.dep_ == "csubj" \
+                and hit.anchor.head.lemma_.lower() == "be":
             # "what is needed is a phase-out on a clear timetable": the copula's complement
             slots = [c for c in hit.anchor.head.children if c.dep_ in ("attr", "acomp")]
         if slots and slots[0].lemma_.lower() in lex.privative_nouns:
