@@ -432,8 +432,11 @@ class _Run:
         target_hit = inner_hits[extra[0].i] if extra else hit
         include = extra + ([hit.anchor] if hit.kind != "prep" else [])
         action = target_hit.cue.kind == "action"
+        # "take measures to protect its rights" says what the measures are for: no topic at hand is meant
+        ellipsis = hit.cue.ellipsis and not (hit.kind == "phrase" and any(
+            c.dep_ in ("acl", "relcl") for i in hit.words for c in self.doc[i].children))
         targets = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
-                                     ellipsis=hit.cue.ellipsis, action=action,
+                                     ellipsis=ellipsis, action=action,
                                      recipients=cues.recipients(target_hit) if action else [])
         if hit.kind == "advocacy" and hit.anchor.lemma_.lower() not in lex.advocacy_verbs:
             # What someone should do with something the codebook does not know is no position on it.

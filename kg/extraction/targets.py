@@ -249,6 +249,8 @@ class TargetResolver:
         cands = self.topics.head_topics(head)
         if len(cands) != 1:
             return None
+        if not words - {head} and not any(c.dep_ in ("relcl", "acl") for c in root.children):
+            return None  # "the list" alone: a head word needs some words of its own to go on
         iri = next(iter(cands))
         vocab = self.topics.topic_words.get(iri, frozenset())
         for c in root.children:
@@ -375,6 +377,10 @@ class TargetResolver:
                 if obj is not None and obj.pos_ != "PRON":
                     continue  # an explicit other object: "send weapons" is not "send troops", "negotiate
                     # security commitments" is not "negotiate with Russia"
+                if f.prep and not f.subject and not any(
+                        lemma_key(t) == f.obj_lemma or (f.obj_actor and f.obj_actor in {a.iri for a in self.actors_of(t)})
+                        for t in verb.subtree if t.i != verb.i):
+                    continue  # "she added" is not "added to the Entity List": a prepositional frame needs its object
                 implicit = True
             else:
                 implicit = False
