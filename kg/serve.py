@@ -39,6 +39,7 @@ import base64
 import hashlib
 import html
 import json
+import os
 import queue
 import re
 import socket
@@ -54,7 +55,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import __version__
 from . import sparql_results as sr
-from .errors import KgError, QueryError, StoreError
+from .errors import KgError, QueryError
 from .namespaces import PREFIXES
 from .serve_check import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_BYTES, Limits, Refusal, check_service, check_text
 from .serve_pool import ServerBusy, WorkerLost, WorkerPool
@@ -65,7 +66,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
-DEFAULT_WORKERS = 4
+# One worker per core plus one, at most four: on 2 cores a fourth worker only adds memory (each worker
+# holds its own copy of the engine's caches) and queueing, not throughput.
+DEFAULT_WORKERS = min(4, (os.cpu_count() or 1) + 1)
 MEMORY_PER_WORKER = 48 << 20  # default bytes of resident memory per query worker process (all share the total)
 MAX_BODY = 1 << 20  # bytes of a POST body, at least (a form-encoded query can be three times its size)
 DRAIN_BODY = 16 << 20  # a body over the limit but under this is read (and dropped) before the 413

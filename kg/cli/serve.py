@@ -20,8 +20,9 @@ def serve(
                                   help="Seconds a query may run before it gets HTTP 503."),
     max_rows: int = typer.Option(10000, "--max-rows", min=1, help="Rows (or triples) returned at most; more are cut "
                                  "and the response says X-KG-Truncated: true."),
-    workers: int = typer.Option(4, "--workers", min=1, help="Queries evaluated at once, each in a worker process "
-                                "(over an on-disk store); a query past its time-out is killed with its worker."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Queries evaluated at once, each in a worker "
+                                          "process (over an on-disk store; default: cores + 1, at most 4); a query "
+                                          "past its time-out is killed with its worker."),
     max_depth: int = typer.Option(64, "--max-depth", min=1, help="Deepest nesting of braces, brackets and "
                                   "parentheses a query may have; deeper ones get HTTP 400."),
     max_query_bytes: int = typer.Option(128 * 1024, "--max-query-bytes", min=16,
@@ -36,7 +37,9 @@ def serve(
     from ..store import store_location
 
     location = store_location(store)
-    server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers,
+    from ..serve import DEFAULT_WORKERS
+
+    server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers or DEFAULT_WORKERS,
                          max_depth=max_depth, max_query_bytes=max_query_bytes, max_memory=None if max_memory is None else max_memory << 20,
                          log=None if quiet else stderr_log)
 
