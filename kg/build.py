@@ -27,7 +27,7 @@ from .errors import InputError
 from .inputs import (  # noqa: F401  (re-exported: the build's public names)
     DEFAULT_SEEDS, GRAPH_REFERENCE, Inputs, Plan, ReferenceFiles, ontology_dir, plan_inputs, read_inputs,
 )
-from .locking import write_lock
+from .locking import LOAD_SCRATCH, ROWS_SCRATCH, scratch_path, write_lock
 from .store_dirs import new_version
 from .loaders import Progress, _loader, _PipeLoader, _QuadSink, _SpoolLoader  # noqa: F401
 from .manifest import Manifest, document_record, rebuild_entities, stored_manifest
@@ -52,7 +52,6 @@ class BuildReport:
     """What a build read, wrote, kept and skipped."""
 
     documents: int = 0  # documents the store holds after the build
-    processed: int = 0  # new or changed documents written this run
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -71,6 +70,11 @@ class BuildReport:
     seconds: float = 0.0
     store: str = ""
     skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def processed(self) -> int:
+        """New or changed documents written this run."""
+        return self.added + self.updated
 
     def summary(self) -> str:
         text = (f"documents: {self.documents} ({self.added} added, {self.updated} updated, {self.unchanged} "
@@ -274,7 +278,6 @@ def apply(store: Store, inputs: Inputs, *, extractor: Extractor | None = None,
         for cf in inputs.curated_files:
             out.writelines(curation_quads(cf.path, cf.actors, cf.rejected))
         out.write(state_quads(inputs.reference_digest, all_fps, inputs.plan.manifest))
-    report.processed = len(todo)
     report.documents = len(all_fps)
     if report.removed or report.updated:
         # Descriptions that removed or rewritten documents contributed may be gone: rebuild the union.
@@ -362,13 +365,20 @@ def _remembered(store: str | Path | Store | None, loc: str | None) -> Manifest:
 def _build_on_disk(final: Path, inputs: Inputs, extractor: Extractor | None,
                    progress: Progress | None, full: bool = False) -> BuildReport:
     """Update a checkpoint copy of the existing store, then swap it in: readers never see a half-built store."""
-    def fill(scratch: Path) -> tuple[BuildReport, Writer]:
+    return _on_a_copy(final, lambda target, base: _apply_projected(
+        target, inputs, base, _rows_scratch(final), extractor=extractor, progress=progress, tmp_dir=_tmp(final),
+        full=full))
+
+
+def _on_a_copy(final: Path, change: Callable[[OxigraphStore, Projection | None], tuple]):
+    """Run ``change(target, base projection)`` on a checkpoint copy of the store at ``final`` (it returns
+    its report and the projection writer), then swap the copy in."""
+    def fill(scratch: Path) -> tuple:
         with OxigraphStore(final, read_only=True) as current:
             current.backup(scratch)
             base = Projection.of(current)  # closed below, once copied
         with OxigraphStore(scratch) as target, base or nullcontext():
-            return _apply_projected(target, inputs, base, _rows_scratch(final), extractor=extractor,
-                                    progress=progress, tmp_dir=_tmp(final), full=full)
+            return change(target, base)
 
     return _swap_in(final, fill)
 
@@ -393,17 +403,18 @@ def _build_fresh(final: Path, plan: Plan, **kwargs) -> BuildReport:
 
 def _tmp(final: Path) -> Path:
     """Where a build's loader puts its pipe or spool file (cleared with the other scratch on the next write)."""
-    path = final.with_name(f"{final.name}.tmp")
+    path = scratch_path(final, LOAD_SCRATCH)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def _rows_scratch(final: Path) -> Path:
-    return final.with_name(f"{final.name}.rows.building")
+    return scratch_path(final, ROWS_SCRATCH)
 
 
-def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) -> BuildReport:
-    """Run ``fill`` on a scratch folder beside ``final`` and move the result (store and projection) into place."""
+def _swap_in(final: Path, fill: Callable[[Path], tuple]):
+    """Run ``fill`` on a scratch folder beside ``final`` (it returns a report and the projection writer) and
+    move the result (store and projection) into place; the report, with its ``store`` set."""
     if final.exists() and not final.is_dir():
         raise InputError("store location is a file, not a folder", final)
     scratch = new_version(final)  # beside the active version; made active in one step (kg.store_dirs)
@@ -415,7 +426,7 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple[BuildReport, Writer]]) ->
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     finally:
-        shutil.rmtree(final.with_name(f"{final.name}.tmp"), ignore_errors=True)
+        shutil.rmtree(scratch_path(final, LOAD_SCRATCH), ignore_errors=True)
     report.store = str(final)
     return report
 
@@ -445,27 +456,19 @@ def remove(doc_ids: Iterable[str], store: str | Path | Store | None = None, *, w
 
 
 def _remove_on_disk(final: Path, doc_ids: Iterable[str]) -> Removal:
-    out: list[Removal] = []
+    def change(target: OxigraphStore, base: Projection | None) -> tuple[Removal, Writer]:
+        writer = Writer.start(_rows_scratch(final), base)
+        try:
+            removal = remove_documents(target, doc_ids, rows=writer if base is not None else None)
+            if base is None:
+                writer.add_from_store(target)
+            writer.finish(target)
+        except BaseException:
+            writer.discard()
+            raise
+        return removal, writer
 
-    def fill(scratch: Path) -> tuple[BuildReport, Writer]:
-        with OxigraphStore(final, read_only=True) as current:
-            current.backup(scratch)
-            base = Projection.of(current)
-        with OxigraphStore(scratch) as target, base or nullcontext():
-            writer = Writer.start(_rows_scratch(final), base)
-            try:
-                out.append(remove_documents(target, doc_ids, rows=writer if base is not None else None))
-                if base is None:
-                    writer.add_from_store(target)
-                writer.finish(target)
-            except BaseException:
-                writer.discard()
-                raise
-        return BuildReport(), writer
-
-    _swap_in(final, fill)
-    out[0].store = str(final)
-    return out[0]
+    return _on_a_copy(final, change)
 
 
 def remove_documents(store: Store, doc_ids: Iterable[str], *, rows: Writer | None = None) -> Removal:

@@ -22,7 +22,8 @@ from pathlib import Path
 from .errors import StoreError
 from .store_dirs import sweep, unused_versions
 
-SCRATCH_SUFFIXES = (".rows.building", ".tmp")
+ROWS_SCRATCH, LOAD_SCRATCH = ".rows.building", ".tmp"  # a build's projection and its loader's pipe or spool
+SCRATCH_SUFFIXES = (ROWS_SCRATCH, LOAD_SCRATCH)
 
 
 class StoreLockedError(StoreError):
@@ -33,8 +34,12 @@ def lock_path(store: Path) -> Path:
     return store.with_name(store.name + ".lock")
 
 
+def scratch_path(store: Path, suffix: str) -> Path:
+    return store.with_name(store.name + suffix)
+
+
 def scratch_paths(store: Path) -> list[Path]:
-    return [store.with_name(store.name + s) for s in SCRATCH_SUFFIXES]
+    return [scratch_path(store, s) for s in SCRATCH_SUFFIXES]
 
 
 @contextmanager

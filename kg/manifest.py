@@ -38,6 +38,11 @@ _STATE = GRAPH_BUILD + "#state"
 _ENTITY_TAIL = f" <{GRAPH_ENTITIES}> .\n"
 
 
+def is_entity_chunk(chunk: str) -> bool:
+    """Whether a chunk of a document's quads goes to the shared entities graph (rdf yields those one by one)."""
+    return chunk.endswith(_ENTITY_TAIL)
+
+
 def absolute(path: str | os.PathLike) -> str:
     """The form in which a store remembers a file: absolute, not resolved through links."""
     return os.path.abspath(os.fspath(path))
@@ -100,7 +105,7 @@ def document_record(doc_id: str, path: str, chunks: Iterable[str]) -> Iterator[s
     with the file the document came from (``kg:inputFile``), in the document graph."""
     entities: set[str] = set()
     for chunk in chunks:
-        if chunk.endswith(_ENTITY_TAIL):
+        if is_entity_chunk(chunk):
             entities.add(chunk)
         yield chunk
     yield from record_quads(doc_id, path, entities)

@@ -25,14 +25,11 @@ from .build import (
 from .curated import CuratedFile, iter_curated_jsonl, load_curated
 from .documents import DEFAULT_MAX_BYTES, iter_documents
 from .inputs import Plan
-from .manifest import absolute, record_quads
+from .manifest import absolute, is_entity_chunk, record_quads
 from .model import Assertion, Document
-from .namespaces import GRAPH_ENTITIES
 from .projection import Writer
 from .rdf import curation_quads, document_quads
 from .store import OxigraphStore
-
-_ENTITY_TAIL = f" <{GRAPH_ENTITIES}> .\n"
 
 _BATCH = 20_000  # projection rows per insert
 
@@ -48,7 +45,7 @@ class _Sink:
     def lines(self, doc_id: str, chunks) -> None:
         """Quads of one document; its entity descriptions are also kept for its record."""
         for chunk in chunks:
-            if chunk.endswith(_ENTITY_TAIL):
+            if is_entity_chunk(chunk):
                 self.entities[doc_id].add(chunk)
             self.out.write(chunk)
 
@@ -129,6 +126,6 @@ def build_fresh(target: OxigraphStore, plan: Plan, *, rows: Writer, extractor: E
         out.close_input()
         rows.create_indexes()  # while the loader finishes
 
-    report.documents = report.processed = report.added = len(documents)
+    report.documents = report.added = len(documents)
     count_into(report, target, rows)
     return report
