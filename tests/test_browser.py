@@ -7,7 +7,6 @@ skip them (set ``KG_CHROMIUM`` to use another Chromium binary).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,6 @@ from kg.store import open_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 SEED_VIEWS = [("stance", None), ("congruence", None), ("conflict", None), ("actor", "Poland"),
               ("topic", "troop-deployment")]
 PAYLOAD = '<script>alert(1)</script> & <img src=x onerror="window.__xss=1"> we will send troops'
@@ -45,20 +41,6 @@ INK_JS = """() => {
   for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && (px[i] < 240 || px[i + 1] < 240 || px[i + 2] < 240)) ink++;
   return ink;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) or set KG_CHROMIUM")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed (pip install playwright; use the system Chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Page:

@@ -10,7 +10,6 @@ coordinates). Like tests/test_browser.py, these fail without Chromium.
 from __future__ import annotations
 
 import math
-import os
 import shutil
 from pathlib import Path
 
@@ -23,9 +22,6 @@ from kg.layout import MIN_EDGE
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 FRESH = Path(__file__).resolve().parent / "data" / "fresh"
 runner = CliRunner()
 
@@ -59,18 +55,6 @@ def fresh_store(tmp_path_factory) -> Path:
     store = corpus.parent / "fresh.kg"
     build([corpus], store)
     return store
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) or set KG_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from test_browser import ARGS, CHROMIUM, PAYLOAD
+from test_browser import PAYLOAD
 from test_review import SentenceExtractor, make_debate
 
 from kg.build import build
@@ -20,18 +19,6 @@ from kg.review_store import ReviewStore
 from kg.store import open_store
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
