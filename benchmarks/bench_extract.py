@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.documents import read_documents  # noqa: E402
+from kg.ingest.documents import read_documents  # noqa: E402
 from kg.extraction import default_reference  # noqa: E402
 from kg.extraction.pipeline import RuleExtractor, extract_documents, resolve_model, words  # noqa: E402
 

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from kg.namespaces import KG, actor_iri, slug, topic_iri  # noqa: E402
+from kg.model.namespaces import KG, actor_iri, slug, topic_iri  # noqa: E402
 
 SYLLABLES = ["an", "bel", "cor", "dan", "el", "fra", "gor", "hal", "ist", "jor", "kas", "lin", "mor", "nev", "ost",
              "pra", "quin", "ros", "sal", "tor", "ul", "var", "wen", "xan", "yor", "zel"]

@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
     tmp = None
     store = args.store
     if store is None:
-        from kg.build import build
+        from kg.graph.build import build
 
         tmp = tempfile.TemporaryDirectory(prefix="kg-load-")
         store = str(Path(tmp.name) / "seeds.kg")

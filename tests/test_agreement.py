@@ -10,11 +10,11 @@ import krippendorff
 import pytest
 from typer.testing import CliRunner
 
-from kg.agreement import agreement, align, load_coders, reliability_data
+from kg.analysis.agreement import agreement, align, load_coders, reliability_data
 from kg.cli import app
-from kg.documents import read_documents
-from kg.errors import InputError
-from kg.inputs import ReferenceFiles
+from kg.ingest.documents import read_documents
+from kg.model.errors import InputError
+from kg.ingest.reference_files import ReferenceFiles
 
 runner = CliRunner()
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from kg import html, views
-from kg.build import build
-from kg.store import open_store
+from kg.web import pages as html
+
+from kg.analysis import views
+from kg.graph.build import build
+from kg.store.oxigraph import open_store
 
 pytestmark = pytest.mark.browser
 

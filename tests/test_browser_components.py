@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import app
-from kg.layout import MIN_EDGE
+from kg.web.layout import MIN_EDGE
 
 pytestmark = pytest.mark.browser
 

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from kg.build import build
-from kg.errors import InputError
-from kg.store import MemoryStore, open_store
+from kg.graph.build import build
+from kg.model.errors import InputError
+from kg.store.oxigraph import MemoryStore, open_store
 
 
 def _quads(path) -> set[str]:
@@ -66,7 +66,7 @@ def test_missing_path_is_an_error(tmp_path):
 
 def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
     """Two documents from one outlet: each assertion is still one row (outlets are described once)."""
-    from kg.positions import stance
+    from kg.analysis.positions import stance
 
     folder = tmp_path / "two"
     shutil.copytree(data_dir / "tiny", folder)
@@ -91,10 +91,11 @@ def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
 
 
 def test_piped_loading_gives_the_same_store_as_a_spooled_file(seeds_dir, tmp_path, monkeypatch):
-    import kg.build as kb
+    import kg.graph.build as kb
+    from kg.store.loaders import _SpoolLoader
 
     piped = build([seeds_dir], tmp_path / "piped.kg")
-    monkeypatch.setattr(kb, "_loader", kb._SpoolLoader)  # write every quad to a file, then load it
+    monkeypatch.setattr(kb, "_loader", _SpoolLoader)  # write every quad to a file, then load it
     spooled = build([seeds_dir], tmp_path / "spooled.kg")
     assert _quads(tmp_path / "piped.kg") == _quads(tmp_path / "spooled.kg")
     assert (piped.triples, piped.assertions) == (spooled.triples, spooled.assertions) and piped.triples > 100
@@ -122,8 +123,8 @@ def _build_within(seconds: float, **kwargs) -> BaseException | None:
 
 @pytest.mark.parametrize("when", ["before reading", "after reading some"])
 def test_a_failing_load_fails_the_build_and_keeps_the_old_store(seeds_dir, tmp_path, monkeypatch, when):
-    import kg.build as kb
-    from kg.errors import StoreError
+    import kg.graph.build as kb
+    from kg.model.errors import StoreError
 
     store = tmp_path / "s.kg"
     build([seeds_dir], store)
@@ -147,9 +148,9 @@ def test_a_failing_load_fails_the_build_and_keeps_the_old_store(seeds_dir, tmp_p
 def _projection_rows(path) -> list:
     import sqlite3
 
-    from kg.projection import FILE
+    from kg.graph.projection import FILE
 
-    from kg.store_dirs import active_dir
+    from kg.store.dirs import active_dir
 
     db = sqlite3.connect(active_dir(path) / FILE)
     try:
@@ -161,9 +162,9 @@ def _projection_rows(path) -> list:
 
 @pytest.mark.parametrize("with_extractor", [False, True])
 def test_streamed_fresh_build_equals_the_incremental_path(seeds_dir, tmp_path, with_extractor):
-    """A new store is written while its inputs are read (kg.stream_build); an open store goes through
+    """A new store is written while its inputs are read (kg.graph.stream_build); an open store goes through
     apply(). Same inputs, same quads, same projection, same report."""
-    from kg.store import OxigraphStore
+    from kg.store.oxigraph import OxigraphStore
 
     extractor = None
     if with_extractor:
@@ -197,8 +198,8 @@ def test_a_pipe_loader_interrupted_before_writing_does_not_hang():
     import threading
     import time
 
-    from kg.build import _PipeLoader
-    from kg.store import OxigraphStore
+    from kg.store.loaders import _PipeLoader
+    from kg.store.oxigraph import OxigraphStore
 
     loader = _PipeLoader(OxigraphStore(None), lambda: None, None, None)
     loader.thread = threading.Thread(target=loader._work, daemon=True)

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from kg.build import build
-from kg.documents import read_documents
+from kg.graph.build import build
+from kg.ingest.documents import read_documents
 from kg.extraction import default_reference, extract_documents, make_extractor
-from kg.namespaces import assertion_iri
-from kg.store import MemoryStore
+from kg.model.namespaces import assertion_iri
+from kg.store.oxigraph import MemoryStore
 
 EXTRACTED = "SELECT ?a WHERE { ?a kg:method kg:Extracted }"
 KEYS = """SELECT ?m ?doc ?actor ?stance ?target WHERE {

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import build, remove
-from kg.model import Assertion
-from kg.reference import new_actor, uncoded_target
-from kg.store import PROJECTION_FILE, open_store
-from kg.store_dirs import active_dir
+from kg.graph.build import build, remove
+from kg.model.records import Assertion
+from kg.ingest.reference import new_actor, uncoded_target
+from kg.store.oxigraph import PROJECTION_FILE, open_store
+from kg.store.dirs import active_dir
 
 DATA = Path(__file__).resolve().parent / "data" / "extract"
 STANCE_WORDS = {"supports": "supports", "opposes": "opposes", "doubts": "hesitant"}

@@ -178,7 +178,7 @@ def test_export_to_an_unwritable_place_is_one_line_and_leaves_nothing(seeds_stor
 
 
 def test_json_listing_is_one_row_per_line_and_round_trips():
-    from kg.output import render
+    from kg.analysis.output import render
 
     rows = [{"actor": "Zelenskyy", "quote": 'He said "no"\nthen <left>', "doc": None},
             {"actor": "Łukasz", "quote": "ü", "doc": "d1"}]

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from kg import queries
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import app
-from kg.compare import compare, compare_rows, timeline
-from kg.errors import UnknownNameError
-from kg.store import Term, open_store
+from kg.analysis.compare import compare, compare_rows, timeline
+from kg.model.errors import UnknownNameError
+from kg.store.oxigraph import Term, open_store
 
 TROOPS = "https://w3id.org/kg/id/topic/troop-deployment"
 

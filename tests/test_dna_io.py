@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import app
-from kg.dna_import import import_dna
-from kg.errors import InputError
-from kg.reference_yaml import reference_nquads
-from kg.store import open_store
+from kg.ingest.dna_import import import_dna
+from kg.model.errors import InputError
+from kg.ingest.reference_yaml import reference_nquads
+from kg.store.oxigraph import open_store
 
 # The SQLite CREATE TABLE statements of DNA 3, as Sql.createTables writes them
 # (leifeld/dna, dna/src/main/java/sql/Sql.java); CODERS without its permission columns.
@@ -218,7 +218,7 @@ def test_statements_become_curated_assertions_with_exact_offsets(imported):
 
 
 def test_stance_and_who_answer(imported):
-    from kg.positions import stance, who
+    from kg.analysis.positions import stance, who
 
     _, _, store = imported
     with open_store(store, read_only=True) as s:
@@ -350,7 +350,7 @@ def test_dl_is_dnas_onemode_matrix_as_dna_writes_it(imported, tmp_path):
 
 def test_onemode_worked_by_hand():
     """DNA's congruence and conflict (Exporter.computeOneModeMatrix, boolean qualifier) on a small event list."""
-    from kg.dna_export import onemode
+    from kg.analysis.dna_export import onemode
 
     rows = [[n, "2023-01-02 00:00:00", "", org, concept, agree, 0, 1, "text", "", 1, "", "", "", "", ""]
             for n, (org, concept, agree) in enumerate(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg import dna_networks as dn
-from kg import dna_windows as dw
-from kg.errors import UnknownNameError
-from kg.views import Row
+from kg.analysis import dna_networks as dn
+from kg.analysis import dna_windows as dw
+from kg.model.errors import UnknownNameError
+from kg.analysis.views import Row
 
 
 def row(i: int, actor: str, stance: str, target: str, doc: str = "d1", date: str | None = "2020-01-06") -> Row:
@@ -277,8 +277,7 @@ def test_window_measures():
 @pytest.fixture
 def cli_rows(monkeypatch):
     """`kg network` reads the five rows (the store itself is empty)."""
-    from kg import views
-
+    from kg.analysis import views
     monkeypatch.setattr(views, "fetch_rows", lambda store, filters=None: five())
 
 
@@ -357,8 +356,8 @@ def test_fast_greedy_swaps_equal_dna_loop():
 def test_store_network_agrees_with_kg_congruence(seeds_store):
     """On the seeds (undated), DNA's congruence counting each statement once is kg's congruence view
     restricted to supports/opposes: the number of (target, stance) pairs two actors share."""
-    from kg.actor_views import as_holdings, congruence_edges
-    from kg.views import fetch_rows
+    from kg.analysis.actor_views import as_holdings, congruence_edges
+    from kg.analysis.views import fetch_rows
 
     rows = [r for r in fetch_rows(seeds_store) if r.stance in ("supports", "opposes")]
     kg_edges = {frozenset((u, v)): w for u, v, w in congruence_edges(as_holdings(rows)).edges(data="weight")}
@@ -386,7 +385,7 @@ def dated_store(tmp_path_factory):
     import shutil
     from pathlib import Path
 
-    from kg.build import build
+    from kg.graph.build import build
 
     corpus = tmp_path_factory.mktemp("dna") / "corpus"
     shutil.copytree(Path(__file__).resolve().parent / "data" / "fresh", corpus)

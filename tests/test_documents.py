@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.documents import ReadWarning, read_document, read_documents
-from kg.errors import InputError
-from kg.namespaces import DCT, SCHEMA
-from kg.rdf import document_quads
-from kg.store import MemoryStore
+from kg.ingest.documents import ReadWarning, read_document, read_documents
+from kg.model.errors import InputError
+from kg.model.namespaces import DCT, SCHEMA
+from kg.graph.quads import document_quads
+from kg.store.oxigraph import MemoryStore
 
 
 def test_plain_document(seeds_dir):

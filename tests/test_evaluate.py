@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.errors import InputError
-from kg.evaluate import Names, evaluate, evaluate_paths, load_aliases, load_gold_jsonl, read_extracted_jsonl
+from kg.model.errors import InputError
+from kg.extraction.scoring import Names, evaluate, evaluate_paths, load_aliases, load_gold_jsonl, read_extracted_jsonl
 from kg.extraction import default_reference, shared_extractor
 
 runner = CliRunner()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.documents import read_documents
+from kg.ingest.documents import read_documents
 from kg.extraction import default_reference, shared_extractor
-from kg.model import Document
+from kg.model.records import Document
 
 
 @pytest.fixture(scope="module")

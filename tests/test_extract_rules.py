@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from kg.documents import read_documents
+from kg.ingest.documents import read_documents
 from kg.extraction import METHOD_VERSION, default_reference, shared_extractor
-from kg.model import Document
+from kg.model.records import Document
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +233,7 @@ def test_label_with_a_word_left_out_and_no_dates_as_targets(extract):
 
 def test_lexicons_are_data(tmp_path, reference):
     """A user folder of lexicons replaces the shipped ones, file by file."""
-    from kg.errors import InputError
+    from kg.model.errors import InputError
     from kg.extraction import make_extractor
     from kg.extraction.lexicon import LEXICON_DIR, load_lexicon
 

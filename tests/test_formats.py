@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.documents import (
+from kg.ingest.documents import (
     DOCUMENT_SUFFIXES, ReadWarning, Skipped, document_kind, is_article_collection, iter_documents, read_collection,
     read_document, read_documents,
 )
-from kg.errors import InputError
-from kg.namespaces import DCT, SCHEMA
-from kg.rdf import document_quads
+from kg.model.errors import InputError
+from kg.model.namespaces import DCT, SCHEMA
+from kg.graph.quads import document_quads
 
 GOLD_ROW = {"doc": "000_a", "actor": "Poland", "stance": "supports", "target": "troop-deployment",
             "attributed_to": None, "certainty": "certain", "quote": "Poland backs it", "optional": False}
@@ -378,8 +378,8 @@ def test_read_document_refuses_collections(tmp_path):
 
 
 def test_build_stores_text_of_every_format(tmp_path):
-    from kg.build import build
-    from kg.store import MemoryStore
+    from kg.graph.build import build
+    from kg.store.oxigraph import MemoryStore
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

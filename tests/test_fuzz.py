@@ -15,12 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.curated import load_curated
-from kg.documents import read_document
-from kg.errors import KgError
+from kg.ingest.curated import load_curated
+from kg.ingest.documents import read_document
+from kg.model.errors import KgError
 from kg.extraction import default_reference
-from kg.positions import stance, who
-from kg.store import open_store
+from kg.analysis.positions import stance, who
+from kg.store.oxigraph import open_store
 
 SEED = 20261202
 runner = CliRunner()
@@ -124,7 +124,7 @@ def test_fuzz_documents_and_front_matter(tmp_path):
         if f.suffix in (".txt", ".md", ".html"):
             _library(read_document, f)
         else:
-            from kg.documents import read_collection
+            from kg.ingest.documents import read_collection
 
             _library(lambda p: list(read_collection(p)), f)
 
@@ -132,7 +132,7 @@ def test_fuzz_documents_and_front_matter(tmp_path):
 def test_fuzz_curated_yaml(tmp_path, reference):
     rng = random.Random(SEED + 2)
     seeds = Path(__file__).resolve().parents[1] / "seeds"
-    from kg.documents import read_documents
+    from kg.ingest.documents import read_documents
 
     docs, _ = read_documents([seeds / "articles"])
     by_id = {d.id: d for d in docs}

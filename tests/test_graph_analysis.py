@@ -10,9 +10,9 @@ from fractions import Fraction
 import networkx as nx
 import pytest
 
-from kg.graph_analysis import betweenness, communities, modularity, sample_sources, to_igraph
-from kg.networks import analyse
-from kg.views import communities as view_communities
+from kg.analysis.graph_analysis import betweenness, communities, modularity, sample_sources, to_igraph
+from kg.analysis.networks import analyse
+from kg.analysis.views import communities as view_communities
 
 TOL = 1e-9
 
@@ -218,7 +218,7 @@ def test_analyse_reports_networkxs_centralities(name):
 
 
 def test_analyse_samples_betweenness_above_the_budget(monkeypatch):
-    import kg.networks as networks
+    import kg.analysis.networks as networks
 
     monkeypatch.setattr(networks, "BETWEENNESS_BUDGET", 100)
     monkeypatch.setattr(networks, "BETWEENNESS_SAMPLE", 5)
@@ -232,14 +232,14 @@ def test_analyse_samples_betweenness_above_the_budget(monkeypatch):
 
 
 def test_igraph_is_not_imported_with_kg():
-    code = ("import sys, kg, kg.networks, kg.views, kg.graph_analysis, kg.cli; "
+    code = ("import sys, kg, kg.analysis.networks, kg.analysis.views, kg.analysis.graph_analysis, kg.cli; "
             "print('igraph' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
 
 def test_without_igraph_the_same_functions_use_networkx(monkeypatch):
-    import kg.graph_analysis as ga
+    import kg.analysis.graph_analysis as ga
 
     monkeypatch.setattr(ga, "_igraph", lambda: None)
     g = GRAPHS["random, binary weights"]()
@@ -265,8 +265,8 @@ def test_communities_leave_pythons_random_state_alone():
 def test_the_analysis_graph_is_the_views_graph_without_edge_details(view):
     """``kg network`` builds the view without what an edge shares, its stance and quotes: the same
     nodes, weights and coalitions as the page draws, so the same report."""
-    from kg.actor_views import Holdings, actor_view
-    from kg.views import Row, ViewSpec
+    from kg.analysis.actor_views import Holdings, actor_view
+    from kg.analysis.views import Row, ViewSpec
 
     rng = random.Random(5)
     rows = []
@@ -291,7 +291,7 @@ def test_the_analysis_graph_is_the_views_graph_without_edge_details(view):
 def test_matrix_communities_are_those_of_the_networkx_graph_of_the_ties(seed):
     import numpy as np
 
-    from kg.graph_analysis import matrix_communities
+    from kg.analysis.graph_analysis import matrix_communities
 
     rng = np.random.default_rng(seed)
     n = 60
@@ -324,7 +324,7 @@ def test_to_igraph_lists_edges_as_networkx_does():
 def test_matrix_communities_without_igraph(monkeypatch):
     import numpy as np
 
-    import kg.graph_analysis as ga
+    import kg.analysis.graph_analysis as ga
 
     m = np.zeros((6, 6))
     for i, j in [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)]:
@@ -337,8 +337,8 @@ def test_matrix_communities_without_igraph(monkeypatch):
 
 
 def test_conflict_weights_are_the_conflict_graphs():
-    from kg.actor_views import Holdings, conflict_edges, conflict_weights
-    from kg.views import Row
+    from kg.analysis.actor_views import Holdings, conflict_edges, conflict_weights
+    from kg.analysis.views import Row
 
     rng = random.Random(8)
     rows = [Row(f"ex:a{i}", f"ex:A{a}", f"A{a}", "State", rng.choice(["supports", "opposes", "neutral"]),

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from kg import html, views
-from kg.build import build
-from kg.store import open_store
-from kg.views import Row, ViewSpec, build_view, fetch_rows
+from kg.web import pages as html
+
+from kg.analysis import views
+from kg.graph.build import build
+from kg.store.oxigraph import open_store
+from kg.analysis.views import Row, ViewSpec, build_view, fetch_rows
 
 PAYLOAD = '<script>alert(1)</script> & <img src=x onerror="window.__xss=1"> we will send troops'
 EVIL_SOURCE = "Evil <b>News</b>"
@@ -208,7 +210,7 @@ def _spread(pos: dict, other: dict) -> float:
 def test_spring_layout_is_networkx_fruchterman_reingold():
     import networkx as nx
 
-    from kg.layout import spring
+    from kg.web.layout import spring
 
     for g in (nx.karate_club_graph(), nx.path_graph(7), nx.barbell_graph(6, 2)):
         edges = [(u, v, float(d.get("weight", 1))) for u, v, d in g.edges(data=True)]
@@ -222,7 +224,7 @@ def test_spring_layout_is_networkx_fruchterman_reingold():
 def test_spring_layout_of_large_graphs_is_networkx_sparse_solver():
     import networkx as nx
 
-    from kg.layout import DENSE_LIMIT, spring
+    from kg.web.layout import DENSE_LIMIT, spring
 
     g = nx.cycle_graph(DENSE_LIMIT + 10)
     ours = spring(list(g), [(u, v, 1.0) for u, v in g.edges()], seed=3, iterations=5)

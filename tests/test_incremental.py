@@ -8,9 +8,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import app
-from kg.store import open_store
+from kg.store.oxigraph import open_store
 
 
 def _count(store_path, sparql):

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import html
-from kg.layout import GAP, MIN_EDGE, Box, components, node_box, pack, text_width
-from kg.views import Row, ViewSpec, build_view
+from kg.web import pages as html
+from kg.web.layout import GAP, MIN_EDGE, Box, components, node_box, pack, text_width
+from kg.analysis.views import Row, ViewSpec, build_view
 
 
 def overlap(a: tuple, p: Box, b: tuple, q: Box, gap: float = 0.0) -> bool:

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from kg.build import build, remove
-from kg.locking import StoreLockedError, write_lock
-from kg.store import open_store
+from kg.graph.build import build, remove
+from kg.store.locking import StoreLockedError, write_lock
+from kg.store.oxigraph import open_store
 
 
 def _nquads(store):
@@ -33,7 +33,7 @@ def test_a_killed_holder_releases_the_lock(seeds_dir, tmp_path):
     store = tmp_path / "s.kg"
     build([seeds_dir], store)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from kg.locking import write_lock\n"
+        "import sys, time; from pathlib import Path; from kg.store.locking import write_lock\n"
         f"with write_lock(Path({str(store)!r})):\n    print('held', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -59,7 +59,7 @@ def test_killed_builds_leave_old_or_new_and_no_scratch_after_the_next_command(se
     probe = tmp_path / "probe.kg"
     build([work], probe)
     new = _nquads(probe)
-    script = ("import sys; from kg.build import build\n"
+    script = ("import sys; from kg.graph.build import build\n"
               f"build([{str(work)!r}], {str(store)!r})")
     seen = set()
     for _ in range(20):
@@ -105,7 +105,7 @@ def test_an_update_during_a_build_is_refused_not_lost(store_copy):
     assert res.exit_code != 0 and "locked by PID" in res.stderr and "update applied" not in res.output
 
 
-# Each step of the swap (kg.store_dirs.activate): the new link made, the link renamed over the active one,
+# Each step of the swap (kg.store.dirs.activate): the new link made, the link renamed over the active one,
 # the old version deleted.
 _STEPS = {
     "link": ("os", "symlink", "True"),
@@ -132,7 +132,7 @@ def test_a_kill_at_each_step_of_the_swap_leaves_old_or_new(seeds_dir, tmp_path, 
     build([work], store)  # a second version, so that the sweep has an old one to delete
     old = _nquads(store)
     (work / "articles" / "extra.txt").write_text("Hungary opposes sanctions on Russia.\n", encoding="utf-8")
-    code = _kill_at(step, f"from kg.build import build\nbuild([{str(work)!r}], {str(store)!r})")
+    code = _kill_at(step, f"from kg.graph.build import build\nbuild([{str(work)!r}], {str(store)!r})")
     assert code == -signal.SIGKILL
     state = _nquads(store)  # readers see a whole store meanwhile
     assert state == (old if step != "sweep" else _nquads_of_fresh(work, tmp_path))
@@ -165,7 +165,7 @@ def test_killed_removes_leave_old_or_new(seeds_dir, tmp_path):
     seen = set()
     for _ in range(20):
         proc = subprocess.Popen([sys.executable, "-c",
-                                 f"from kg.build import remove\nremove(['000_33a90556ae30723f'], {str(store)!r})"])
+                                 f"from kg.graph.build import remove\nremove(['000_33a90556ae30723f'], {str(store)!r})"])
         time.sleep(rng.uniform(0.05, 1.2))
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.build import build
-from kg.namespaces import actor_iri, document_graph, document_iri, normalise_label, source_iri
-from kg.store import open_store
+from kg.graph.build import build
+from kg.model.namespaces import actor_iri, document_graph, document_iri, normalise_label, source_iri
+from kg.store.oxigraph import open_store
 
 # Spaces, punctuation, Cyrillic, Arabic, CJK, combining marks, symbols.
 ALPHABET = (string.ascii_letters + string.digits + " .,;:!?%<>{}|^`\\\"'()[]#&+=@~-_" + "ПутинЗеленскийёЁ"
@@ -66,7 +66,7 @@ def test_cyrillic_actors_stay_apart(tmp_path):
         encoding="utf-8")
     store = tmp_path / "s.kg"
     build([tmp_path], store)
-    from kg.positions import stance
+    from kg.analysis.positions import stance
 
     with open_store(store, read_only=True) as s:
         rows = stance(s, "Путин")

@@ -9,10 +9,12 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from kg import networks, views
+from kg.analysis import networks
+
+from kg.analysis import views
 from kg.cli import app
-from kg.errors import UnknownNameError
-from kg.views import Row, ViewSpec, build_view
+from kg.model.errors import UnknownNameError
+from kg.analysis.views import Row, ViewSpec, build_view
 
 POLAND = "https://w3id.org/kg/id/actor/poland"
 BALTICS = "https://w3id.org/kg/id/actor/baltic-states"

@@ -10,16 +10,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from kg.build import build, prepare
+from kg.graph.build import build, prepare
 from kg.cli import app
-from kg.curated import load_curated
-from kg.errors import InputError
-from kg.model import Assertion
-from kg.namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, target_iri
-from kg.reference import Reference, new_actor, uncoded_target
-from kg.reference_export import append_actors
-from kg.reference_yaml import reference_kind, reference_nquads
-from kg.store import MemoryStore, skolemised_nquads
+from kg.ingest.curated import load_curated
+from kg.model.errors import InputError
+from kg.model.records import Assertion
+from kg.model.namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, target_iri
+from kg.ingest.reference import Reference, new_actor, uncoded_target
+from kg.ingest.reference_export import append_actors
+from kg.ingest.reference_yaml import reference_kind, reference_nquads
+from kg.model.nquads import skolemised_nquads
+from kg.store.oxigraph import MemoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -60,8 +61,8 @@ def test_init_writes_a_project_and_never_overwrites(tmp_path):
 def test_the_example_project_is_valid_as_it_is(tmp_path):
     """The templates load as codebook, gazetteer and curated file, and the reference data conforms to the
     SHACL shapes (what `kg build` of a fresh project reads)."""
-    from kg.init_project import init_project
-    from kg.validate import validate
+    from kg.ingest.init_project import init_project
+    from kg.graph.validate import validate
 
     init_project(tmp_path)
     nquads = (skolemised_nquads(ROOT / "ontology" / "kg.ttl", GRAPH_ONTOLOGY)
@@ -81,8 +82,8 @@ def test_the_example_project_is_valid_as_it_is(tmp_path):
 
 def test_the_commented_example_rows_are_valid_once_uncommented(tmp_path):
     """The rows in curated.yaml's comments name real topics and actors of the example files."""
-    from kg.init_project import init_project
-    from kg.model import Document
+    from kg.ingest.init_project import init_project
+    from kg.model.records import Document
 
     init_project(tmp_path)
     text = (tmp_path / "curated.yaml").read_text(encoding="utf-8")
@@ -220,7 +221,7 @@ def test_declared_actors_are_no_longer_new(tmp_path, data_dir):
     (corpus / "curated.yaml").write_text(declared, encoding="utf-8")
     store = MemoryStore()
     build([corpus], store, extractor=_extractor)
-    from kg.positions import new_actors
+    from kg.analysis.positions import new_actors
 
     assert [r["actor"] for r in new_actors(store)] == ["Jan Kowalski"]
 
@@ -252,7 +253,7 @@ def test_a_text_target_is_uncoded(tmp_path, data_dir):
     assert (a.target.kind, a.target.label, a.target.iri) == ("uncoded", "new sanctions", target_iri("new sanctions"))
     store = MemoryStore()
     build([tmp_path / "case"], store)
-    from kg.positions import stance, who
+    from kg.analysis.positions import stance, who
 
     assert [r["actor"] for r in who(store, "text:New Sanctions")] == ["Poland"]
     assert [r["target"] for r in stance(store, "Poland")] == ["new sanctions"]

@@ -19,11 +19,11 @@ import pytest
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, SKOS, XSD
 
-from kg.model import Actor, Assertion, Document, Target
-from kg.namespaces import (
+from kg.model.records import Actor, Assertion, Document, Target
+from kg.model.namespaces import (
     CERTAINTY_IRI, KG, KGR, METHOD_IRI, STANCE_IRI, STANCE_PREDICATE, actor_iri, document_iri, slug, target_iri, topic_iri,
 )
-from kg.rdf import assertion_quads, curation_quads, document_quads
+from kg.graph.quads import assertion_quads, curation_quads, document_quads
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"
@@ -88,7 +88,7 @@ def reference(vocab, codebook, gazetteer) -> Graph:
 
 
 def normalise(name: str) -> str:
-    """Same key as kg.reference.normalise: case-, accent-, quote- and leading-article-insensitive."""
+    """Same key as kg.ingest.reference.normalise: case-, accent-, quote- and leading-article-insensitive."""
     name = unicodedata.normalize("NFKC", name).translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
     name = "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
     name = re.sub(r"\s+", " ", name).strip(" .,;:\"'")
@@ -254,7 +254,7 @@ def test_actor_iris_follow_slug_rule(gazetteer):
         prefs = list(gazetteer.objects(node, SKOS.prefLabel))
         assert len(prefs) == 1 and prefs[0].language == "en", node
         # The shipped gazetteer names its actors by the ASCII slug of their label (explicit IRIs; actors
-        # found in text get kg.namespaces.actor_iri, which keeps every script).
+        # found in text get kg.model.namespaces.actor_iri, which keeps every script).
         assert str(node) == KGR + "actor/" + slug(str(prefs[0])), node
         assert str(gazetteer.value(node, RDFS.label)) == str(prefs[0])
         alts = {str(a) for a in gazetteer.objects(node, SKOS.altLabel)}
@@ -374,7 +374,7 @@ def span(quote: str) -> tuple[int, int]:
 
 
 def sample_nquads() -> tuple[str, list[Assertion]]:
-    """N-Quads of a small build made with kg.rdf: curated, extracted, actor/uncoded targets, new actors, curation."""
+    """N-Quads of a small build made with kg.graph.quads: curated, extracted, actor/uncoded targets, new actors, curation."""
     doc = Document(id="000_sample", text=TEXT, title="NATO states may deploy", source="Example Times",
                    url="https://example.org/news?id=1&x=a b", date="2023-07-05", language="en", sha256="ab" * 32)
     poland = Actor(actor_iri("Poland"), "Poland", "State", ("Warsaw",))

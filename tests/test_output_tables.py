@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from kg import __version__
 from kg.cli import app
-from kg.output import DEFAULT_WIDTH, cell_width, column_widths, render, terminal_width, wrap
+from kg.analysis.output import DEFAULT_WIDTH, cell_width, column_widths, render, terminal_width, wrap
 
 QUOTE = ("countries like Poland and the Baltic states may be ready to send troops to Ukraine, "
          "said the former NATO Secretary General in an interview with a Danish newspaper on Tuesday")

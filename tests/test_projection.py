@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg import positions
-from kg.build import build, remove_documents
-from kg.store_dirs import active_dir
+from kg.analysis import positions
+from kg.graph.build import build, remove_documents
+from kg.store.dirs import active_dir
 from kg.cli import app
-from kg.projection import FILE, Projection
-from kg.store import open_store
-from kg.networks import network_report
-from kg.views import Filters, fetch_rows, view_graph
+from kg.graph.projection import FILE, Projection
+from kg.store.oxigraph import open_store
+from kg.analysis.networks import network_report
+from kg.analysis.views import Filters, fetch_rows, view_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -169,7 +169,7 @@ def test_a_projection_of_another_schema_is_ignored_and_rebuilt(store_copy, seeds
     assert len(assert_same_as_sparql(store_copy, monkeypatch)["rows"]) == 23
 
 def test_interrupted_build_leaves_store_and_projection_together(store_copy, seeds_dir, tmp_path, monkeypatch):
-    import kg.build as kb
+    import kg.graph.build as kb
 
     def boom(*a, **k):
         raise KeyboardInterrupt

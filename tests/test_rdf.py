@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kg.model import Actor, Assertion, Target
-from kg.namespaces import KG, KGR, actor_iri, slug
-from kg.rdf import assertion_quads, iri, literal
-from kg.validate import validate
+from kg.model.records import Actor, Assertion, Target
+from kg.model.namespaces import KG, KGR, actor_iri, slug
+from kg.graph.quads import assertion_quads
+from kg.model.nquads import iri, literal
+from kg.graph.validate import validate
 
 
 def test_literals_and_iris_are_escaped():
@@ -65,7 +66,7 @@ def test_memory_store_gives_the_same_answers(seeds_store, memory_store):
 
 
 def test_shapes_catch_a_broken_graph(memory_store):
-    from kg.store import MemoryStore
+    from kg.store.oxigraph import MemoryStore
 
     lines = memory_store.dump("nquads").decode("utf-8").splitlines(keepends=True)
     broken = MemoryStore()

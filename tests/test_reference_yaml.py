@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
-from kg.errors import InputError
-from kg.namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, topic_iri
-from kg.reference import Reference, normalise
-from kg.reference_export import turtle_to_yaml
-from kg.reference_yaml import _yaml_nquads, reference_kind, reference_nquads, yaml_triples
-from kg.store import OxigraphStore
+from kg.model.errors import InputError
+from kg.model.namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, topic_iri
+from kg.ingest.reference import Reference, normalise
+from kg.ingest.reference_export import turtle_to_yaml
+from kg.ingest.reference_yaml import _yaml_nquads, reference_kind, reference_nquads, yaml_triples
+from kg.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT.parent / "shared" / "devset"

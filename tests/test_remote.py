@@ -17,10 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.errors import QueryError, StoreError
-from kg.namespaces import XSD
-from kg.remote import STAGING, RemoteStore, bind_values, query_form, sparql_term
-from kg.store import Term, open_store
+from kg.model.errors import QueryError, StoreError
+from kg.model.namespaces import XSD
+from kg.store.remote import STAGING, RemoteStore, bind_values, query_form, sparql_term
+from kg.store.oxigraph import Term, open_store
 
 from servers import OxigraphServer, VirtuosoServer, free_port
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from kg.build import build
-from kg.model import Assertion
-from kg.positions import stance
-from kg.review_store import BadDecisionError, ReviewStore, StaleVersionError, file_version
-from kg.store import open_store
+from kg.graph.build import build
+from kg.model.records import Assertion
+from kg.analysis.positions import stance
+from kg.web.review_store import BadDecisionError, ReviewStore, StaleVersionError, file_version
+from kg.store.oxigraph import open_store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -160,7 +160,7 @@ def test_stale_version_is_refused_and_nothing_lost(review):
 # ---------------------------------------------------------------- the HTTP app
 @pytest.fixture
 def app(review):
-    from kg.review_app import make_server
+    from kg.web.review_app import make_server
 
     server = make_server(review, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -260,7 +260,7 @@ def test_a_new_actor_is_declared_on_the_spot(review):
 
 def test_queue_from_the_projection_equals_the_sparql_queue(review, monkeypatch):
     with open_store(review.store_location, read_only=True) as store:
-        from kg.projection import Projection
+        from kg.graph.projection import Projection
 
         with Projection.opened(store) as p:
             assert p is not None  # the on-disk build keeps one
@@ -276,7 +276,7 @@ def test_two_processes_with_the_same_base_version_one_is_refused(review, tmp_pat
 
     q, base = review.queue(), review.version()
     script = ("import sys; sys.path.insert(0, {tests!r}); from test_review import SentenceExtractor; "
-              "from kg.review_store import ReviewStore, StaleVersionError\n"
+              "from kg.web.review_store import ReviewStore, StaleVersionError\n"
               "r = ReviewStore({store!r}, {curated!r}, {coder!r}, extractor=SentenceExtractor())\n"
               "try:\n    r.accept({id!r}, {base!r}); print('ok')\nexcept StaleVersionError:\n    print('stale')\n")
     procs = [subprocess.Popen([sys.executable, "-c", script.format(

@@ -13,10 +13,10 @@ from ruamel.yaml import YAML
 from test_browser import PAYLOAD
 from test_review import SentenceExtractor, make_debate
 
-from kg.build import build
-from kg.review_app import make_server
-from kg.review_store import ReviewStore
-from kg.store import open_store
+from kg.graph.build import build
+from kg.web.review_app import make_server
+from kg.web.review_store import ReviewStore
+from kg.store.oxigraph import open_store
 
 pytestmark = pytest.mark.browser
 

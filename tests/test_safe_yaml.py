@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.curated import load_curated
-from kg.errors import InputError
-from kg.reference import Reference
-from kg.safe_yaml import MAX_ALIAS_NODES, MAX_DEPTH, compose_yaml, load_yaml
+from kg.ingest.curated import load_curated
+from kg.model.errors import InputError
+from kg.ingest.reference import Reference
+from kg.ingest.safe_yaml import MAX_ALIAS_NODES, MAX_DEPTH, compose_yaml, load_yaml
 
 LAUGHS = "".join(
     f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n" for i in range(10))

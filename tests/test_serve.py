@@ -24,10 +24,10 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg import sparql_results as sr
+from kg.store import sparql_results as sr
 from kg.cli import app
-from kg.serve import ServeError, make_server, query_shape, start_in_thread
-from kg.store import Result, Term, open_store
+from kg.web.serve import ServeError, make_server, query_shape, start_in_thread
+from kg.store.oxigraph import Result, Term, open_store
 
 KGR = "https://w3id.org/kg/id/"
 POLAND = KGR + "actor/poland"
@@ -596,9 +596,9 @@ def test_form_runs_queries_in_a_browser_and_renders_values_as_text(server):
 
 def test_kg_remote_store_reads_through_the_endpoint(server):
     """kg's own SPARQL client (``--store sparql+http://…``) can read from ``kg serve``, and cannot write."""
-    remote = pytest.importorskip("kg.remote")
-    from kg.errors import KgError
-    from kg.positions import stance
+    remote = pytest.importorskip("kg.store.remote")
+    from kg.model.errors import KgError
+    from kg.analysis.positions import stance
 
     host = urlsplit(server.url).netloc
     for location in (f"sparql+http://{host}", f"sparql+http://{host}/sparql?union=native"):

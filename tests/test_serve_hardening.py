@@ -20,9 +20,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from kg.serve import make_server, start_in_thread
-from kg.serve_check import SERVICE_REFUSED, Limits, Refusal, check_service, check_text, scan
-from kg.serve_pool import WorkerPool
+from kg.web.serve import make_server, start_in_thread
+from kg.web.serve_check import SERVICE_REFUSED, Limits, Refusal, check_service, check_text, scan
+from kg.web.serve_pool import WorkerPool
 
 ASK = "ASK { ?s ?p ?o }"
 # Never matches and never streams a row: the engine cannot be interrupted before its deadline.
@@ -218,7 +218,7 @@ def test_workers_cannot_open_network_sockets(canary):
     code = f"""
 import socket, sys
 import pyoxigraph as ox
-from kg.serve_worker import block_network
+from kg.web.serve_worker import block_network
 if not block_network():
     sys.exit(3)
 try:

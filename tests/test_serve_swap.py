@@ -9,7 +9,7 @@ import time
 
 from test_serve import get, start  # noqa: F401  (the fixture)
 
-from kg.build import build
+from kg.graph.build import build
 
 ASK_EXTRA = "ASK { ?d dct:identifier 'extra' }"
 

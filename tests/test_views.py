@@ -7,9 +7,11 @@ from itertools import combinations
 
 import pytest
 
-from kg import actor_views, views
-from kg.errors import InputError, KgError, UnknownNameError
-from kg.views import Filters, Row, ViewSpec, build_view, fetch_rows, resolve_spec
+from kg.analysis import actor_views
+
+from kg.analysis import views
+from kg.model.errors import InputError, KgError, UnknownNameError
+from kg.analysis.views import Filters, Row, ViewSpec, build_view, fetch_rows, resolve_spec
 
 POLAND = "https://w3id.org/kg/id/actor/poland"
 BALTICS = "https://w3id.org/kg/id/actor/baltic-states"
@@ -226,7 +228,7 @@ def test_views_without_quotes_keep_counts(rows):
 
 
 def test_topic_filter_binds_the_target(seeds_store):
-    from kg.views import Filters, view_graph
+    from kg.analysis.views import Filters, view_graph
 
     g = view_graph(seeds_store, "congruence", filters=Filters.make(topic="troop-deployment"))
     labels = {d["label"] for _, d in g.nodes(data=True)}

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import KgError
+from kg.model.errors import KgError
 
 app = typer.Typer(
     name="kg",
@@ -32,8 +32,8 @@ def write_lock_for(store: Optional[str], *, enabled: bool = True, wait: bool = F
     from contextlib import nullcontext
     from pathlib import Path
 
-    from ..locking import write_lock
-    from ..store import MEMORY, store_location
+    from kg.store.locking import write_lock
+    from kg.store.oxigraph import MEMORY, store_location
 
     loc = store_location(store)
     if not enabled or loc == MEMORY or "://" in loc:
@@ -43,7 +43,7 @@ def write_lock_for(store: Optional[str], *, enabled: bool = True, wait: bool = F
 
 def open_store_for(store: Optional[str], read_only: bool = True):
     """The store named by ``--store`` (or ``KG_STORE``), read-only unless a command writes."""
-    from ..store import open_store
+    from kg.store.oxigraph import open_store
 
     return open_store(store, read_only=read_only)
 
@@ -86,7 +86,7 @@ def command(*args, example: str | None = None, **kwargs):
         def wrapper(*a, **kw):
             _check_text_arguments(kw)
             raw = kw.pop("raw_csv", False) if takes_raw else False
-            from ..output import RAW_CSV
+            from kg.analysis.output import RAW_CSV
 
             token = RAW_CSV.set(bool(raw))
             try:
@@ -136,8 +136,7 @@ def version() -> str:
     try:
         return dist_version("kg")
     except PackageNotFoundError:
-        from .. import __version__
-
+        from kg import __version__
         return __version__
 
 

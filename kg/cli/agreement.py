@@ -32,17 +32,17 @@ def agreement(
     but has no row for a statement another coder found gives it the value "none" (a disagreement); a
     coder who did not code the document gives a missing value. An undefined alpha (no variation) is empty.
     """
-    from ..agreement import agreement as run
-    from ..documents import read_documents
-    from ..inputs import ReferenceFiles
-    from ..output import render
+    from kg.analysis.agreement import agreement as run
+    from kg.ingest.documents import read_documents
+    from kg.ingest.reference_files import ReferenceFiles
+    from kg.analysis.output import render
 
     check_format(fmt)
     documents, _skipped = read_documents(docs or ["articles" if Path("articles").is_dir() else "seeds"])
     reference = ReferenceFiles.resolve(codebook, gazetteer).reference()
     extract = None
     if extractor:
-        from ..extraction import make_extractor
+        from kg.extraction import make_extractor
 
         extract = make_extractor(model=model)
     rows = run(files, documents, reference, extract=extract)

@@ -37,12 +37,12 @@ def build(
 
     Documents leave the store only through `kg remove` or `kg build --sync`.
     """
-    from ..build import build as run_build
+    from kg.graph.build import build as run_build
     from ._progress import progress_bars
 
     extractor = None
     if extract:
-        from ..extraction import make_extractor
+        from kg.extraction import make_extractor
 
         extractor = make_extractor(model=model, workers=workers, dask=dask, min_confidence=min_confidence)
     with progress_bars(quiet) as progress:
@@ -73,7 +73,7 @@ def remove(
     wait: bool = typer.Option(False, "--wait", help="If another writer holds the store, wait for it instead of failing."),
 ) -> None:
     """Remove documents and every assertion drawn from them (all or nothing)."""
-    from ..build import remove as run_remove
+    from kg.graph.build import remove as run_remove
 
     res = run_remove(docs, store, wait=wait)
     for doc_id, close in res.unknown.items():
@@ -91,8 +91,8 @@ def stance(
     fmt: str = FormatOpt,
 ) -> None:
     """List an actor's positions: stance, target, certainty, speaker, quote, source document."""
-    from ..output import render
-    from ..positions import STANCE_KEYS, stance as positions
+    from kg.analysis.output import render
+    from kg.analysis.positions import STANCE_KEYS, stance as positions
 
     check_format(fmt)
     with _open(store) as s:
@@ -108,8 +108,8 @@ def who(
     fmt: str = FormatOpt,
 ) -> None:
     """Actors by stance on a topic (or an actor, or an uncoded target)."""
-    from ..output import render
-    from ..positions import who as run_who
+    from kg.analysis.output import render
+    from kg.analysis.positions import who as run_who
 
     check_format(fmt)
     with _open(store) as s:
@@ -128,8 +128,8 @@ def actors(
                                              "actors it already names are left out."),
 ) -> None:
     """List known actors with their type and aliases (--new: those the gazetteer lacks)."""
-    from ..output import render
-    from ..positions import NEW_ACTOR_KEYS, actors as run_actors, new_actors
+    from kg.analysis.output import render
+    from kg.analysis.positions import NEW_ACTOR_KEYS, actors as run_actors, new_actors
 
     check_format(fmt)
     if yaml_file is not None and not new:
@@ -137,7 +137,7 @@ def actors(
     with _open(store) as s:
         rows = new_actors(s) if new else run_actors(s)
     if yaml_file is not None:
-        from ..reference_export import append_actors
+        from kg.ingest.reference_export import append_actors
 
         added = append_actors(yaml_file, rows)
         typer.echo(f"added {len(added)} actor(s) to {yaml_file}" + (f": {', '.join(added)}" if added else ""), err=True)
@@ -150,8 +150,8 @@ def actors(
 @command()
 def topics(store: Optional[str] = StoreOpt, fmt: str = FormatOpt) -> None:
     """List the codebook's topics."""
-    from ..output import render
-    from ..positions import topics as run_topics
+    from kg.analysis.output import render
+    from kg.analysis.positions import topics as run_topics
 
     check_format(fmt)
     with _open(store) as s:
@@ -168,8 +168,8 @@ def query(
     wait: bool = typer.Option(False, "--wait", help="With --update: if another writer holds the store, wait for it."),
 ) -> None:
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) with the project's prefixes predeclared."""
-    from ..output import render
-    from ..positions import run_query
+    from kg.analysis.output import render
+    from kg.analysis.positions import run_query
 
     check_format(fmt)
     with write_lock_for(store, enabled=update, wait=wait), _open(store, read_only=not update) as s:
@@ -204,12 +204,13 @@ def export(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Export the graph as RDF, or one network view as GraphML, GEXF or CSV."""
-    from ..networks import EXPORT_FORMATS as NETWORK_FORMATS
-    from ..store import EXPORT_FORMATS
+    from kg.analysis.networks import EXPORT_FORMATS as NETWORK_FORMATS
+    from kg.store.oxigraph import EXPORT_FORMATS
 
     if fmt in ("dna-csv", "dl"):  # for DNA users: its event list CSV, a network as UCINET DL (kg/dna_export.py)
-        from ..dna_export import dl_network, dna_csv, write_text
-        from ..views import Filters
+        from kg.analysis.dna_export import dl_network, dna_csv
+        from kg.ingest.reference_export import write_text
+        from kg.analysis.views import Filters
 
         filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
         with _open(store) as s:
@@ -229,7 +230,7 @@ def export(
                 typer.echo(note.strip(" ()"), err=True)
         return
     if fmt in NETWORK_FORMATS:
-        from ..networks import export_network
+        from kg.analysis.networks import export_network
 
         with _open(store) as s:
             paths = export_network(s, fmt, view, out, name=name, depth=depth, max_nodes=max_nodes, source=source,
@@ -262,7 +263,7 @@ def export(
 @command()
 def validate(store: Optional[str] = StoreOpt) -> None:
     """Check the graph against the SHACL shapes; exit 1 when it does not conform."""
-    from ..validate import validate as run_validate
+    from kg.graph.validate import validate as run_validate
 
     with _open(store) as s:
         conforms, text = run_validate(s)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import KgError
+from kg.model.errors import KgError
 from ._app import app, fail
 
 import_app = typer.Typer(name="import", help="Bring coded data from other tools into a kg project folder.",
@@ -26,7 +26,7 @@ def dna(
 ) -> None:
     """Import a DNA database: documents with their text and metadata, "DNA Statement"s as curated assertions
     with exact offsets, concepts as a codebook, organisations and persons as a gazetteer."""
-    from ..dna_import import import_dna
+    from kg.ingest.dna_import import import_dna
 
     try:
         summary = import_dna(database, outdir, actor=actor, force=force)

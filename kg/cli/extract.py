@@ -42,7 +42,7 @@ def extract(
     Prints one JSON object per assertion (or a table); the run's summary, with any
     skipped files and why, goes to standard error.
     """
-    from ..extraction import default_reference, extract_paths
+    from kg.extraction import default_reference, extract_paths
 
     check_format(fmt, ("jsonl", "table"))
     reference = default_reference(gazetteer, codebook)
@@ -54,7 +54,7 @@ def extract(
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         out.flush()
     else:
-        from ..output import render
+        from kg.analysis.output import render
 
         typer.echo(render([_table_row(r) for r in rows], "table", _TABLE))
     typer.echo(run.summary(), err=True)
@@ -85,9 +85,9 @@ def evaluate(
 
     Precision, recall and F1 are those of the reference scorer (score.py) on the same files.
     """
-    from ..evaluate import debate_folder, evaluate_paths
-    from ..extraction import default_reference
-    from ..output import render
+    from kg.extraction.scoring import debate_folder, evaluate_paths
+    from kg.extraction import default_reference
+    from kg.analysis.output import render
 
     check_format(fmt, ("table", "json"))
     paths = list(paths or [])

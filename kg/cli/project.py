@@ -16,7 +16,7 @@ def init(
 ) -> None:
     """Start a project for a new debate: articles/, topics.yaml (codebook), actors.yaml (gazetteer) and
     curated.yaml, with commented examples; no Turtle needed."""
-    from ..init_project import init_project
+    from kg.ingest.init_project import init_project
 
     for p in init_project(directory, force=force):
         typer.echo(f"created {p}{'/' if p.is_dir() else ''}")

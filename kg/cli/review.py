@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError
+from kg.model.errors import InputError
 from ._app import StoreOpt, command
 
 
@@ -33,9 +33,9 @@ def review(
     """Open a local page to read documents, accept, reject or edit suggestions and add statements."""
     import os
 
-    from ..review_app import make_server
-    from ..review_store import ReviewStore
-    from ..store import open_store, store_location
+    from kg.web.review_app import make_server
+    from kg.web.review_store import ReviewStore
+    from kg.store.oxigraph import open_store, store_location
 
     path = curated_file or Path("curated.yaml")
     if not path.is_file():
@@ -46,7 +46,7 @@ def review(
             extract = bool(s.query("ASK { ?a kg:method kg:Extracted }").boolean)
     extractor = None
     if extract:
-        from ..extraction import make_extractor
+        from kg.extraction import make_extractor
 
         extractor = make_extractor(model=model, min_confidence=min_confidence)
     name = coder or os.environ.get("USER") or "anonymous"

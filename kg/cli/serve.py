@@ -33,11 +33,11 @@ def serve(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No access log on standard error."),
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint (GET/POST /sparql) with a query form at /."""
-    from ..serve import make_server, serve_forever, stderr_log
-    from ..store import store_location
+    from kg.web.serve import make_server, serve_forever, stderr_log
+    from kg.store.oxigraph import store_location
 
     location = store_location(store)
-    from ..serve import DEFAULT_WORKERS
+    from kg.web.serve import DEFAULT_WORKERS
 
     server = make_server(location, host, port, timeout=timeout, max_rows=max_rows, workers=workers or DEFAULT_WORKERS,
                          max_depth=max_depth, max_query_bytes=max_query_bytes, max_memory=None if max_memory is None else max_memory << 20,

@@ -25,7 +25,7 @@ TopicOpt = typer.Option(None, "--topic", help="Only assertions on this target (t
 
 
 def _filters(source, certainty, stance, since, until, topic=None):
-    from ..views import Filters
+    from kg.analysis.views import Filters
 
     return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until, topic=topic)
 
@@ -47,8 +47,8 @@ def viz(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Write a view of the network as one self-contained, offline, interactive HTML page."""
-    from ..html import PAGE_QUOTES, page, write_html
-    from ..views import view_graph
+    from kg.web.pages import PAGE_QUOTES, page, write_html
+    from kg.analysis.views import view_graph
 
     filters = _filters(source, certainty, stance, since, until, topic)
     with _open(store) as s:
@@ -105,15 +105,15 @@ def network(
     network as the Discourse Network Analyzer computes it: an edge list (or --matrix), or with --window
     density, coalition modularity and DNA's polarisation per window.
     """
-    from ..networks import network_report
-    from ..output import render
+    from kg.analysis.networks import network_report
+    from kg.analysis.output import render
 
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
     if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
             or matrix or isolates):
-        from ..dna_report import DnaOptions, network_from_store, render_network, render_windows, windows_from_store
-        from ..errors import InputError
+        from kg.analysis.dna_report import DnaOptions, network_from_store, render_network, render_windows, windows_from_store
+        from kg.model.errors import InputError
 
         if isolates and not window:
             raise InputError("--isolates goes with --window (one network has no actor outside it)")
@@ -169,8 +169,8 @@ def compare_cmd(
     fmt: str = FormatOpt,
 ) -> None:
     """For each (actor, target), what each source reports, flagging different stances, certainties and attributions."""
-    from ..compare import COMPARE_COLUMNS, compare, compare_rows
-    from ..output import render
+    from kg.analysis.compare import COMPARE_COLUMNS, compare, compare_rows
+    from kg.analysis.output import render
 
     check_format(fmt)
     with _open(store) as s:
@@ -195,8 +195,8 @@ def timeline_cmd(
     fmt: str = FormatOpt,
 ) -> None:
     """An actor's stances over time (by document date), flagging changes of stance or certainty per target."""
-    from ..compare import TIMELINE_COLUMNS, timeline
-    from ..output import render
+    from kg.analysis.compare import TIMELINE_COLUMNS, timeline
+    from kg.analysis.output import render
 
     check_format(fmt)
     with _open(store) as s:

@@ -15,11 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-VERSION = "0.2.0"  # of the rules and lexicons; stamped on every extracted assertion as METHOD_VERSION
-METHOD_VERSION = f"rules@{VERSION}"
+from .version import METHOD_VERSION, VERSION
 
 if TYPE_CHECKING:
-    from ..reference import Reference
+    from kg.ingest.reference import Reference
     from .pipeline import ExtractionRun, RuleExtractor
 
 __all__ = ["VERSION", "METHOD_VERSION", "make_extractor", "shared_extractor", "default_reference",
@@ -45,9 +44,9 @@ def shared_extractor(model: str | None = None) -> RuleExtractor:
 
 def default_reference(gazetteer: Iterable[str | Path] = (), codebook: Iterable[str | Path] = ()) -> Reference:
     """The reference data (actors, roles, topics) of the shipped or the given Turtle files."""
-    from ..build import ReferenceFiles
-    from ..reference import Reference
-    from ..store import OxigraphStore
+    from kg.ingest.reference_files import ReferenceFiles
+    from kg.ingest.reference import Reference
+    from kg.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(None)
     ReferenceFiles.default(gazetteer, codebook).load_into(store)
@@ -68,7 +67,7 @@ def extract_paths(paths: Iterable[str | Path], reference: Reference | None = Non
                   workers: int = 1, dask: str | None = None, max_bytes: int | None = None,
                   lexicon_dir: str | Path | None = None) -> ExtractionRun:
     """Read the documents under ``paths`` (bad files are skipped and reported) and extract from them."""
-    from ..documents import DEFAULT_MAX_BYTES, read_documents
+    from kg.ingest.documents import DEFAULT_MAX_BYTES, read_documents
 
     documents, skipped = read_documents(paths, max_bytes or DEFAULT_MAX_BYTES, strict=False)
     run = extract_documents(documents, reference, model=model, workers=workers, dask=dask, lexicon_dir=lexicon_dir)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Actor
+from kg.model.records import Actor
 from .coref import Discourse
 from .lexicon import Lexicon
 from .syntax import child, pobj
@@ -156,7 +156,8 @@ class ActorResolver:
             obj = pobj(of) if of is not None else None
             if obj is not None:
                 return self.resolve(obj, depth + 1)
-        if lemma in lex.generic_nouns and t.pos_ == "NOUN":
+        if lemma in lex.generic_nouns and (t.pos_ == "NOUN" or (t.pos_ == "PROPN" and t.is_lower)):
+            # (the parser may tag a lower-case noun after a name as a proper noun: "Russia's foreign ministry")
             # "Polish officials", "the alliance's members": the state or body they speak for.
             for c in t.children:
                 if c.dep_ == "prep" and c.lower_ in ("in", "from", "of"):  # "officials in Washington"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import Actor
+from kg.model.records import Actor
 from .actors import ActorResolver
 from .lexicon import Lexicon
 from .syntax import explicit_subject, is_complement_relcl

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Actor
-from ..reference import Reference
+from kg.model.records import Actor
+from kg.ingest.reference import Reference
 from .lexicon import Lexicon
 from .mentions import Mention
 from .syntax import is_dummy_it
@@ -111,7 +111,10 @@ class Discourse:
             i += 1
 
     def _push(self, tok: Token, actor: Actor, how: str) -> None:
-        plural = tok.tag_ in ("NNS", "NNPS") or actor.type in GROUPISH or tok.lower_ in self.lexicon.group_pronouns
+        # A state or organisation named by a plural name is one actor: "the Marshall Islands ... its call".
+        named_one = how in ("name", "role") and actor.type in THINGS
+        plural = (tok.tag_ in ("NNS", "NNPS") and not named_one) or actor.type in GROUPISH \
+            or tok.lower_ in self.lexicon.group_pronouns
         coord = _coordination_head(tok)
         coordinated = coord != tok.i or any(c.dep_ == "conj" for c in tok.children)
         self.history.append(Ref(tok.i, self.sent_of[tok.i], actor, _subjectish(tok), plural or coordinated,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Actor, Assertion
-from ..reference import topic_target
+from kg.model.records import Actor, Assertion
+from kg.ingest.reference import topic_target
 from .certainty import Clause
 from .lexicon import NO_STANCE, Lexicon
 from .stance import SPEAKER, CueHit

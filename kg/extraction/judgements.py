@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import evaluation
-from ..model import Assertion
-from ..reference import topic_target
+from kg.model.records import Assertion
+from kg.ingest.reference import topic_target
 from .certainty import analyse
 from .syntax import has_negation
 from .targets import Found

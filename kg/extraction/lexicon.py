@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InputError
-from ..namespaces import CERTAINTIES, STANCES
+from kg.model.errors import InputError
+from kg.model.namespaces import CERTAINTIES, STANCES
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 NO_STANCE = "none"  # a cue's "negated: none": negated, the cue states no position ("does not have a veto")

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Actor, Topic
-from ..reference import Reference, Role, new_actor, normalise
+from kg.model.records import Actor, Topic
+from kg.ingest.reference import Reference, Role, new_actor, normalise
 from .lexicon import Lexicon
 
 if TYPE_CHECKING:  # spaCy is imported only when extraction runs

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Actor
-from ..reference import Reference, Role
+from kg.model.records import Actor
+from kg.ingest.reference import Reference, Role
 from .lexicon import Lexicon
 
 

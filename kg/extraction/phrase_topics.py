@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from ..model import Actor, Topic
+from kg.model.records import Actor, Topic
 from .lexicon import Lexicon
 from .mentions import TopicMention, acronym_key, lemma_key
 from .syntax import child

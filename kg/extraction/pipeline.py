@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..documents import Skipped
-from ..errors import PipelineError
-from ..model import Assertion, Document
-from ..reference import Reference
+from kg.ingest.documents import Skipped
+from kg.model.errors import PipelineError
+from kg.model.records import Assertion, Document
+from kg.ingest.reference import Reference
 from .lexicon import lexicon_texts, load_lexicon
 
 if TYPE_CHECKING:
@@ -160,8 +160,8 @@ class RuleExtractor:
 
     @property
     def version(self) -> str:
-        from ..namespaces import digest
-        from . import METHOD_VERSION
+        from kg.model.namespaces import digest
+        from .version import METHOD_VERSION
 
         threshold = f"/min{self.min_confidence:g}" if self.min_confidence > 0 else ""
         return f"{METHOD_VERSION}/{self.model or os.environ.get(MODEL_ENV) or 'default'}/" \
@@ -194,7 +194,7 @@ class RuleExtractor:
             for doc, found in self.parse_many(documents, reference):
                 yield doc.id, found
             return
-        from ..parallel import map_documents
+        from kg.extraction.parallel import map_documents
 
         # Check for the pipeline here, so that a missing one fails once, with one message.
         name = resolve_model(self.model) if not self.dask else self.model

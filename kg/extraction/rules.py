@@ -11,9 +11,9 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from . import METHOD_VERSION
-from ..model import Actor, Assertion, Document
-from ..reference import Reference
+from .version import METHOD_VERSION
+from kg.model.records import Actor, Assertion, Document
+from kg.ingest.reference import Reference
 from .actors import ActorResolver
 from .attribution import Attribution
 from .certainty import Clause, analyse

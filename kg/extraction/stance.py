@@ -36,6 +36,17 @@ def _infinitives(verb: Token) -> list[Token]:
         c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))]
 
 
+def _object_infinitives(verb: Token) -> list[Token]:
+    """What a verb wants its object to do: "want the summit to end coal" (the parser may hang the
+    infinitive from the object, as a relative clause with no subject of its own)."""
+    found = _infinitives(verb)
+    if found:
+        return found
+    obj = child(verb, "dobj")
+    return [c for c in obj.children if c.dep_ == "relcl" and c.i > obj.i and explicit_subject(c) is None
+            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)] if obj is not None else []
+
+
 @dataclass(frozen=True)
 class CueHit:
     anchor: Token
@@ -304,9 +315,9 @@ class CueFinder:
                 slots += [subj] if subj is not None else []
             else:
                 slots = children(a, "dobj")
-                if slots and a.lemma_.lower() in lex.wanting_verbs and _infinitives(a):
+                if slots and a.lemma_.lower() in lex.wanting_verbs and _object_infinitives(a):
                     # "campaigners want the summit to fix deadlines for ending coal": what the summit should do
-                    return _infinitives(a)
+                    return _object_infinitives(a)
             # An action's object is a thing done; "announced that X ..." reports, it does not act.
             slots += children(a, "xcomp") if hit.cue.kind == "action" else children(a, "xcomp", "ccomp")
             if hit.cue.kind == "action" and slots and all(s.ent_type_ in _NOT_TARGETS for s in slots):
@@ -342,6 +353,9 @@ class CueFinder:
                             slots.extend(children(p, "pobj", "pcomp"))
                 if owner.i == a.i:
                     slots += children(a, "acl")
+                    # "its call for them to be phased out": "for" opens a clause, which is the target
+                    slots += [c for c in a.children if c.dep_ in ("advcl", "relcl") and any(
+                        m.dep_ == "mark" and m.lower_ in lex.target_preps for m in c.children)]
             return slots
         if hit.kind == "prep":
             obj = pobj(a)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Target
-from ..reference import actor_target, topic_target, uncoded_target
+from kg.model.records import Target
+from kg.ingest.reference import actor_target, topic_target, uncoded_target
 from .topic_mentions import TopicMentions
 from .syntax import child
 

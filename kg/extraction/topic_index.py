@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model import Topic
-from ..reference import Reference
+from kg.model.records import Topic
+from kg.ingest.reference import Reference
 from .lexicon import Lexicon
 from .mentions import _APOS, _CONTENT, Frame, TopicMention, acronym_key, lemma_key
 

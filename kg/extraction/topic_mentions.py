@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import Topic
+from kg.model.records import Topic
 from .mentions import Frame, TopicMention, lemma_key
 from .phrase_topics import PhraseTopics
 from .syntax import child, depth_below

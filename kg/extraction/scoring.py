@@ -1,0 +1,550 @@
+"""Measure extracted assertions against hand-coded ones, as ``../shared/gold/score.py`` does.
+
+Gold rows (JSONL, one object per line, as in ``gold/seeds.jsonl``; or a curated
+YAML file, whose assertions double as gold) are matched to extracted assertions
+on what they state: (doc, actor, stance, target). Names are compared through an
+aliases file (``{"actors": {name: [aliases]}, "topics": {notation: [labels]}}``)
+or, without one, through the reference data's labels and aliases. An uncoded
+(free-text) target matches a free-text prediction of the same doc, actor and
+stance whose content words overlap with it by half or more. Precision, recall
+and F1 count distinct statements and are the reference scorer's, to the digit
+(tested); attribution and certainty are scored on the matches. Optional gold
+rows count neither as misses nor as false alarms.
+
+Beyond the scores, an evaluation says what kind each error is (a statement
+missed, a spurious one, or one with the wrong holder, target or stance) and how
+precise the extractor is in each band of its confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.ingest.curated import iter_jsonl
+from kg.model.errors import InputError
+from kg.model.records import Assertion, Document
+from kg.model.namespaces import CERTAINTIES, STANCES
+from kg.ingest.reference import Reference
+
+Key = tuple[str, str, str, str]  # (doc, actor, stance, target), canonical
+
+# Confidence bands of the precision table: [low, high).
+BANDS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01))
+ERROR_KINDS = ("missed", "spurious", "wrong_holder", "wrong_target", "wrong_stance")
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    """One hand-coded assertion, with canonical keys for its names."""
+
+    doc: str
+    actor: str  # as written
+    stance: str
+    target: str
+    attributed_to: str | None
+    certainty: str
+    quote: str
+    optional: bool
+    actor_key: str
+    target_key: str
+    speaker_key: str | None
+    origin: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.doc, self.actor_key, self.stance, self.target_key)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An extracted assertion as the evaluation sees it (from an Assertion or a JSONL row)."""
+
+    doc: str
+    actor: str
+    stance: str
+    target: str
+    attributed_to: str | None
+    certainty: str
+    quote: str
+    id: str
+    actor_key: str
+    target_key: str
+    speaker_key: str | None
+    confidence: float | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.doc, self.actor_key, self.stance, self.target_key)
+
+
+@dataclass(frozen=True)
+class Match:
+    gold: GoldRow
+    extracted: Extracted
+
+    @property
+    def attribution_ok(self) -> bool:
+        return self.gold.speaker_key == self.extracted.speaker_key
+
+    @property
+    def certainty_ok(self) -> bool:
+        return self.gold.certainty == self.extracted.certainty
+
+
+@dataclass(frozen=True)
+class Error:
+    """One error: ``missed`` (gold only), ``spurious`` (extracted only), or a pair that states the
+    same statement but for one field: ``wrong_holder``, ``wrong_target`` or ``wrong_stance``."""
+
+    kind: str
+    gold: GoldRow | None
+    extracted: Extracted | None
+
+
+@dataclass
+class Evaluation:
+    """The scores and the itemised differences."""
+
+    matches: list[Match] = field(default_factory=list)
+    misses: list[GoldRow] = field(default_factory=list)
+    false_alarms: list[Extracted] = field(default_factory=list)
+    optional_hits: int = 0
+    gold_rows: int = 0
+    gold_optional: int = 0
+    extracted_rows: int = 0
+    documents: int = 0
+
+    @property
+    def tp(self) -> int:
+        return len(self.matches)
+
+    @property
+    def precision(self) -> float:
+        denom = self.tp + len(self.false_alarms)
+        return self.tp / denom if denom else 0.0
+
+    @property
+    def recall(self) -> float:
+        denom = self.tp + len(self.misses)
+        return self.tp / denom if denom else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def attribution_accuracy(self) -> float:
+        return sum(m.attribution_ok for m in self.matches) / self.tp if self.tp else 0.0
+
+    @property
+    def certainty_accuracy(self) -> float:
+        return sum(m.certainty_ok for m in self.matches) / self.tp if self.tp else 0.0
+
+    def errors(self) -> list[Error]:
+        """Each miss and false alarm once: paired when they differ in one field only (stance first,
+        then target, then holder), else missed or spurious."""
+        left = list(self.misses)
+        pending = list(self.false_alarms)
+        out: list[Error] = []
+        for kind, same in (("wrong_stance", lambda k: (k[0], k[1], k[3])),
+                           ("wrong_target", lambda k: (k[0], k[1], k[2])),
+                           ("wrong_holder", lambda k: (k[0], k[2], k[3]))):
+            unpaired = []
+            for e in pending:
+                g = next((g for g in left if same(g.key) == same(e.key)), None)
+                if g is None:
+                    unpaired.append(e)
+                else:
+                    left.remove(g)
+                    out.append(Error(kind, g, e))
+            pending = unpaired
+        out += [Error("missed", g, None) for g in left]
+        out += [Error("spurious", None, e) for e in pending]
+        return out
+
+    def error_counts(self) -> dict[str, int]:
+        counts = {k: 0 for k in ERROR_KINDS}
+        for e in self.errors():
+            counts[e.kind] += 1
+        return counts
+
+    def confidence_bands(self) -> list[dict]:
+        """Precision of the extracted statements (optional ones left out) in each confidence band."""
+        scored = [(m.extracted, True) for m in self.matches] + [(e, False) for e in self.false_alarms]
+        out = []
+        for low, high in BANDS:
+            inside = [ok for e, ok in scored if low <= (1.0 if e.confidence is None else e.confidence) < high]
+            out.append({"confidence": f"{low:.1f}–{min(high, 1.0):.1f}", "extracted": len(inside),
+                        "correct": sum(inside),
+                        "precision": round(sum(inside) / len(inside), 3) if inside else None})
+        return out
+
+    def scores(self) -> dict:
+        return {
+            "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+            "attribution_accuracy": round(self.attribution_accuracy, 4),
+            "certainty_accuracy": round(self.certainty_accuracy, 4),
+            "matched": self.tp, "misses": len(self.misses), "false_alarms": len(self.false_alarms),
+            "optional_matched": self.optional_hits, "gold": self.gold_rows, "gold_optional": self.gold_optional,
+            "extracted": self.extracted_rows, "documents": self.documents,
+            "errors": self.error_counts(), "precision_by_confidence": self.confidence_bands(),
+        }
+
+    def summary(self) -> str:
+        s = self
+        counts = s.error_counts()
+        bands = "  ".join(f"{b['confidence']}: {b['precision']:.2f} ({b['correct']}/{b['extracted']})"
+                          if b["extracted"] else f"{b['confidence']}: - (0)" for b in s.confidence_bands())
+        return (f"gold: {s.gold_rows} assertions ({s.gold_optional} optional) in {s.documents} documents; "
+                f"extracted: {s.extracted_rows} assertions\n"
+                f"precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}  "
+                f"({s.tp} matched, {len(s.misses)} missed, {len(s.false_alarms)} false alarms, "
+                f"{s.optional_hits} optional matched)\n"
+                f"attribution accuracy {s.attribution_accuracy:.3f}  certainty accuracy {s.certainty_accuracy:.3f}  "
+                f"(on {s.tp} matched)\n"
+                f"errors: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) + "\n"
+                f"precision by confidence: {bands}")
+
+    def rows(self) -> dict[str, list[dict]]:
+        """Errors (misses, false alarms, each with its kind) and wrongly attributed or hedged matches."""
+        def cut(q: str) -> str:
+            return q if len(q) <= 90 else q[:89] + "…"
+
+        kind_of_gold: dict[int, str] = {}
+        kind_of_extracted: dict[int, tuple[str, GoldRow | None]] = {}
+        for e in self.errors():
+            if e.gold is not None:
+                kind_of_gold[id(e.gold)] = e.kind
+            if e.extracted is not None:
+                kind_of_extracted[id(e.extracted)] = (e.kind, e.gold)
+
+        def extracted_row(e: Extracted) -> dict:
+            kind, g = kind_of_extracted.get(id(e), ("spurious", None))
+            return {"kind": kind, "doc": e.doc, "actor": e.actor, "stance": e.stance, "target": e.target,
+                    "gold": f"{g.actor} / {g.stance} / {g.target}" if g else "-",
+                    "attributed_to": e.attributed_to, "certainty": e.certainty,
+                    "confidence": e.confidence, "id": e.id, "quote": cut(e.quote)}
+
+        wrong = [{"doc": m.gold.doc, "actor": m.gold.actor, "stance": m.gold.stance, "target": m.gold.target,
+                  "attributed_to": f"{m.extracted.attributed_to or '-'} (gold {m.gold.attributed_to or '-'})",
+                  "certainty": f"{m.extracted.certainty} (gold {m.gold.certainty})", "quote": cut(m.extracted.quote)}
+                 for m in self.matches if not (m.attribution_ok and m.certainty_ok)]
+        return {
+            "misses": [{"kind": kind_of_gold.get(id(g), "missed"), "doc": g.doc, "actor": g.actor,
+                        "stance": g.stance, "target": g.target, "attributed_to": g.attributed_to,
+                        "certainty": g.certainty, "quote": cut(g.quote)} for g in self.misses],
+            "false_alarms": [extracted_row(e) for e in self.false_alarms],
+            "wrong_attribution_or_certainty": wrong,
+        }
+
+
+# -- names ---------------------------------------------------------------------
+_STOP = {"of", "the", "a", "an", "to", "for", "on", "in", "and", "or", "its", "their", "with", "by", "at"}
+
+
+def norm(s: str | None) -> str:
+    """The reference scorer's name key: accents, case, punctuation and a leading article dropped."""
+    s = unicodedata.normalize("NFKD", s or "")
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.casefold().replace("’", "'")
+    s = re.sub(r"[^a-z0-9' ]+", " ", s)
+    s = re.sub(r"^(the|a) ", "", s.strip())
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def local_name(iri: str | None) -> str:
+    """The words of an IRI's last segment: ``…/topic/troop-deployment`` -> ``troop deployment``."""
+    if not iri:
+        return ""
+    tail = re.split(r"[/#:]", iri.rstrip("/"))[-1]
+    return re.sub(r"[_\-]+", " ", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tail))
+
+
+def reference_aliases(reference: Reference) -> dict:
+    """An aliases table made from the reference data: actor labels and aliases, topic notations and labels."""
+    return {"actors": {a.label: list(a.aliases) for a in reference.actors.values() if not a.is_new},
+            "topics": {t.notation: [t.label, *t.alt_labels] for t in reference.topics.values()}}
+
+
+class Names:
+    """Canonical keys for actor and target names, as the reference scorer makes them: through the
+    aliases file when there is one, else through the reference data's labels and aliases.
+
+    An actor key is the canonical name (``?words`` for a name nobody knows); a target key is a topic
+    notation, ``actor:<canonical name>``, or ``?words`` for free text.
+    """
+
+    def __init__(self, reference: Reference, aliases: dict | None = None):
+        self.reference = reference
+        table = aliases if aliases is not None else reference_aliases(reference)
+        self._actor: dict[str, str] = {}
+        self._topic: dict[str, str] = {}
+        for canonical, names in (table.get("actors") or {}).items():
+            for n in [canonical, *names]:
+                self._actor.setdefault(norm(n), canonical)
+        for notation, names in (table.get("topics") or {}).items():
+            for n in [notation, notation.replace("-", " "), *names]:
+                self._topic.setdefault(norm(n), notation)
+        self._notations = set(self._topic.values())
+
+    def actor_of(self, obj) -> str:
+        if not isinstance(obj, dict):
+            obj = {"label": str(obj or "")}
+        for cand in (obj.get("label"), local_name(obj.get("id"))):
+            n = norm(cand)
+            if n in self._actor:
+                return self._actor[n]
+        return "?" + norm(obj.get("label") or local_name(obj.get("id")))
+
+    def target_of(self, obj) -> str:
+        if not isinstance(obj, dict):
+            obj = {"label": str(obj or "")}
+        topic = obj.get("topic")
+        if topic:
+            for n in (norm(topic), norm(local_name(topic))):
+                if n in self._topic:
+                    return self._topic[n]
+        for cand in (obj.get("label"), local_name(obj.get("id"))):
+            n = norm(cand)
+            if n in self._topic:
+                return self._topic[n]
+            if n in self._actor:
+                return "actor:" + self._actor[n]
+        return "?" + norm(obj.get("label") or local_name(obj.get("id")))
+
+    def actor(self, name: str) -> str:
+        return self.actor_of({"label": name})
+
+    def gold_target(self, name: str) -> str:
+        """``topic-notation``, a topic label, ``actor:Name``, or free text."""
+        if name.startswith("actor:"):
+            return "actor:" + self.actor(name[6:])
+        if name in self._notations:
+            return name
+        return self.target_of({"label": name})
+
+    def target(self, label: str) -> str:
+        return self.target_of({"label": label})
+
+    def extracted(self, row: dict) -> Extracted:
+        """Canonical keys of one row of the JSONL contract (or of a row in the gold format)."""
+        doc = re.sub(r"\.(txt|md|json|html?)$", "", str(row.get("doc", "")).split("/")[-1])
+        actor = row.get("actor")
+        target = row.get("target")
+        if isinstance(target, str):
+            target_key = self.gold_target(target)
+            target_label = target
+        else:
+            target_key = self.target_of(target)
+            target_label = (target or {}).get("topic") or (target or {}).get("label") or ""
+        speaker = row.get("attributed_to")
+        label = (lambda x: x.get("label") if isinstance(x, dict) else x)
+        confidence = row.get("confidence")
+        return Extracted(doc, label(actor) or "", row.get("stance") or "", target_label,
+                         label(speaker) if speaker else None, row.get("certainty") or "", row.get("quote", ""),
+                         row.get("id", ""), self.actor_of(actor), target_key,
+                         self.actor_of(speaker) if speaker else None,
+                         float(confidence) if isinstance(confidence, (int, float)) else None)
+
+
+# -- reading gold ----------------------------------------------------------------
+def load_aliases(path: str | Path | None) -> dict | None:
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InputError(e.strerror or "cannot read", path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"not a JSON aliases file: {e}", path) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k, {}), dict) for k in ("actors", "topics")):
+        raise InputError('aliases must be {"actors": {name: [aliases]}, "topics": {notation: [labels]}}', path)
+    return data
+
+
+_GOLD_KEYS = ("doc", "actor", "stance", "target", "certainty")
+
+
+def load_gold_jsonl(path: str | Path, names: Names) -> list[GoldRow]:
+    path = Path(path)
+    rows: list[GoldRow] = []
+    for n, r in iter_jsonl(path):
+        missing = [k for k in _GOLD_KEYS if not r.get(k)]
+        if missing:
+            raise InputError(f"gold row is missing {missing[0]!r}", path, n)
+        if r["stance"] not in STANCES:
+            raise InputError(f"unknown stance {r['stance']!r} (choose from {', '.join(STANCES)})", path, n)
+        if r["certainty"] not in CERTAINTIES:
+            raise InputError(f"unknown certainty {r['certainty']!r} (choose from {', '.join(CERTAINTIES)})", path, n)
+        speaker = r.get("attributed_to")
+        rows.append(GoldRow(
+            str(r["doc"]), r["actor"], r["stance"], r["target"], speaker, r["certainty"], r.get("quote", ""),
+            bool(r.get("optional", False)), names.actor(r["actor"]), names.gold_target(r["target"]),
+            names.actor(speaker) if speaker else None, f"{path.name}:{n}"))
+    return rows
+
+
+def gold_from_curated(assertions: Iterable[Assertion], names: Names) -> list[GoldRow]:
+    """Hand-curated assertions as gold rows."""
+    out = []
+    for a in assertions:
+        target = ("actor:" + a.target.label) if a.target.kind == "actor" else (a.target.topic or a.target.label)
+        out.append(GoldRow(a.doc, a.actor.label, a.stance, target, a.attributed_to.label if a.attributed_to else None,
+                           a.certainty, a.quote, False, names.actor(a.actor.label), names.gold_target(target),
+                           names.actor(a.attributed_to.label) if a.attributed_to else None, a.origin or ""))
+    return out
+
+
+def load_gold(path: str | Path, names: Names, documents: dict[str, Document]) -> list[GoldRow]:
+    """Gold rows from a JSONL file or a curated YAML file (checked against ``documents``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from kg.ingest.curated import load_curated
+
+        return gold_from_curated(load_curated(path, documents, names.reference).assertions, names)
+    return load_gold_jsonl(path, names)
+
+
+# -- matching ----------------------------------------------------------------------
+def _words(target_key: str) -> set[str]:
+    return {w for w in target_key[1:].split() if w not in _STOP}
+
+
+def _fuzzy(keys: set[Key], k: Key) -> Key | None:
+    """A free-text key of ``keys`` with the same doc, actor and stance as free-text ``k`` whose content
+    words overlap with it by half or more (Jaccard >= 0.5): the reference scorer's rule."""
+    if not k[3].startswith("?"):
+        return None
+    for q in sorted(keys):
+        if q[:3] == k[:3] and q[3].startswith("?"):
+            a, b = _words(q[3]), _words(k[3])
+            if a and b and len(a & b) / len(a | b) >= 0.5:
+                return q
+    return None
+
+
+def evaluate(gold: list[GoldRow], extracted: Iterable[Extracted]) -> Evaluation:
+    """Match on (doc, actor, stance, target) as the reference scorer does; only documents that have gold
+    rows count. A statement extracted several times is scored once, by its first row."""
+    docs = {g.doc for g in gold}
+    ex = [e for e in extracted if e.doc in docs]
+    ev = Evaluation(gold_rows=len(gold), gold_optional=sum(g.optional for g in gold), extracted_rows=len(ex),
+                    documents=len(docs))
+    required: set[Key] = set()
+    optional: set[Key] = set()
+    gold_meta: dict[Key, GoldRow] = {}
+    for g in gold:
+        (optional if g.optional else required).add(g.key)
+        gold_meta.setdefault(g.key, g)
+    optional -= required
+    pred: set[Key] = set()
+    meta: dict[Key, Extracted] = {}
+    for e in ex:
+        pred.add(e.key)
+        meta.setdefault(e.key, e)
+    for k in sorted(pred - required - optional):
+        q = _fuzzy(required - pred, k) or _fuzzy(optional - pred, k)
+        if q:
+            pred.discard(k)
+            pred.add(q)
+            meta[q] = meta[k]
+    first = {g.key: g for g in reversed(gold) if not g.optional}  # the first required row of each key
+    for k in sorted(pred & required):
+        ev.matches.append(Match(gold_meta[k], meta[k]))
+    ev.misses = [first[k] for k in sorted(required - pred)]
+    ev.false_alarms = sorted((meta[k] for k in pred - required - optional),
+                             key=lambda e: (e.doc, e.actor, e.stance, e.target))
+    ev.optional_hits = len(pred & optional)
+    return ev
+
+
+def read_extracted_jsonl(path: str | Path, names: Names) -> list[Extracted]:
+    path = Path(path)
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise InputError(e.strerror or "cannot read", path) from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            out.append(names.extracted(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise InputError(f"not a row of the kg extract JSONL contract: {e}", path, n) from None
+    return out
+
+
+def evaluate_paths(gold_path: str | Path, paths: Iterable[str | Path], *, aliases: str | Path | None = None,
+                   extracted_path: str | Path | None = None, reference: Reference | None = None,
+                   model: str | None = None, workers: int = 1, extractor=None,
+                   min_confidence: float = 0.0) -> Evaluation:
+    """Run the extractor on the gold's documents under ``paths`` (or read ``extracted_path``) and score it;
+    extracted assertions below ``min_confidence`` are left out."""
+    from kg.ingest.documents import read_documents
+    from kg.extraction import default_reference
+
+    reference = reference or default_reference()
+    names = Names(reference, load_aliases(aliases))
+    documents, _ = read_documents(paths, strict=False)
+    by_id = {d.id: d for d in documents}
+    gold = load_gold(gold_path, names, by_id)
+    wanted = {g.doc for g in gold}
+    if extracted_path is not None:
+        extracted = read_extracted_jsonl(extracted_path, names)
+    else:
+        missing = sorted(wanted - set(by_id))
+        if missing:
+            raise InputError(f"no document {missing[0]!r} under {', '.join(map(str, paths))} "
+                             f"({len(missing)} gold document{'s' if len(missing) > 1 else ''} not found)", gold_path)
+        from kg.extraction.pipeline import extract_documents
+
+        run = extract_documents([by_id[d] for d in sorted(wanted)], reference, model=model, workers=workers,
+                                extractor=extractor)
+        extracted = [names.extracted(a.to_json()) for a in run.assertions]
+    if min_confidence > 0:
+        extracted = [e for e in extracted if e.confidence is None or e.confidence >= min_confidence]
+    return evaluate(gold, extracted)
+
+
+# -- a debate folder ---------------------------------------------------------------
+@dataclass(frozen=True)
+class DebateFolder:
+    """A folder laid out like a dev-set debate: docs/, gold.jsonl, codebook, gazetteer, aliases.json."""
+
+    root: Path
+    docs: Path
+    gold: Path
+    aliases: Path | None
+    codebooks: tuple[Path, ...]
+    gazetteers: tuple[Path, ...]
+
+
+_DOCS = ("docs", "articles")
+_GOLD = ("gold.jsonl", "gold.yaml", "curated.yaml")
+_CODEBOOKS = ("codebook.ttl", "codebook.yaml", "topics.yaml")
+_GAZETTEERS = ("gazetteer.ttl", "gazetteer.yaml", "actors.yaml")
+
+
+def debate_folder(path: str | Path) -> DebateFolder | None:
+    """The parts of a debate folder, or None when ``path`` is not one (it has no gold file)."""
+    root = Path(path)
+    if not root.is_dir():
+        return None
+    gold = next((root / n for n in _GOLD if (root / n).is_file()), None)
+    if gold is None:
+        return None
+    docs = next((root / n for n in _DOCS if (root / n).is_dir()), root)
+    first = (lambda names: tuple(root / n for n in names if (root / n).is_file())[:1])
+    aliases = root / "aliases.json"
+    return DebateFolder(root, docs, gold, aliases if aliases.is_file() else None, first(_CODEBOOKS),
+                        first(_GAZETTEERS))

@@ -1,0 +1,2 @@
+"""What a browser sees: the interactive network pages, the SPARQL endpoint
+(``kg serve``) and the review app."""

@@ -1,0 +1,415 @@
+"""The pool of query worker processes behind ``kg serve`` (the worker's side is :mod:`kg.web.serve_worker`).
+
+Workers are forked by a zygote process (:mod:`kg.web.serve_zygote`, in a session of
+its own, so that a Ctrl-C on the terminal reaches only the server) and talk
+over a socket pair; a new worker costs a fork and a read-only store opening.
+A request takes an idle worker (waiting no longer than its own time-out),
+sends it the job and waits for the reply, the worker's death, or the deadline:
+
+* a reply is the answer, and the worker goes back to the idle list;
+* a death (SIGSEGV from a stack overflow, an abort, an out-of-memory kill) is
+  a 500 for that request (503 when the watchdog killed it for its memory); the
+  worker is replaced at once, but the answer waits for the request's deadline,
+  so that a client repeating such a query cannot keep the server busy;
+* at the deadline the request answers 503 and the worker is abandoned to the
+  watchdog, which takes it back if it replies within ``GRACE`` seconds (a
+  streaming query stops by itself at its deadline) and otherwise kills it
+  (SIGKILL: the engine cannot be interrupted) and starts a replacement.
+
+The watchdog also lowers the priority of a query that has used more than
+``DEMOTE_AFTER`` seconds of CPU (nice 10), so that a few slow queries cannot
+take the CPU from the many quick ones.
+
+Memory.  ``max_memory`` bytes is the resident memory of all workers together
+(and the zygote's).
+A worker whose allocated (anonymous) memory has grown ``GROWTH`` past what it
+had at start (the engine's caches fill up as it serves) is replaced when it
+finishes a query; when the total passes ``max_memory``, the watchdog kills the
+running worker whose query has allocated the most, if that is more than
+``KILL_GROWTH``, and its request gets 503.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+
+from kg.model.errors import KgError, StoreError
+from kg.web.serve_check import Limits
+from kg.web.serve_worker import Job, QueryTimeout, Reply, timeout_message
+from kg.web.serve_zygote import ForkedProcess, Zygote
+
+GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
+DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
+WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
+GROWTH = 16 << 20  # bytes a worker may always grow past its size at start before it is replaced
+KILL_GROWTH = 32 << 20  # bytes a query must have added to its worker to be stopped when memory runs short
+START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class ServerBusy(KgError):
+    """Every query worker stayed busy until the request's deadline."""
+
+
+class WorkerLost(KgError):
+    """The worker running the query ended (a crash in the engine, or killed for its memory)."""
+
+    def __init__(self, message: str, status: int = 500):
+        super().__init__(message)
+        self.status = status
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def memory_bytes(pid: int) -> tuple[int, int]:
+    """Resident memory of a process, and the anonymous part of it (what it allocated); (0, 0) when it is gone.
+
+    A freshly forked worker's resident memory also grows as it first touches its
+    libraries' pages (file-backed, shared, free to drop); only the anonymous
+    part tells what a query took.
+    """
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            fields = f.read().split()
+        resident, shared = int(fields[1]) * _PAGE, int(fields[2]) * _PAGE
+        return resident, resident - shared
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (0 when it is gone)."""
+    return memory_bytes(pid)[0]
+
+
+@dataclass(eq=False)
+class _Worker:
+    proc: ForkedProcess
+    conn: Connection
+    pid: int
+    sandboxed: bool
+    started: float = 0.0  # when the current job was sent (0: idle)
+    cpu: float = 0.0  # its CPU seconds then
+    anon: int = 0  # and its anonymous memory then
+    kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
+    niced: bool = False
+    share: int = 0  # bytes of anonymous memory past which it is replaced
+    killed_for: str = ""  # why the watchdog killed it
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def kill(self, why: str) -> None:
+        with self.lock:
+            if not self.killed_for:
+                self.killed_for = why
+            self.proc.kill()  # Popen checks that the process is not reaped yet: no stray signal
+
+    def ended(self) -> str:
+        """Why the process ended, in a few words."""
+        try:
+            code = self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        if self.killed_for:
+            return self.killed_for
+        if code < 0:
+            try:
+                return f"ended by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"ended by signal {-code}"
+        return f"exited with status {code}"
+
+
+class WorkerPool:
+    """``size`` worker processes over the on-disk store at ``location``; :meth:`run` answers one job."""
+
+    def __init__(self, location: str, *, size: int, timeout: float, max_rows: int, limits: Limits,
+                 max_memory: int, log=None):
+        self.location = location
+        self.workers = size
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.limits = limits
+        self.max_memory = max_memory
+        self.log = log
+        self.sandboxed = False
+        self._zygote: Zygote | None = None
+        self._zygote_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._running: set[_Worker] = set()  # owned by a request thread
+        self._abandoned: list[_Worker] = []  # timed out, owned by the watchdog
+        self._starting = 0
+        self._spawn_lock = threading.Lock()
+        self._closed = False
+        first = self._spawn()  # in this thread, so that a store that cannot be opened is an error now
+        self.sandboxed = first.sandboxed
+        self._add_idle(first)
+        for _ in range(size - 1):
+            self._replace_later()
+        self._watchdog = threading.Thread(target=self._watch, name="kg-sparql-watchdog", daemon=True)
+        self._watchdog.start()
+
+    # --- workers coming and going ---
+    def _zygote_now(self) -> Zygote:
+        with self._zygote_lock:
+            if self._zygote is None or not self._zygote.alive:
+                if self._zygote is not None:
+                    self._zygote.close()
+                    self._say("the worker zygote ended; starting a new one")
+                self._zygote = Zygote({"location": self.location, "max_rows": self.max_rows,
+                                       "timeout": self.timeout, "limits": asdict(self.limits)})
+            return self._zygote
+
+    def _spawn(self) -> _Worker:
+        try:
+            proc, conn = self._zygote_now().spawn(START_TIMEOUT)
+        except OSError as e:
+            raise StoreError(f"cannot start a query worker: {e}") from None
+        hello = None
+        try:
+            if conn.poll(START_TIMEOUT):
+                hello = conn.recv()
+        except (EOFError, OSError):
+            pass
+        if not hello or hello[0] != "ready":
+            proc.kill()
+            code = proc.wait()
+            conn.close()
+            raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
+                                                   f"(exit status {code})")
+        worker = _Worker(proc, conn, proc.pid, hello[2])
+        worker.share = memory_bytes(proc.pid)[1] + GROWTH
+        return worker
+
+    def _add_idle(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._closed:
+                self._retire(worker)
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _replace_later(self) -> None:
+        with self._cond:
+            self._starting += 1
+        threading.Thread(target=self._start_one, name="kg-sparql-spawn", daemon=True).start()
+
+    def _start_one(self) -> None:
+        delay = 0.5
+        try:
+            while not self._closed:
+                try:
+                    worker = self._spawn()
+                except (KgError, OSError, EOFError) as e:
+                    if self._closed:
+                        return
+                    self._say(f"{e}; retrying in {delay:g} s")
+                    time.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+                    continue
+                self._add_idle(worker)
+                return
+        finally:
+            with self._cond:
+                self._starting -= 1
+                self._cond.notify_all()
+
+    def _lost(self, worker: _Worker) -> str:
+        """Reap a dead (or to-be-killed) worker, start its replacement, and say why it ended."""
+        worker.kill(worker.killed_for or "")
+        why = worker.ended()
+        worker.conn.close()
+        self._replace_later()
+        return why
+
+    @staticmethod
+    def _retire(worker: _Worker) -> None:
+        try:
+            worker.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            worker.proc.wait(0.2)
+        except subprocess.TimeoutExpired:
+            worker.kill("retired")
+            worker.proc.wait()
+        worker.conn.close()
+
+    def _say(self, line: str) -> None:
+        if self.log is not None:
+            self.log(f"kg serve: {line}")
+
+    # --- answering ---
+    def run(self, job: Job) -> Reply:
+        """Run ``job`` on a worker: its reply, or :class:`QueryTimeout`, :class:`ServerBusy`, :class:`WorkerLost`."""
+        deadline = time.monotonic() + job.seconds
+        worker = self._take(deadline)
+        worker.started, worker.cpu, worker.kill_at = time.monotonic(), cpu_seconds(worker.pid), 0.0
+        worker.anon = memory_bytes(worker.pid)[1]
+        try:
+            worker.conn.send(job)
+        except (OSError, ValueError):
+            self._drop(worker)
+            raise WorkerLost(f"the query worker ended ({self._lost(worker)}); try again") from None
+        if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            try:
+                reply = worker.conn.recv()
+            except (EOFError, OSError):  # the process ended (its end of the socket closed)
+                reply = None
+            if reply is not None:
+                self._give_back(worker)
+                return reply
+            self._drop(worker)
+            why = self._lost(worker)
+            # Answered at the deadline, like a time-out: the worker is gone already, but a client that
+            # repeats such a query at once would otherwise keep the server forking and filling memory.
+            time.sleep(max(0.0, deadline - time.monotonic()))
+            if why.startswith("needed more memory"):
+                raise WorkerLost(f"query stopped: it {why}", 503)
+            raise WorkerLost(f"the query crashed the query engine (worker {why}); the server goes on")
+        with self._cond:  # past the deadline: the watchdog takes the worker back or kills it
+            self._running.discard(worker)
+            worker.kill_at = time.monotonic() + GRACE
+            self._abandoned.append(worker)
+        raise QueryTimeout(timeout_message(self.timeout))
+
+    def _take(self, deadline: float) -> _Worker:
+        with self._cond:
+            while not self._idle:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    raise ServerBusy(f"server busy: all {self.workers} query workers stayed occupied for "
+                                     f"{self.timeout:g} s; try again later")
+                self._cond.wait(left)
+            worker = self._idle.pop()
+            self._running.add(worker)
+            return worker
+
+    def _drop(self, worker: _Worker) -> None:
+        with self._cond:
+            self._running.discard(worker)
+
+    def _give_back(self, worker: _Worker) -> None:
+        worker.started = 0.0
+        fresh = memory_bytes(worker.pid)[1] <= worker.share
+        if fresh and worker.niced:
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+                worker.niced = False
+            except OSError:  # lowering a nice value needs privileges: a fresh worker instead
+                fresh = False
+        if not fresh:  # past its share of memory (or stuck at a low priority): replace it
+            with self._cond:
+                self._running.discard(worker)
+            self._retire(worker)
+            self._replace_later()
+            return
+        with self._cond:
+            self._running.discard(worker)
+            if self._closed:
+                self._retire(worker)
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    # --- the watchdog ---
+    def _watch(self) -> None:
+        while not self._closed:
+            time.sleep(WATCH_EVERY)
+            now = time.monotonic()
+            with self._cond:
+                running, abandoned, idle = list(self._running), list(self._abandoned), list(self._idle)
+            for w in running:
+                if w.started and not w.niced and cpu_seconds(w.pid) - w.cpu > DEMOTE_AFTER:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, w.pid, 10)
+                        w.niced = True
+                    except OSError:
+                        pass
+            sizes = {w: memory_bytes(w.pid) for w in (*running, *abandoned, *idle)}
+            zygote = self._zygote
+            total = sum(rss for rss, _ in sizes.values()) + (rss_bytes(zygote.proc.pid) if zygote else 0)
+            if total > self.max_memory and (running or abandoned):
+                w = max((*running, *abandoned), key=lambda w: sizes[w][1] - w.anon)  # the query that took the most
+                took = sizes[w][1] - w.anon
+                if took > KILL_GROWTH:
+                    w.kill(f"needed more memory than the query workers have ({took >> 20} MiB more; "
+                           f"they may use {self.max_memory >> 20} MiB together)")
+            for w in abandoned:
+                replied = False
+                try:
+                    replied = w.conn.poll()
+                    if replied:
+                        w.conn.recv()  # the worker stopped by itself: keep it
+                except (EOFError, OSError):
+                    replied = False
+                if replied or now > w.kill_at or w.proc.poll() is not None:
+                    with self._cond:
+                        self._abandoned.remove(w)
+                        if replied:
+                            self._running.add(w)
+                    if replied:
+                        self._give_back(w)
+                    else:
+                        w.kill(f"killed after its time-out ({self.timeout:g} s)")
+                        self._lost(w)
+            for w in idle:
+                if sizes[w][1] > w.share:
+                    with self._cond:
+                        if w not in self._idle:
+                            continue
+                        self._idle.remove(w)
+                    self._retire(w)
+                    self._replace_later()
+
+    # --- the server's view ---
+    @property
+    def busy(self) -> int:
+        """Workers not ready for a query: running one, finishing a timed-out one, or starting."""
+        with self._cond:
+            return self.workers - len(self._idle)
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (running, idle and abandoned)."""
+        with self._cond:
+            return [w.pid for w in (*self._idle, *self._running, *self._abandoned)]
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every worker is idle (or the pool closed); False when some still are not after ``timeout`` s."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while len(self._idle) < self.workers and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.1))
+        return True
+
+    def close(self) -> None:
+        """Stop every worker (a running query is killed)."""
+        with self._cond:
+            self._closed = True
+            workers = [*self._idle, *self._running, *self._abandoned]
+            self._idle.clear()
+            self._cond.notify_all()
+        for w in workers:
+            self._retire(w)
+        with self._zygote_lock:
+            if self._zygote is not None:
+                self._zygote.close()

@@ -1,0 +1,352 @@
+"""Query evaluation for ``kg serve``, and the worker processes that do it for an on-disk store.
+
+A worker (:func:`serve`, in a process forked by :mod:`kg.web.serve_zygote`) forbids
+itself IPv4/IPv6 sockets (a seccomp filter, where the kernel has one: the
+engine's HTTP client for SERVICE then cannot connect anywhere, whatever the
+query), opens the store read-only and answers jobs from its socket: the
+SERVICE check on the parsed query, the evaluation (stopping by itself at the
+deadline when the results stream) and the serialisation, so that the server
+process only moves bytes.  A crash in the engine (a stack overflow on a deep
+query) ends the worker, not the server; :mod:`kg.web.serve_pool` replaces it.
+Nothing a worker does reaches the server's standard error (the zygote runs
+with /dev/null there): failures travel as one-line messages.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.store import sparql_results as sr
+from kg.model.errors import KgError, QueryError, StoreError
+from kg.model.namespaces import PREFIXES
+from kg.web.serve_check import Limits, Refusal, check_service
+from kg.store.oxigraph import OxigraphStore, Result, Store, Term
+
+
+class QueryTimeout(KgError):
+    """The query ran past its deadline."""
+
+
+class _Cancelled(Exception):
+    """Raised inside an evaluation whose request has already been answered."""
+
+
+@dataclass
+class Answer:
+    """A query's result, cut at the row limit: tabular rows in ``result``, graphs as ``triples``."""
+
+    result: Result
+    triples: list[tuple[Term, Term, Term]] | None = None
+    truncated: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.result.kind
+
+
+def one_line(e: object) -> str:
+    return " ".join(str(e).split())[:500]
+
+
+def timeout_message(timeout: float) -> str:
+    return f"query timed out after {timeout:g} s (the server's time-out); narrow it down or add a LIMIT"
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+def _from_ox(t: object) -> Term | None:
+    import pyoxigraph as ox
+
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return Term("iri", t.value)
+    if isinstance(t, ox.Literal):
+        return Term("literal", t.value, None if t.language else t.datatype.value, t.language)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    return Term("literal", str(t))  # an RDF-star triple term, shown as text
+
+
+def evaluate(store: Store, text: str, *, max_rows: int, should_stop: Callable[[], bool] = lambda: False,
+             default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> Answer:
+    """Run a read-only query, keeping at most ``max_rows`` rows (or triples).
+
+    On an Oxigraph store the solutions are read lazily and ``should_stop`` is
+    asked before each one; other stores answer in full through
+    :meth:`Store.query` and are cut afterwards.
+    """
+    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
+    inner = getattr(store, "_store", None)
+    if isinstance(store, OxigraphStore) and inner is not None:
+        return evaluate_oxigraph(inner, text, max_rows, should_stop, default_graphs, named_graphs)
+    if default_graphs or named_graphs:
+        raise QueryError("default-graph-uri and named-graph-uri need an Oxigraph store")
+    res = store.query(text)
+    if should_stop():
+        raise _Cancelled()
+    if res.kind == "graph":
+        import pyoxigraph as ox
+
+        triples = []
+        for t in ox.parse((res.graph or "").encode("utf-8"), format=ox.RdfFormat.TURTLE):
+            triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+        return Answer(res, triples[:max_rows], len(triples) > max_rows)
+    if res.kind == "select" and len(res.rows) > max_rows:
+        return Answer(Result("select", res.vars, res.rows[:max_rows]), truncated=True)
+    return Answer(res)
+
+
+def _take(items, convert, max_rows: int, should_stop) -> tuple[list, bool]:
+    """Up to ``max_rows`` converted items, and whether more were left; stops when ``should_stop()`` says so."""
+    out: list = []
+    for item in items:
+        if should_stop():
+            raise _Cancelled()
+        if len(out) >= max_rows:
+            return out, True
+        out.append(convert(item))
+    return out, False
+
+
+def evaluate_oxigraph(inner, text: str, max_rows: int, should_stop: Callable[[], bool],
+                      default_graphs: list[str], named_graphs: list[str]) -> Answer:
+    """:func:`evaluate` on a ``pyoxigraph.Store``."""
+    import pyoxigraph as ox
+
+    kwargs: dict[str, object] = {"prefixes": PREFIXES}
+    if default_graphs or named_graphs:
+        try:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as e:
+            raise QueryError(f"bad graph IRI: {one_line(e)}") from None
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        res = inner.query(text, **kwargs)
+        if isinstance(res, ox.QueryBoolean):
+            return Answer(Result("ask", boolean=bool(res)))
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            width = range(len(names))
+            rows, truncated = _take(res, lambda sol: tuple(_from_ox(sol[i]) for i in width), max_rows, should_stop)
+            return Answer(Result("select", names, rows), truncated=truncated)
+        triples, truncated = _take(res, lambda t: (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)),
+                                   max_rows, should_stop)
+        return Answer(Result("graph"), triples, truncated)
+    except SyntaxError as e:
+        raise QueryError(f"malformed SPARQL: {one_line(e)}") from None
+    except (RuntimeError, ValueError, TypeError) as e:
+        raise QueryError(f"query failed: {one_line(e)}") from None
+    except OSError as e:
+        raise StoreError(f"query failed: {one_line(e)}") from None
+
+
+def respond(answer: Answer, fmt: str | None, accept: str | None, max_rows: int) -> tuple[str, bytes, dict[str, str]]:
+    """Content type, body and headers for an answer in the asked format; :class:`Refusal` 406 when it has none."""
+    kind = answer.kind
+    what = "CONSTRUCT/DESCRIBE results (graphs)" if kind == "graph" else f"{kind.upper()} results"
+    choices = ", ".join(sr.MEDIA_TYPES[f] for f in sr.formats_for(kind))
+    if fmt is not None:
+        if fmt not in sr.formats_for(kind):
+            raise Refusal(406, f"{what} cannot be written as {fmt}; choose {choices}")
+    else:
+        fmt = sr.negotiate(accept, kind)
+        if fmt is None:
+            raise Refusal(406, f"{what} cannot be written as {accept!r}; choose {choices}")
+    if kind == "graph":
+        triples = answer.triples or []
+        text_out = sr.turtle(triples, PREFIXES) if fmt == "turtle" else sr.ntriples(triples)
+    else:
+        text_out = sr.serialize(answer.result, fmt)
+    headers = {
+        "Vary": "Accept",
+        "X-KG-Truncated": "true" if answer.truncated else "false",
+        "X-KG-Row-Limit": str(max_rows),
+    }
+    return sr.content_type(fmt), text_out.encode("utf-8"), headers
+
+
+# --- the worker process ---------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    """One query for a worker; ``seconds`` is what is left of the request's time-out."""
+
+    text: str
+    fmt: str | None
+    accept: str | None
+    seconds: float
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+# A worker's reply: ("ok", content type, body, headers) or ("error", status, message, headers).
+Reply = tuple
+
+
+def run_job(store, job: Job, *, max_rows: int, timeout: float, limits: Limits) -> Reply:
+    """Check, evaluate and serialise one job on a ``pyoxigraph.Store``; every failure is an ("error", …) reply."""
+    deadline = time.monotonic() + job.seconds
+    try:
+        check_service(job.text, PREFIXES, limits)
+        answer = evaluate_oxigraph(store, job.text, max_rows, lambda: time.monotonic() > deadline,
+                                   job.default_graphs, job.named_graphs)
+        ctype, body, headers = respond(answer, job.fmt, job.accept, max_rows)
+        return ("ok", ctype, body, headers)
+    except Refusal as e:
+        return ("error", e.status, e.message, e.headers)
+    except _Cancelled:
+        return ("error", 503, timeout_message(timeout), {"Retry-After": "5"})
+    except QueryError as e:
+        return ("error", 400, str(e), {})
+    except RecursionError:
+        return ("error", 400, "query too deeply nested to be read", {})
+    except MemoryError:
+        return ("error", 503, "query needed more memory than this endpoint allows", {})
+    except KgError as e:
+        return ("error", 500, str(e), {})
+    except BaseException as e:  # noqa: BLE001 - a panic in the engine, a bug: one line to the client
+        return ("error", 500, f"internal error: {one_line(repr(e))}", {})
+
+
+# seccomp: the numbers of the Linux ABI (linux/audit.h, linux/filter.h, linux/seccomp.h, asm/unistd.h)
+_ARCHES = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}  # AUDIT_ARCH_*, __NR_socket
+_NR_IO_URING_SETUP = 425  # the same on both
+_LD_ABS, _JEQ, _AND, _RET = 0x20, 0x15, 0x54, 0x06
+_ALLOW, _DENY = 0x7FFF0000, 0x00050000 | errno.EACCES  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+
+
+def block_network() -> bool:
+    """Forbid this process IPv4, IPv6 and packet sockets (and io_uring), through a seccomp filter.
+
+    Applies to the calling thread and every thread it starts afterwards, so it
+    is called before the store (and its threads) is opened.  Returns False
+    where that cannot be done (not Linux, another architecture, no seccomp).
+    """
+    import ctypes
+    import platform
+    import socket
+
+    arch = _ARCHES.get(platform.machine())
+    if not sys.platform.startswith("linux") or arch is None:
+        return False
+    audit, nr_socket = arch
+    program = [
+        (_LD_ABS, 0, 0, 4),                   # 0: A = arch
+        (_JEQ, 1, 0, audit),                  # 1: our ABI? -> 3
+        (_RET, 0, 0, _DENY),                  # 2: no other ABI (int 0x80 and the like)
+        (_LD_ABS, 0, 0, 0),                   # 3: A = syscall number
+        (_AND, 0, 0, 0xBFFFFFFF),             # 4: x32 numbers are the same with bit 30 set
+        (_JEQ, 6, 0, _NR_IO_URING_SETUP),     # 5: -> 12
+        (_JEQ, 0, 4, nr_socket),              # 6: not socket() -> 11
+        (_LD_ABS, 0, 0, 16),                  # 7: A = low word of args[0], the address family
+        (_JEQ, 3, 0, socket.AF_INET),         # 8: -> 12
+        (_JEQ, 2, 0, socket.AF_INET6),        # 9: -> 12
+        (_JEQ, 1, 0, getattr(socket, "AF_PACKET", 17)),  # 10: -> 12
+        (_RET, 0, 0, _ALLOW),                 # 11
+        (_RET, 0, 0, _DENY),                  # 12
+    ]
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(program))(*[Filter(*f) for f in program])
+    prog = Program(len(program), filters)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        return libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    except (OSError, AttributeError):
+        return False
+
+
+def _trim_heap() -> Callable[[], None]:
+    """A function that hands freed heap back to the system (glibc's malloc_trim), or does nothing."""
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+def _exit_with_parent() -> None:
+    """End this process soon after the server's (a worker deep in a query would not notice otherwise)."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
+
+
+def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) -> None:
+    """Open ``location`` read-only, say ("ready", pid, sandboxed) on ``conn``, then answer jobs until EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when its workers end
+    sandboxed = block_network()  # before the store starts its threads: they inherit the filter
+    _exit_with_parent()
+    import pyoxigraph as ox
+
+    from kg.store.dirs import active_dir, hold_for_reading
+
+    def open_active():
+        """The store's active version, read-only, with a reader's lock on it (kg.store.dirs)."""
+        path = active_dir(Path(location))
+        lock = hold_for_reading(path)
+        try:
+            return path, lock, ox.Store.read_only(str(path))
+        except BaseException:
+            if lock is not None:
+                os.close(lock)
+            raise
+
+    try:
+        path, lock, store = open_active()
+    except (OSError, ValueError) as e:
+        conn.send(("failed", f"cannot open store {location}: {one_line(e)}"))
+        return
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), limits.recursion_limit()))
+    trim = _trim_heap()
+    conn.send(("ready", os.getpid(), sandboxed))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        if active_dir(Path(location)) != path:  # a build swapped a new version in: answer from it
+            try:
+                new = open_active()
+            except (OSError, ValueError):
+                pass  # keep answering from the version we have
+            else:
+                del store
+                if lock is not None:
+                    os.close(lock)  # the old version may go once every reader has let it go
+                path, lock, store = new
+        reply = run_job(store, job, max_rows=max_rows, timeout=timeout, limits=limits)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+        del reply
+        trim()
