@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t = time.perf_counter()
     if args.store:
-        from kg.store.oxigraph import open_store
+        from kg.store import open_store
         from kg.analysis.views import fetch_rows
 
         with open_store(args.store, read_only=True) as store:

@@ -22,9 +22,9 @@ __version__ = "0.1.0"
 _API = {
     "build": ("kg.graph.build", "build"),
     "remove": ("kg.graph.build", "remove"),
-    "open_store": ("kg.store.oxigraph", "open_store"),
-    "MemoryStore": ("kg.store.oxigraph", "MemoryStore"),
-    "OxigraphStore": ("kg.store.oxigraph", "OxigraphStore"),
+    "open_store": ("kg.store", "open_store"),
+    "MemoryStore": ("kg.store", "MemoryStore"),
+    "OxigraphStore": ("kg.store", "OxigraphStore"),
     "stance": ("kg.analysis.positions", "stance"),
     "who": ("kg.analysis.positions", "who"),
     "view": ("kg.analysis.views", "view_graph"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.graph.build import build
-from kg.store.oxigraph import MemoryStore, open_store
+from kg.store import MemoryStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -15,7 +15,7 @@ from kg.web import pages as html
 
 from kg.analysis import views
 from kg.graph.build import build
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 pytestmark = pytest.mark.browser
 

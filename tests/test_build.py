@@ -8,7 +8,7 @@ import pytest
 
 from kg.graph.build import build
 from kg.model.errors import InputError
-from kg.store.oxigraph import MemoryStore, open_store
+from kg.store import MemoryStore, open_store
 
 
 def _quads(path) -> set[str]:
@@ -164,7 +164,7 @@ def _projection_rows(path) -> list:
 def test_streamed_fresh_build_equals_the_incremental_path(seeds_dir, tmp_path, with_extractor):
     """A new store is written while its inputs are read (kg.graph.stream_build); an open store goes through
     apply(). Same inputs, same quads, same projection, same report."""
-    from kg.store.oxigraph import OxigraphStore
+    from kg.store import OxigraphStore
 
     extractor = None
     if with_extractor:
@@ -199,7 +199,7 @@ def test_a_pipe_loader_interrupted_before_writing_does_not_hang():
     import time
 
     from kg.store.loaders import _PipeLoader
-    from kg.store.oxigraph import OxigraphStore
+    from kg.store import OxigraphStore
 
     loader = _PipeLoader(OxigraphStore(None), lambda: None, None, None)
     loader.thread = threading.Thread(target=loader._work, daemon=True)

@@ -11,7 +11,7 @@ from kg.graph.build import build
 from kg.ingest.documents import read_documents
 from kg.extraction import default_reference, extract_documents, make_extractor
 from kg.model.namespaces import assertion_iri
-from kg.store.oxigraph import MemoryStore
+from kg.store import MemoryStore
 
 EXTRACTED = "SELECT ?a WHERE { ?a kg:method kg:Extracted }"
 KEYS = """SELECT ?m ?doc ?actor ?stance ?target WHERE {

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from kg.graph.build import build, remove
 from kg.model.records import Assertion
 from kg.ingest.reference import new_actor, uncoded_target
-from kg.store.oxigraph import PROJECTION_FILE, open_store
+from kg.store import PROJECTION_FILE, open_store
 from kg.store.dirs import active_dir
 
 DATA = Path(__file__).resolve().parent / "data" / "extract"

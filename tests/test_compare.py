@@ -13,7 +13,7 @@ from kg.graph.build import build
 from kg.cli import app
 from kg.analysis.compare import compare, compare_rows, timeline
 from kg.model.errors import UnknownNameError
-from kg.store.oxigraph import Term, open_store
+from kg.store import Term, open_store
 
 TROOPS = "https://w3id.org/kg/id/topic/troop-deployment"
 

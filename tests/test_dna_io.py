@@ -17,7 +17,7 @@ from kg.cli import app
 from kg.ingest.dna_import import import_dna
 from kg.model.errors import InputError
 from kg.ingest.reference_yaml import reference_nquads
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 # The SQLite CREATE TABLE statements of DNA 3, as Sql.createTables writes them
 # (leifeld/dna, dna/src/main/java/sql/Sql.java); CODERS without its permission columns.

@@ -12,7 +12,7 @@ from kg.ingest.documents import ReadWarning, read_document, read_documents
 from kg.model.errors import InputError
 from kg.model.namespaces import DCT, SCHEMA
 from kg.graph.quads import document_quads
-from kg.store.oxigraph import MemoryStore
+from kg.store import MemoryStore
 
 
 def test_plain_document(seeds_dir):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from kg.graph.build import build
 from kg.cli import app
 from kg.extraction import make_extractor, shared_extractor
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ from kg.ingest.documents import read_documents
 from kg.extraction.scoring import Names, debate_folder, evaluate, load_aliases, load_gold
 from kg.extraction import default_reference, make_extractor, shared_extractor
 from kg.extraction.pipeline import extract_documents
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT.parent / "shared" / "devset"

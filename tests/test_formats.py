@@ -379,7 +379,7 @@ def test_read_document_refuses_collections(tmp_path):
 
 def test_build_stores_text_of_every_format(tmp_path):
     from kg.graph.build import build
-    from kg.store.oxigraph import MemoryStore
+    from kg.store import MemoryStore
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -20,7 +20,7 @@ from kg.ingest.documents import read_document
 from kg.model.errors import KgError
 from kg.extraction import default_reference
 from kg.analysis.positions import stance, who
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 SEED = 20261202
 runner = CliRunner()

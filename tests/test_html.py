@@ -13,7 +13,7 @@ from kg.web import pages as html
 
 from kg.analysis import views
 from kg.graph.build import build
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 from kg.analysis.views import Row, ViewSpec, build_view, fetch_rows
 
 PAYLOAD = '<script>alert(1)</script> & <img src=x onerror="window.__xss=1"> we will send troops'

@@ -13,7 +13,7 @@ import pytest
 
 from kg.graph.build import build, remove
 from kg.store.locking import StoreLockedError, write_lock
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 
 def _nquads(store):

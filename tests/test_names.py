@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kg.graph.build import build
 from kg.model.namespaces import actor_iri, document_graph, document_iri, normalise_label, source_iri
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 # Spaces, punctuation, Cyrillic, Arabic, CJK, combining marks, symbols.
 ALPHABET = (string.ascii_letters + string.digits + " .,;:!?%<>{}|^`\\\"'()[]#&+=@~-_" + "ПутинЗеленскийёЁ"

@@ -20,7 +20,7 @@ from kg.ingest.reference import Reference, new_actor, uncoded_target
 from kg.ingest.reference_export import append_actors
 from kg.ingest.reference_yaml import reference_kind, reference_nquads
 from kg.model.nquads import skolemised_nquads
-from kg.store.oxigraph import MemoryStore
+from kg.store import MemoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

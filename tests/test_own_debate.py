@@ -12,7 +12,7 @@ from kg.graph.build import build
 from kg.extraction import shared_extractor
 from kg.graph.manifest import INPUT_FILE
 from kg.ingest.reference_export import turtle_to_yaml
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 DEVSET = Path(__file__).resolve().parents[2] / "shared" / "devset"
 DEBATES = ["nato-ukraine-2023", "cop28-fossil-fuels", "chips-export-controls"]

@@ -15,7 +15,7 @@ from kg.graph.build import build, remove_documents
 from kg.store.dirs import active_dir
 from kg.cli import app
 from kg.graph.projection import FILE, Projection
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 from kg.analysis.networks import network_report
 from kg.analysis.views import Filters, fetch_rows, view_graph
 

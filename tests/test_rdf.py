@@ -66,7 +66,7 @@ def test_memory_store_gives_the_same_answers(seeds_store, memory_store):
 
 
 def test_shapes_catch_a_broken_graph(memory_store):
-    from kg.store.oxigraph import MemoryStore
+    from kg.store import MemoryStore
 
     lines = memory_store.dump("nquads").decode("utf-8").splitlines(keepends=True)
     broken = MemoryStore()

@@ -18,7 +18,7 @@ from kg.model.namespaces import GRAPH_CODEBOOK, GRAPH_GAZETTEER, topic_iri
 from kg.ingest.reference import Reference, normalise
 from kg.ingest.reference_export import turtle_to_yaml
 from kg.ingest.reference_yaml import _yaml_nquads, reference_kind, reference_nquads, yaml_triples
-from kg.store.oxigraph import OxigraphStore
+from kg.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT.parent / "shared" / "devset"

@@ -20,7 +20,7 @@ from kg.cli import app
 from kg.model.errors import QueryError, StoreError
 from kg.model.namespaces import XSD
 from kg.store.remote import STAGING, RemoteStore, bind_values, query_form, sparql_term
-from kg.store.oxigraph import Term, open_store
+from kg.store import Term, open_store
 
 from servers import OxigraphServer, VirtuosoServer, free_port
 

@@ -15,7 +15,7 @@ from kg.graph.build import build
 from kg.model.records import Assertion
 from kg.analysis.positions import stance
 from kg.web.review_store import BadDecisionError, ReviewStore, StaleVersionError, file_version
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

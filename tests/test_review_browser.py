@@ -16,7 +16,7 @@ from test_review import SentenceExtractor, make_debate
 from kg.graph.build import build
 from kg.web.review_app import make_server
 from kg.web.review_store import ReviewStore
-from kg.store.oxigraph import open_store
+from kg.store import open_store
 
 pytestmark = pytest.mark.browser
 

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from kg.store import sparql_results as sr
 from kg.cli import app
 from kg.web.serve import ServeError, make_server, query_shape, start_in_thread
-from kg.store.oxigraph import Result, Term, open_store
+from kg.store import Result, Term, open_store
 
 KGR = "https://w3id.org/kg/id/"
 POLAND = KGR + "actor/poland"

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.model.errors import QueryError
 from kg.store.sparql_errors import SparqlSyntaxError, UpdateRefusedError, locate, syntax_error
-from kg.store.oxigraph import MemoryStore, OxigraphStore
+from kg.store import MemoryStore, OxigraphStore
 
 from servers import OxigraphServer
 
@@ -105,7 +105,7 @@ def remote(tmp_path_factory):
 
 
 def test_remote_stores_say_the_same(remote):
-    from kg.store.oxigraph import open_store
+    from kg.store import open_store
 
     store = open_store(remote)
     for query, line, column, near, reason in MISTAKES:

@@ -30,7 +30,7 @@ from kg.analysis.views import (
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.store.oxigraph import Store
+    from kg.store import Store
 
 TOP = 5  # quotes kept per (actor, target, stance): an edge shows the best of its pairs' best
 Key = tuple[str, str]  # (target, stance)

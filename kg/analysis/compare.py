@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from kg import queries
 from kg.model.namespaces import CERTAINTY_RANK, STANCES
 from kg.ingest.reference import Reference
-from kg.store.oxigraph import Store, Term
+from kg.store import Store, Term
 
 FLAGS = ("stance", "certainty", "attribution")
 COMPARE_COLUMNS = ["actor", "target", "source", "stance", "certainty", "speaker", "quotes", "flags"]

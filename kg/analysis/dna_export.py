@@ -40,7 +40,7 @@ from kg.model.errors import InputError
 from kg.model.namespaces import slug
 
 if TYPE_CHECKING:
-    from kg.store.oxigraph import Store
+    from kg.store import Store
     from kg.analysis.views import Filters
 
 DNA_CSV_COLUMNS = ("statement_id", "time", "person", "organization", "concept", "agreement", "start_position",

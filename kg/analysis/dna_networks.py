@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import numpy as np
 
-    from kg.store.oxigraph import Store
+    from kg.store import Store
     from kg.analysis.views import Filters, Row
 
 QUALIFIERS = ("congruence", "conflict", "subtract", "ignore")  # one-mode qualifier aggregation

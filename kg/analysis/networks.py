@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     from kg.analysis.actor_views import Holding
     from kg.analysis.graph_analysis import IGraph
-    from kg.store.oxigraph import Store
+    from kg.store import Store
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv")
 # Exact betweenness costs about nodes × edges; above this budget it is estimated from a

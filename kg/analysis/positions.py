@@ -13,7 +13,7 @@ from kg import queries
 from kg.model.errors import InputError, KgError, UnknownNameError
 from kg.graph.projection import Projection
 from kg.ingest.reference import TEXT_PREFIX, Reference
-from kg.store.oxigraph import Result, Store, Term
+from kg.store import Result, Store, Term
 
 STANCE_KEYS = ("actor", "stance", "target", "certainty", "attributed_to", "quote", "doc")
 

@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING
 
 from kg import queries
 from kg.model.errors import InputError, UnknownNameError
-from kg.store.oxigraph import Term
+from kg.store import Term
 from kg.model.namespaces import CERTAINTY_RANK, STANCES
 
 if TYPE_CHECKING:  # networkx is imported lazily: the CLI must start fast
     import networkx as nx
 
-    from kg.store.oxigraph import Store
+    from kg.store import Store
 
 VIEWS = ("stance", "congruence", "conflict", "actor", "topic")
 ACTOR_VIEWS = ("congruence", "conflict")  # actor–actor projections

@@ -33,7 +33,7 @@ def write_lock_for(store: Optional[str], *, enabled: bool = True, wait: bool = F
     from pathlib import Path
 
     from kg.store.locking import write_lock
-    from kg.store.oxigraph import MEMORY, store_location
+    from kg.store import MEMORY, store_location
 
     loc = store_location(store)
     if not enabled or loc == MEMORY or "://" in loc:
@@ -43,7 +43,7 @@ def write_lock_for(store: Optional[str], *, enabled: bool = True, wait: bool = F
 
 def open_store_for(store: Optional[str], read_only: bool = True):
     """The store named by ``--store`` (or ``KG_STORE``), read-only unless a command writes."""
-    from kg.store.oxigraph import open_store
+    from kg.store import open_store
 
     return open_store(store, read_only=read_only)
 

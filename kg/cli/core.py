@@ -205,7 +205,7 @@ def export(
 ) -> None:
     """Export the graph as RDF, or one network view as GraphML, GEXF or CSV."""
     from kg.analysis.networks import EXPORT_FORMATS as NETWORK_FORMATS
-    from kg.store.oxigraph import EXPORT_FORMATS
+    from kg.store import EXPORT_FORMATS
 
     if fmt in ("dna-csv", "dl"):  # for DNA users: its event list CSV, a network as UCINET DL (kg/dna_export.py)
         from kg.analysis.dna_export import dl_network, dna_csv

@@ -35,7 +35,7 @@ def review(
 
     from kg.web.review_app import make_server
     from kg.web.review_store import ReviewStore
-    from kg.store.oxigraph import open_store, store_location
+    from kg.store import open_store, store_location
 
     path = curated_file or Path("curated.yaml")
     if not path.is_file():

@@ -34,7 +34,7 @@ def serve(
 ) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint (GET/POST /sparql) with a query form at /."""
     from kg.web.serve import make_server, serve_forever, stderr_log
-    from kg.store.oxigraph import store_location
+    from kg.store import store_location
 
     location = store_location(store)
     from kg.web.serve import DEFAULT_WORKERS

@@ -46,7 +46,7 @@ def default_reference(gazetteer: Iterable[str | Path] = (), codebook: Iterable[s
     """The reference data (actors, roles, topics) of the shipped or the given Turtle files."""
     from kg.ingest.reference_files import ReferenceFiles
     from kg.ingest.reference import Reference
-    from kg.store.oxigraph import OxigraphStore
+    from kg.store import OxigraphStore
 
     store = OxigraphStore(None)
     ReferenceFiles.default(gazetteer, codebook).load_into(store)

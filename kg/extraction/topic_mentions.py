@@ -122,9 +122,13 @@ class TopicMentions(PhraseTopics):
         best: tuple[tuple[int, int], Frame] | None = None
         for f in frames:
             o = prep_objs.get(f.prep) if f.prep else obj
-            if o is not None and o.pos_ == "PRON":
-                o = None  # "calls for them to be phased out": the object is what "them" stands for
             score = 0
+            if o is not None and o.pos_ == "PRON":
+                # "calls for them to be phased out": the object is what "them" stands for, most likely
+                # a noun the frame's object names just before (in this sentence or the one before)
+                if f.obj_lemma and self._named_before(f.obj_lemma, o.i):
+                    score += 1
+                o = None
             if o is None:
                 if obj is not None and obj.pos_ != "PRON":
                     continue  # an explicit other object: "send weapons" is not "send troops", "negotiate
@@ -155,6 +159,17 @@ class TopicMentions(PhraseTopics):
             if best is None or key > best[0]:
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
+
+    def _named_before(self, lemma: str, i: int) -> bool:
+        """Whether a noun of this lemma comes before token ``i``, in its sentence or the one before."""
+        s = self.sent_of[i]
+        for j in range(i - 1, -1, -1):
+            if self.sent_of[j] < s - 1:
+                return False
+            t = self.doc[j]
+            if t.pos_ in ("NOUN", "PROPN") and lemma_key(t) == lemma:
+                return True
+        return False
 
     def main_topic(self, phrase: Token) -> Topic | None:
         """The topic mentioned most so far (that fits the phrase), if one leads."""

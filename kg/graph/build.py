@@ -35,7 +35,7 @@ from kg.model.namespaces import GRAPH_BUILD, GRAPH_CURATION, KG, METHOD_IRI, dig
 from kg.graph.quads import assertion_quads, curation_quads, document_quads
 from kg.model.nquads import iri, literal, quad
 from kg.ingest.reference import Reference
-from kg.store.oxigraph import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
+from kg.store import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
 
 _BUILD_NODE = GRAPH_BUILD + "#state"
 

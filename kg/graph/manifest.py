@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from kg.model.namespaces import GRAPH_BUILD, GRAPH_ENTITIES, KG, document_graph, document_iri
 from kg.model.nquads import iri, literal, quad
-from kg.store.oxigraph import Store
+from kg.store import Store
 
 INPUT_FILE = KG + "inputFile"
 ENTITY_DESCRIPTIONS = KG + "entityDescriptions"

@@ -6,7 +6,7 @@ network means tens of thousands of lookups on a store of a million assertions.
 The projection keeps one SQLite row per assertion plus one label row per
 actor, target and outlet. The build writes it from the same records that
 become quads and swaps it in with the store, so it describes exactly the store
-it sits in. Any other write through :class:`~kg.store.oxigraph.OxigraphStore` deletes
+it sits in. Any other write through :class:`~kg.store.OxigraphStore` deletes
 it, and a stamp shared with the store catches writes from outside kg; without
 a valid projection every question is answered in SPARQL, as on remote stores.
 
@@ -30,8 +30,8 @@ from kg.model.records import Assertion, Document
 from kg.model.namespaces import (
     CERTAINTY_IRI, GRAPH_BUILD, KG, METHOD_IRI, RDF, RDFS, SKOS, STANCE_IRI, digest, source_iri,
 )
-from kg.store.oxigraph import PROJECTION_FILE as FILE
-from kg.store.oxigraph import OxigraphStore, Store
+from kg.store import PROJECTION_FILE as FILE
+from kg.store import OxigraphStore, Store
 STAMP = KG + "projectionStamp"
 SCHEMA_VERSION = "2"  # a projection of another version is ignored (and rebuilt by the next build)
 _STATE = GRAPH_BUILD + "#state"

@@ -30,7 +30,7 @@ from kg.graph.manifest import absolute, is_entity_chunk, record_quads
 from kg.model.records import Assertion, Document
 from kg.graph.projection import Writer
 from kg.graph.quads import curation_quads, document_quads
-from kg.store.oxigraph import OxigraphStore
+from kg.store import OxigraphStore
 
 _BATCH = 20_000  # projection rows per insert
 

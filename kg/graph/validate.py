@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.store.oxigraph import Store
+from kg.store import Store
 
 
 def validate(store: Store, shapes: str | None = None) -> tuple[bool, str]:

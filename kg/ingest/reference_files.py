@@ -11,7 +11,7 @@ from pathlib import Path
 from kg.ingest.reference import Reference
 from kg.model.errors import InputError
 from kg.model.namespaces import GRAPH_BUILD, GRAPH_CODEBOOK, GRAPH_GAZETTEER, GRAPH_ONTOLOGY, digest, slug
-from kg.store.oxigraph import OxigraphStore, Store
+from kg.store import OxigraphStore, Store
 
 PACKAGE = Path(__file__).resolve().parents[1]  # kg/
 GRAPH_REFERENCE = GRAPH_BUILD.rsplit("/", 1)[0] + "/reference/"

@@ -84,7 +84,7 @@ def reference_kind(path: str | Path) -> str | None:
 
 
 def reference_nquads(path: str | Path, graph_iri: str) -> bytes:
-    """N-Quads of a reference file in ``graph_iri``: Turtle as ``kg.store.oxigraph.skolemised_nquads`` gives
+    """N-Quads of a reference file in ``graph_iri``: Turtle as ``kg.model.nquads.skolemised_nquads`` gives
     it, a YAML codebook or gazetteer converted; the same bytes for the same input."""
     path = Path(path)
     if path.suffix.lower() not in YAML_SUFFIXES:

@@ -25,7 +25,7 @@ from pathlib import Path
 from kg.ingest.curated import ACTOR_TYPES
 from kg.model.errors import KgError
 from kg.model.namespaces import CERTAINTIES, IRI_CERTAINTY, IRI_STANCE, KG, KGR, STANCES
-from kg.store.oxigraph import Term, open_store
+from kg.store import Term, open_store
 
 MAX_PAGE = 500
 _SAFE_IRI = re.compile(r"^[^<>\"{}|^`\\\x00-\x20]+$")

@@ -60,7 +60,7 @@ from kg.model.namespaces import PREFIXES
 from kg.web.serve_check import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_BYTES, Limits, Refusal, check_service, check_text
 from kg.web.serve_pool import ServerBusy, WorkerLost, WorkerPool
 from kg.web.serve_worker import Answer, Job, QueryTimeout, _Cancelled, evaluate, respond, timeout_message
-from kg.store.oxigraph import MEMORY, OxigraphStore, Store, is_update, open_store
+from kg.store import MEMORY, OxigraphStore, Store, is_update, open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878

@@ -27,7 +27,7 @@ from kg.store import sparql_results as sr
 from kg.model.errors import KgError, QueryError, StoreError
 from kg.model.namespaces import PREFIXES
 from kg.web.serve_check import Limits, Refusal, check_service
-from kg.store.oxigraph import OxigraphStore, Result, Store, Term
+from kg.store import OxigraphStore, Result, Store, Term
 
 
 class QueryTimeout(KgError):
