@@ -100,8 +100,9 @@ class ActorResolver:
     def _collective(self, t: Token) -> Resolved:
         """"allies", "some countries", "member states": the gazetteer's group named by such words alone."""
         lex = self.lexicon
-        if t.tag_ not in ("NNS", "NNPS") or any(c.dep_ in ("poss", "compound") for c in t.children):
-            return []
+        if t.tag_ not in ("NNS", "NNPS") or any(c.dep_ == "poss" or (
+                c.dep_ == "compound" and c.lemma_.lower() not in lex.collective_modifiers) for c in t.children):
+            return []  # ("member states": a modifier of collectives is no name)
         if any(c.dep_ == "amod" and self.discourse.actors_at(c.i) for c in t.children):
             return []  # "Polish officials" name their state
         lemma = t.lemma_.lower()

@@ -56,7 +56,9 @@ class CueAssertions:
         noun_hit = CueHit(head, noun, "noun", (head.i,))
         if noun.stance == "opposes":
             blocked = [c for c in head.children if c.dep_ == "prep" and c.lower_ in ("to", "towards", "for")]
-            if not cues.target_slots(noun_hit) or (head.lemma_.lower() in self.lex.blocking_nouns and not blocked):
+            # "lifted its objections to X": the parser may hang the noun's "to X" from the verb
+            if (not cues.target_slots(noun_hit) and len(slots) < 2) or (
+                    head.lemma_.lower() in self.lex.blocking_nouns and not blocked):
                 # "warned against trade barriers on clean-energy products": the barriers are the target
                 return stance, certainty, slots, []
             stance = _flip(stance)  # "removing the biggest obstacle to X" supports X
