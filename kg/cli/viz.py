@@ -96,6 +96,14 @@ def network(
     isolates: bool = typer.Option(
         False, "--isolates", help="With --window: every actor in every window's matrix (DNA's isolates)."),
     matrix: bool = typer.Option(False, "--matrix", help="With DNA options: print the matrix, not the edge list."),
+    backbone: bool = typer.Option(
+        False, "--backbone",
+        help="DNA's backbone (penalty method): the concepts (targets) that carry the actor network's structure, and "
+             "the redundant rest. Defaults as rDNA's dna_backbone: --qualifier subtract --normalization average "
+             "--duplicates document."),
+    penalty: float = typer.Option(3.5, "--penalty", help="With --backbone: larger values give smaller backbones."),
+    iterations: int = typer.Option(10000, "--iterations", help="With --backbone: simulated annealing iterations."),
+    seed: int = typer.Option(0, "--seed", help="With --backbone: random seed (the same seed, the same backbone)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
@@ -110,6 +118,10 @@ def network(
 
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
+    if backbone:
+        _backbone(filters, store, fmt, two_mode or aggregation or window or matrix or isolates, penalty, iterations,
+                  seed, qualifier=qualifier, normalization=normalization, duplicates=duplicates, scale=stance_scale)
+        return
     if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
             or matrix or isolates):
         from kg.analysis.dna_report import DnaOptions, network_from_store, render_network, render_windows, windows_from_store
@@ -158,6 +170,22 @@ def network(
                f"within {p.conflict_within:g}; {p.coalitions} coalitions)")
     typer.echo(f"congruence modularity: {mod}")
     typer.echo(f"definition: polarisation = {p.definition}")
+
+
+def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, **given) -> None:
+    from kg.analysis.backbone import DEFAULTS, backbone_from_store, render_backbone
+    from kg.analysis.dna_report import DnaOptions
+    from kg.model.errors import InputError
+
+    if other_mode:
+        raise InputError("--backbone is of the one-mode actor network: it goes without --two-mode, --aggregation, "
+                         "--window, --matrix and --isolates")
+    opts = DnaOptions.make(**{k: v or DEFAULTS.get(k) for k, v in given.items()})
+    with _open(store) as s:
+        result = backbone_from_store(s, filters, penalty=penalty, iterations=iterations, seed=seed,
+                                     qualifier=opts.qualifier, normalization=opts.normalization,
+                                     duplicates=opts.duplicates, scale=opts.scale)
+    typer.echo(render_backbone(result, fmt))
 
 
 @command(name="compare", example="kg compare --disagreements --actor Poland")
