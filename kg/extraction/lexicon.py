@@ -31,6 +31,7 @@ class Cue:
     prep: tuple[str, ...] = ()  # any of these prepositions
     passive_holder: bool = False
     ellipsis: bool = False
+    transitive: bool = False  # a verb with ``prep`` that also takes its target as a direct object ("fought X")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     if not isinstance(value, dict) or "stance" not in value:
         raise InputError(f"{where}: a cue is a stance name or a mapping with 'stance'", path)
     unknown = set(value) - {"stance", "negated", "negated_certainty", "particle", "prep", "kind",
-                            "passive_holder", "ellipsis", "lemmas", "anchor", "object"}
+                            "passive_holder", "ellipsis", "lemmas", "anchor", "object", "transitive"}
     if unknown:
         raise InputError(f"{where}: unknown key {sorted(unknown)[0]!r}", path)
     stance = value["stance"]
@@ -172,7 +173,8 @@ def _cue(value, negation: dict[str, str], path: Path, where: str) -> Cue:
     prep = value.get("prep") or ()
     prep = tuple(str(p).lower() for p in ([prep] if isinstance(prep, str) else prep))
     return Cue(stance, negated, kind, nc, value.get("particle"), prep,
-               value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)))
+               value.get("passive_holder") == "subject", bool(value.get("ellipsis", False)),
+               bool(value.get("transitive", False)))
 
 
 def _paraphrases(rows, path: Path) -> dict[str, tuple[Paraphrase, ...]]:

@@ -97,6 +97,8 @@ class PhraseTopics:
         if root.pos_ not in ("NOUN", "PROPN"):
             return []
         head = self.token_keys(root)
+        if not head and root.i >= 2 and self.doc[root.i - 1].text == "-" and self.doc[root.i - 2].head.i == root.i:
+            head = self.token_keys(self.doc[root.i - 2])  # "phase-out", "build-up": the word before the hyphen
         head_key = head[0] if len(head) == 1 and not head[0].startswith("actor:") else None
         if head_key is None:
             return []

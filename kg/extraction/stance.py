@@ -143,6 +143,9 @@ class CueFinder:
                 # "agreed to pursue efforts to triple renewables", "voted to ban X": the infinitive is the target
                 if child(tok, "dobj") is None and any(c.dep_ == "xcomp" for c in tok.children):
                     return CueHit(tok, cue, "verb", tuple(words), None)
+                # "the producers who fought an explicit phase-out reference": the object is the target
+                if cue.transitive and child(tok, "dobj") is not None:
+                    return CueHit(tok, cue, "verb", tuple(words), None)
                 return None
             words.append(p.i)
             obj_of = p

@@ -20,7 +20,7 @@ class TopicMentions(PhraseTopics):
     # -- topic mentions ---------------------------------------------------
     def scan(self, sent) -> None:
         """Record the sentence's topic mentions (labels and action frames) for targets and anaphora."""
-        found = self.topics.find(sent)
+        found = [self._widened(m) for m in self.topics.find(sent)]
         covered = {i for m in found for i in range(m.start, m.end)}
         for tok in sent:
             if tok.pos_ == "VERB":
@@ -58,6 +58,17 @@ class TopicMentions(PhraseTopics):
             self.mentions.append(m)
             for i in range(m.start, m.end):
                 self._by_token[i] = m
+
+    def _widened(self, m: TopicMention) -> TopicMention:
+        """A label found inside a noun phrase that matches a longer label of another topic as a whole:
+        "the phase-out of coal" is the coal phase-out, not only a "phase-out"."""
+        head = self.doc[m.head]
+        if head.pos_ != "NOUN" or not any(c.dep_ == "prep" for c in head.children):
+            return m
+        topics = self.phrase_topics(head)
+        if len(topics) == 1 and topics[0].iri != m.topic.iri:
+            return TopicMention(m.start, m.end, m.head, topics[0], inferred=True)
+        return m
 
     def _content_key(self, tok: Token) -> str:
         actors = self.actors_of(tok)
