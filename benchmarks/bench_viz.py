@@ -24,7 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.web.pages import DEFAULT_MAX_EDGES, DEFAULT_MAX_NODES, to_pyvis, write_html  # noqa: E402
-from kg.analysis.views import Row, ViewSpec, build_view  # noqa: E402
+from kg.analysis.rows import Row  # noqa: E402
+from kg.analysis.view_spec import ViewSpec  # noqa: E402
+from kg.analysis.views import build_view  # noqa: E402
 
 STANCE_WEIGHTS = {"supports": 45, "opposes": 25, "hesitant": 15, "divided": 5, "neutral": 10}
 CERTAINTY_WEIGHTS = {"certain": 50, "probable": 30, "possible": 20}
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     if args.store:
         from kg.store import open_store
-        from kg.analysis.views import fetch_rows
+        from kg.analysis.rows import fetch_rows
 
         with open_store(args.store, read_only=True) as store:
             rows = fetch_rows(store)

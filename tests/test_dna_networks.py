@@ -10,7 +10,7 @@ import pytest
 from kg.analysis import dna_networks as dn
 from kg.analysis import dna_windows as dw
 from kg.model.errors import UnknownNameError
-from kg.analysis.views import Row
+from kg.analysis.rows import Row
 
 
 def row(i: int, actor: str, stance: str, target: str, doc: str = "d1", date: str | None = "2020-01-06") -> Row:
@@ -277,8 +277,8 @@ def test_window_measures():
 @pytest.fixture
 def cli_rows(monkeypatch):
     """`kg network` reads the five rows (the store itself is empty)."""
-    from kg.analysis import views
-    monkeypatch.setattr(views, "fetch_rows", lambda store, filters=None: five())
+    from kg.analysis import rows
+    monkeypatch.setattr(rows, "fetch_rows", lambda store, filters=None: five())
 
 
 def run(*args: str):
@@ -356,8 +356,9 @@ def test_fast_greedy_swaps_equal_dna_loop():
 def test_store_network_agrees_with_kg_congruence(seeds_store):
     """On the seeds (undated), DNA's congruence counting each statement once is kg's congruence view
     restricted to supports/opposes: the number of (target, stance) pairs two actors share."""
-    from kg.analysis.actor_views import as_holdings, congruence_edges
-    from kg.analysis.views import fetch_rows
+    from kg.analysis.actor_pairs import congruence_edges
+    from kg.analysis.holdings import as_holdings
+    from kg.analysis.rows import fetch_rows
 
     rows = [r for r in fetch_rows(seeds_store) if r.stance in ("supports", "opposes")]
     kg_edges = {frozenset((u, v)): w for u, v, w in congruence_edges(as_holdings(rows)).edges(data="weight")}

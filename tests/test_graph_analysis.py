@@ -12,7 +12,7 @@ import pytest
 
 from kg.analysis.graph_analysis import betweenness, communities, modularity, sample_sources, to_igraph
 from kg.analysis.networks import analyse
-from kg.analysis.views import communities as view_communities
+from kg.analysis.pruning import communities as view_communities
 
 TOL = 1e-9
 
@@ -265,8 +265,10 @@ def test_communities_leave_pythons_random_state_alone():
 def test_the_analysis_graph_is_the_views_graph_without_edge_details(view):
     """``kg network`` builds the view without what an edge shares, its stance and quotes: the same
     nodes, weights and coalitions as the page draws, so the same report."""
-    from kg.analysis.actor_views import Holdings, actor_view
-    from kg.analysis.views import Row, ViewSpec
+    from kg.analysis.actor_views import actor_view
+    from kg.analysis.holdings import Holdings
+    from kg.analysis.rows import Row
+    from kg.analysis.view_spec import ViewSpec
 
     rng = random.Random(5)
     rows = []
@@ -337,8 +339,9 @@ def test_matrix_communities_without_igraph(monkeypatch):
 
 
 def test_conflict_weights_are_the_conflict_graphs():
-    from kg.analysis.actor_views import Holdings, conflict_edges, conflict_weights
-    from kg.analysis.views import Row
+    from kg.analysis.actor_pairs import conflict_edges, conflict_weights
+    from kg.analysis.holdings import Holdings
+    from kg.analysis.rows import Row
 
     rng = random.Random(8)
     rows = [Row(f"ex:a{i}", f"ex:A{a}", f"A{a}", "State", rng.choice(["supports", "opposes", "neutral"]),

@@ -14,7 +14,9 @@ from kg.web import pages as html
 from kg.analysis import views
 from kg.graph.build import build
 from kg.store import open_store
-from kg.analysis.views import Row, ViewSpec, build_view, fetch_rows
+from kg.analysis.rows import Filters, Row, fetch_rows
+from kg.analysis.view_spec import ViewSpec
+from kg.analysis.views import build_view
 
 PAYLOAD = '<script>alert(1)</script> & <img src=x onerror="window.__xss=1"> we will send troops'
 EVIL_SOURCE = "Evil <b>News</b>"
@@ -161,9 +163,9 @@ def test_titles_are_escaped_and_json_cannot_close_its_script(hostile_store):
 def test_source_and_date_filters_on_real_front_matter(hostile_store):
     rows = fetch_rows(hostile_store)
     assert {r.source for r in rows} == {EVIL_SOURCE, "Daily Example"}
-    g = views.view_graph(hostile_store, "stance", filters=views.Filters.make(source="daily example"), rows=rows)
+    g = views.view_graph(hostile_store, "stance", filters=Filters.make(source="daily example"), rows=rows)
     assert sum(d["weight"] for *_, d in g.edges(keys=True, data=True)) == 1
-    g = views.view_graph(hostile_store, "stance", filters=views.Filters.make(since="2023-07-15"), rows=rows)
+    g = views.view_graph(hostile_store, "stance", filters=Filters.make(since="2023-07-15"), rows=rows)
     assert {q["date"] for *_, d in g.edges(keys=True, data=True) for q in d["quotes"]} == {"2023-07-20"}
 
 

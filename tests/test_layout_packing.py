@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from kg.web import pages as html
 from kg.web.layout import GAP, MIN_EDGE, Box, components, node_box, pack, text_width
-from kg.analysis.views import Row, ViewSpec, build_view
+from kg.analysis.rows import Row
+from kg.analysis.view_spec import ViewSpec
+from kg.analysis.views import build_view
 
 
 def overlap(a: tuple, p: Box, b: tuple, q: Box, gap: float = 0.0) -> bool:

@@ -14,7 +14,9 @@ from kg.analysis import networks
 from kg.analysis import views
 from kg.cli import app
 from kg.model.errors import UnknownNameError
-from kg.analysis.views import Row, ViewSpec, build_view
+from kg.analysis.rows import Row
+from kg.analysis.view_spec import ViewSpec
+from kg.analysis.views import build_view
 
 POLAND = "https://w3id.org/kg/id/actor/poland"
 BALTICS = "https://w3id.org/kg/id/actor/baltic-states"

@@ -17,7 +17,8 @@ from kg.cli import app
 from kg.graph.projection import FILE, Projection
 from kg.store import open_store
 from kg.analysis.networks import network_report
-from kg.analysis.views import Filters, fetch_rows, view_graph
+from kg.analysis.rows import Filters, fetch_rows
+from kg.analysis.views import view_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

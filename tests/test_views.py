@@ -7,11 +7,13 @@ from itertools import combinations
 
 import pytest
 
-from kg.analysis import actor_views
+from kg.analysis import actor_pairs, actor_views
 
 from kg.analysis import views
 from kg.model.errors import InputError, KgError, UnknownNameError
-from kg.analysis.views import Filters, Row, ViewSpec, build_view, fetch_rows, resolve_spec
+from kg.analysis.rows import Filters, Row, fetch_rows, filter_rows
+from kg.analysis.view_spec import ViewSpec, resolve_spec
+from kg.analysis.views import build_view
 
 POLAND = "https://w3id.org/kg/id/actor/poland"
 BALTICS = "https://w3id.org/kg/id/actor/baltic-states"
@@ -78,7 +80,7 @@ def rows_label(rows, iri) -> str:
 
 
 def test_congruence_weight_is_number_of_shared_target_stance_pairs(seeds_store, rows):
-    g = views.congruence_graph(rows)
+    g = actor_views.congruence_graph(rows)
     held = defaultdict(set)
     for r in rows:
         held[r.actor].add((r.target, r.stance))
@@ -90,15 +92,15 @@ def test_congruence_weight_is_number_of_shared_target_stance_pairs(seeds_store, 
 
 def test_pair_projection_by_bit_sets_equals_enumeration():
     groups = {("t1", "supports"): {"a", "b", "c"}, ("t2", "supports"): {"a", "b"}, ("t3", "opposes"): {"c", "d"}}
-    enum, k1 = actor_views._pairs(groups, 10_000, across=False)
-    bits, k2 = actor_views._pairs(groups, 1, across=False)
+    enum, k1 = actor_pairs._pairs(groups, 10_000, across=False)
+    bits, k2 = actor_pairs._pairs(groups, 1, across=False)
     assert all(isinstance(v, list) for v in enum.values()) and all(isinstance(v, int) for v in bits.values())
-    assert {p: actor_views._shared(v, k1) for p, v in enum.items()} == {p: sorted(actor_views._shared(v, k2)) for p, v in bits.items()}
+    assert {p: actor_pairs._shared(v, k1) for p, v in enum.items()} == {p: sorted(actor_pairs._shared(v, k2)) for p, v in bits.items()}
     assert enum[("a", "b")] == [("t1", "supports"), ("t2", "supports")]
     cross = {"t1": ({"a", "b"}, {"c", "a"}), "t2": ({"d"}, {"b"})}
-    e2, k3 = actor_views._pairs(cross, 10_000, across=True)
-    b2, k4 = actor_views._pairs(cross, 1, across=True)
-    assert {p: actor_views._shared(v, k3) for p, v in e2.items()} == {p: sorted(actor_views._shared(v, k4)) for p, v in b2.items()}
+    e2, k3 = actor_pairs._pairs(cross, 10_000, across=True)
+    b2, k4 = actor_pairs._pairs(cross, 1, across=True)
+    assert {p: actor_pairs._shared(v, k3) for p, v in e2.items()} == {p: sorted(actor_pairs._shared(v, k4)) for p, v in b2.items()}
     assert set(e2) == {("a", "c"), ("b", "c"), ("a", "b"), ("b", "d")}
 
 
@@ -144,7 +146,7 @@ def test_source_and_stance_filters(seeds_store, rows):
 def test_date_filters_use_the_document_date_and_drop_undated():
     rs = [row(1, "A", "supports", "X", date="2023-06-30"), row(2, "B", "supports", "X", date="2023-07-11"),
           row(3, "C", "supports", "X", date="2023-08-01"), row(4, "D", "supports", "X")]
-    keep = lambda **kw: {r.actor_label for r in views.filter_rows(rs, Filters.make(**kw))}  # noqa: E731
+    keep = lambda **kw: {r.actor_label for r in filter_rows(rs, Filters.make(**kw))}  # noqa: E731
     assert keep(since="2023-07") == {"B", "C"}
     assert keep(until="2023-07") == {"A", "B"}  # the whole of July
     assert keep(since="2023-07-11", until="2023-07-11") == {"B"}
@@ -228,7 +230,8 @@ def test_views_without_quotes_keep_counts(rows):
 
 
 def test_topic_filter_binds_the_target(seeds_store):
-    from kg.analysis.views import Filters, view_graph
+    from kg.analysis.rows import Filters
+    from kg.analysis.views import view_graph
 
     g = view_graph(seeds_store, "congruence", filters=Filters.make(topic="troop-deployment"))
     labels = {d["label"] for _, d in g.nodes(data=True)}

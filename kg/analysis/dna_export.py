@@ -41,7 +41,7 @@ from kg.model.namespaces import slug
 
 if TYPE_CHECKING:
     from kg.store import Store
-    from kg.analysis.views import Filters
+    from kg.analysis.rows import Filters
 
 DNA_CSV_COLUMNS = ("statement_id", "time", "person", "organization", "concept", "agreement", "start_position",
                    "stop_position", "text", "coder", "document_id", "document_title", "document_author",
@@ -113,7 +113,7 @@ def _dna_entries(values: list[str]) -> list[tuple]:
 
 def dna_rows(store: Store, filters: Filters | None = None) -> tuple[list[list], DnaCsvReport]:
     """The rows of DNA's event list (columns :data:`DNA_CSV_COLUMNS`) for the store's assertions."""
-    from kg.analysis.views import fetch_rows, filter_rows
+    from kg.analysis.rows import fetch_rows, filter_rows
 
     report = DnaCsvReport()
     allowed = None

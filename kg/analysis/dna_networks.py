@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from kg.store import Store
-    from kg.analysis.views import Filters, Row
+    from kg.analysis.rows import Filters, Row
 
 QUALIFIERS = ("congruence", "conflict", "subtract", "ignore")  # one-mode qualifier aggregation
 AGGREGATIONS = ("combine", "subtract", "ignore")  # two-mode qualifier aggregation
@@ -353,7 +353,7 @@ def dna_network(statements: Sequence[Statement], *, two_mode: bool = False, qual
 def store_statements(store: Store, filters: Filters | None = None,
                      scale: str = "agreement") -> tuple[list[Statement], int]:
     """The store's assertions that pass ``filters`` as DNA statements (rows read by :func:`kg.analysis.views.fetch_rows`)."""
-    from kg.analysis.views import fetch_rows, filter_rows
+    from kg.analysis.rows import fetch_rows, filter_rows
 
     return statements_from_rows(filter_rows(fetch_rows(store, filters), filters), scale)
 

@@ -27,7 +27,7 @@ from kg.analysis.dna_windows import WindowMeasures, parse_days, window_measures
 
 if TYPE_CHECKING:
     from kg.store import Store
-    from kg.analysis.views import Filters
+    from kg.analysis.rows import Filters
 
 __all__ = ["DnaOptions", "WindowSeries", "network_from_store", "windows_from_store", "render_network", "render_windows"]
 

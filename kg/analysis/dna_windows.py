@@ -307,7 +307,7 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
     import networkx as nx
     import numpy as np
 
-    from kg.analysis.views import communities
+    from kg.analysis.pruning import communities
 
     levels = qualifier_levels(statements, scale)
     kept_all = drop_duplicates(statements, duplicates)

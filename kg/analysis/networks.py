@@ -30,23 +30,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.model.errors import InputError, KgError, UnknownNameError
-from kg.analysis.views import (
-    ACTOR_VIEWS,
-    Filters,
-    Row,
-    build_view,
-    communities,
-    fetch_rows,
-    filter_rows,
-    resolve_spec,
-    spec_graph,
-    undirected_simple,
-)
+from kg.analysis.pruning import communities, undirected_simple
+from kg.analysis.rows import Filters, Row, fetch_rows, filter_rows
+from kg.analysis.view_spec import ACTOR_VIEWS, resolve_spec
+from kg.analysis.views import build_view, spec_graph
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.analysis.actor_views import Holding
+    from kg.analysis.holdings import Holding
     from kg.analysis.graph_analysis import IGraph
     from kg.store import Store
 
@@ -203,7 +195,8 @@ def polarisation(rows: Sequence[Row | Holding], congruence: nx.Graph | None = No
     """Conflict between vs within the congruence coalitions of ``rows`` (or their holdings; see the module
     docstring). ``congruence``: their congruence network with its ``community`` node attribute, if at hand;
     ``graph``: its igraph copy (:func:`kg.analysis.graph_analysis.to_igraph`), if made already."""
-    from kg.analysis.actor_views import as_holdings, conflict_weights, congruence_edges
+    from kg.analysis.actor_pairs import conflict_weights, congruence_edges
+    from kg.analysis.holdings import as_holdings
     from kg.analysis.graph_analysis import modularity as graph_modularity
 
     items = as_holdings(rows)
@@ -240,7 +233,8 @@ def network_report(store: Store, view: str = "congruence", name: str | None = No
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
     spec = replace(spec, quotes=False)  # analyses need weights, not quotes
     if spec.view in ACTOR_VIEWS:
-        from kg.analysis.actor_views import Holdings, actor_view, open_holdings
+        from kg.analysis.actor_views import actor_view
+        from kg.analysis.holdings import Holdings, open_holdings
 
         with (open_holdings(store, spec.filters) if rows is None
               else contextlib.nullcontext(Holdings.from_rows(filter_rows(rows, spec.filters)))) as hs:

@@ -210,7 +210,7 @@ def export(
     if fmt in ("dna-csv", "dl"):  # for DNA users: its event list CSV, a network as UCINET DL (kg/dna_export.py)
         from kg.analysis.dna_export import dl_network, dna_csv
         from kg.ingest.reference_export import write_text
-        from kg.analysis.views import Filters
+        from kg.analysis.rows import Filters
 
         filters = Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until)
         with _open(store) as s:

@@ -79,7 +79,7 @@ def layout(g, seed: int = 7, sizes: dict | None = None) -> dict[str, tuple[float
     when numpy (or, past 500 nodes in one component, scipy) is missing: the page then lays the graph out
     itself and freezes it once stable."""
     from kg.web.layout import node_box, pack
-    from kg.analysis.views import undirected_simple
+    from kg.analysis.pruning import undirected_simple
 
     if g.number_of_nodes() == 0:
         return {}
