@@ -62,7 +62,7 @@ from kg.model.errors import InputError
 if TYPE_CHECKING:
     import numpy as np
 
-    from kg.analysis.views import Filters
+    from kg.analysis.rows import Filters
     from kg.store import Store
 
 # rDNA's dna_backbone defaults

@@ -25,7 +25,7 @@ TopicOpt = typer.Option(None, "--topic", help="Only assertions on this target (t
 
 
 def _filters(source, certainty, stance, since, until, topic=None):
-    from kg.analysis.views import Filters
+    from kg.analysis.rows import Filters
 
     return Filters.make(source=source, certainty=certainty, stance=stance, since=since, until=until, topic=topic)
 
