@@ -33,7 +33,7 @@ def _filters(source, certainty, stance, since, until, topic=None):
 @command(example="kg viz --view congruence --topic troop-deployment --out troops.html")
 def viz(
     name: Optional[str] = NameArg,
-    view: str = typer.Option("stance", "--view", "-v", help=VIEW_HELP),
+    view: Optional[str] = typer.Option(None, "--view", "-v", help=VIEW_HELP + " Default: stance."),
     depth: int = DepthOpt,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write (default kg-<view>.html)."),
     source: Optional[str] = SourceOpt,
@@ -44,13 +44,31 @@ def viz(
     topic: Optional[str] = TopicOpt,
     max_nodes: int = typer.Option(300, "--max-nodes", help="Keep at most this many nodes (highest weighted degree)."),
     max_edges: int = typer.Option(3000, "--max-edges", help="Keep at most this many edges (heaviest)."),
+    window: Optional[str] = typer.Option(
+        None, "--window", help="DNA's moving time windows of this many days (30d, 4w): one page with a time slider "
+                               "over the actor network of each window."),
+    step: str = typer.Option("1d", "--step", help="With --window: how far the window moves each time (DNA: 1d)."),
+    qualifier: Optional[str] = typer.Option(
+        None, "--qualifier", help="With --window: qualifier aggregation congruence (default), conflict or subtract "
+                                  "(--view congruence or conflict say the same)."),
+    normalization: Optional[str] = typer.Option(
+        None, "--normalization", help="With --window: none (default), average, jaccard or cosine."),
+    duplicates: Optional[str] = typer.Option(
+        None, "--duplicates", help="With --window: count all (default), or once per document, week, month, year."),
     store: Optional[str] = StoreOpt,
 ) -> None:
-    """Write a view of the network as one self-contained, offline, interactive HTML page."""
+    """Write a view of the network as one self-contained, offline, interactive HTML page.
+
+    With --window, the page has a time slider: one DNA actor network per moving time window."""
     from kg.web.pages import PAGE_QUOTES, page, write_html
     from kg.analysis.views import view_graph
 
     filters = _filters(source, certainty, stance, since, until, topic)
+    if window or qualifier or normalization or duplicates:
+        _window_page(filters, store, out, window, step, view, name, max_nodes, max_edges,
+                     qualifier=qualifier, normalization=normalization, duplicates=duplicates)
+        return
+    view = view or "stance"
     with _open(store) as s:
         g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges,
                        max_quotes=PAGE_QUOTES)
@@ -59,6 +77,32 @@ def viz(
                f"{g.graph['assertions']} assertions")
     if g.graph.get("note"):
         typer.echo(f"note: {g.graph['note']}", err=True)
+
+
+def _window_page(filters, store, out, window, step, view, name, max_nodes, max_edges, qualifier, **given) -> None:
+    from kg.analysis.dna_report import DnaOptions
+    from kg.model.errors import InputError
+    from kg.web.window_page import window_page_from_store, write_window_page
+
+    if not window:
+        raise InputError("--qualifier, --normalization and --duplicates go with --window (30d, 4w)")
+    if name or view not in (None, "congruence", "conflict"):
+        raise InputError("--window draws DNA's actor network: --view congruence or conflict (or --qualifier), "
+                         "and no NAME")
+    if view and qualifier and qualifier != view:
+        raise InputError(f"--view {view} and --qualifier {qualifier} disagree: give one")
+    opts = DnaOptions.make(qualifier=qualifier or view, **given)
+    kwargs = {k: v for k, v in opts.network_kwargs().items() if k not in ("two_mode", "aggregation")}
+    with _open(store) as s:
+        data = window_page_from_store(s, window, step, filters, max_nodes=max_nodes or None,
+                                      max_edges=max_edges or None, **kwargs)
+    path = write_window_page(data, out or Path("kg-windows.html"))
+    m = data["meta"]
+    typer.echo(f"wrote {path}: {m['windows']} windows of {m['window']} every {m['step']}, {m['nodes']} actors, "
+               f"{m['statements']} statements ({opts.qualifier}, normalization {opts.normalization}, "
+               f"duplicates {opts.duplicates})")
+    if m["note"]:
+        typer.echo(f"note: {m['note']}", err=True)
 
 
 @command(example="kg network --view conflict --format json")

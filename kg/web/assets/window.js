@@ -1,0 +1,260 @@
+// kg viz --window: one actor network per moving time window, a slider to move between them.
+// Every string from the data (names, concepts, quotes, sources) is untrusted:
+// it reaches the page only through textContent or canvas text, never as HTML.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var meta = data.meta;
+  window.kgData = data;
+  window.kgReady = false;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var STANCE_COLOURS = { supports: "#1a9850", opposes: "#d73027" };
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  var nodeById = {};
+  data.nodes.forEach(function (n) { nodeById[n.id] = n; });
+  var current = -1, windowNodes = {}, windowEdges = {}, edgesOf = {};
+
+  function edgeName(e) { return nodeById[e.from].label + " — " + nodeById[e.to].label; }
+  function stances(t) {
+    return t.concept + ": " + nodeById[t.edge.from].label + " " + t.a.join("/") + ", " +
+      nodeById[t.edge.to].label + " " + t.b.join("/");
+  }
+  function quoteMeta(q) {
+    var parts = ["speaker: " + (q.speaker || "(not attributed)"), "source: " + q.source];
+    if (q.date) parts.push("date: " + q.date);
+    return parts.join(" · ");
+  }
+
+  // Tooltips are DOM elements, so vis-network never parses them as HTML.
+  function nodeTip(n, w) {
+    var d = el("div", null, "kg-tip");
+    d.appendChild(el("strong", n.label));
+    d.appendChild(el("div", plural(w.activity, "statement") + " in this window", "kg-meta"));
+    return d;
+  }
+  function edgeTip(e) {
+    var d = el("div", null, "kg-tip");
+    d.appendChild(el("strong", edgeName(e)));
+    d.appendChild(el("div", "weight " + e.weight + " · " + plural(e.n_topics, "shared concept"), "kg-meta"));
+    return d;
+  }
+
+  var nodes = new vis.DataSet([]);
+  var edges = new vis.DataSet([]);
+  var container = document.getElementById("kg-net");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  window.kgNetwork = network;
+  window.kgNodes = nodes;
+  window.kgEdges = edges;
+
+  // ---- header, note, legend
+  document.getElementById("kg-title").textContent = meta.title;
+  var stats = plural(meta.windows, "window") + " of " + meta.window + ", every " + meta.step + " · " +
+    plural(meta.nodes, "actor");
+  if (meta.filters && meta.filters !== "none") stats += " · filters: " + meta.filters;
+  document.getElementById("kg-stats").textContent = stats;
+  if (meta.note) {
+    var note = document.getElementById("kg-note");
+    note.textContent = meta.note;
+    note.hidden = false;
+  }
+  var legend = document.getElementById("kg-legend");
+  meta.legend.forEach(function (section) {
+    legend.appendChild(el("h3", section.title));
+    section.items.forEach(function (item) {
+      var row = el("div", null, "kg-legend-row");
+      var sw = el("span", null, "kg-swatch");
+      sw.style.background = item.color;
+      row.appendChild(sw);
+      row.appendChild(el("span", item.label, "kg-legend-text"));
+      legend.appendChild(row);
+    });
+  });
+
+  // ---- side panel
+  var panel = document.getElementById("kg-panel");
+  var panelTitle = document.getElementById("kg-panel-title");
+  var panelBody = document.getElementById("kg-panel-body");
+  document.getElementById("kg-panel-close").addEventListener("click", function () {
+    panel.hidden = true;
+    panel.removeAttribute("data-node");
+    panel.removeAttribute("data-edge");
+  });
+  function kv(dl, key, value) {
+    dl.appendChild(el("dt", key));
+    dl.appendChild(el("dd", value));
+  }
+  function windowLine() {
+    var w = data.windows[current];
+    return w.start + " – " + w.stop;
+  }
+  function showEdge(id) {
+    var e = windowEdges[id];
+    if (!e) { panel.hidden = true; return; }
+    clear(panelBody);
+    panelTitle.textContent = edgeName(e);
+    var dl = el("dl", null, "kg-kv");
+    kv(dl, "window", windowLine());
+    kv(dl, "weight", e.weight);
+    panelBody.appendChild(dl);
+    panelBody.appendChild(el("h3", "Concepts both spoke on (" + e.n_topics + ")"));
+    var ul = el("ul", null, "kg-topics");
+    e.topics.forEach(function (t) { ul.appendChild(el("li", stances({ concept: t.concept, a: t.a, b: t.b, edge: e }))); });
+    if (e.n_topics > e.topics.length) ul.appendChild(el("li", "… " + (e.n_topics - e.topics.length) + " more"));
+    panelBody.appendChild(ul);
+    if (e.n_quotes) {
+      var shown = e.quotes.length;
+      panelBody.appendChild(el("h3", "Quotes (" + (e.n_quotes > shown ? shown + " of " + e.n_quotes : shown) + ")"));
+      var qs = el("ul", null, "kg-quotes");
+      e.quotes.forEach(function (i) {
+        var q = data.quotes[i], li = el("li");
+        li.style.borderLeftColor = STANCE_COLOURS[q.stance] || "#999";
+        li.appendChild(el("div", q.actor + " " + q.stance + " " + q.target, "kg-meta"));
+        li.appendChild(el("p", "“" + q.quote + "”", "kg-quote"));
+        li.appendChild(el("div", quoteMeta(q), "kg-meta"));
+        qs.appendChild(li);
+      });
+      panelBody.appendChild(qs);
+    }
+    panel.hidden = false;
+    panel.setAttribute("data-edge", id);
+    panel.removeAttribute("data-node");
+  }
+  function showNode(id) {
+    var n = nodeById[id], w = windowNodes[id];
+    if (!n || !w) { panel.hidden = true; return; }
+    clear(panelBody);
+    panelTitle.textContent = n.label;
+    var dl = el("dl", null, "kg-kv");
+    kv(dl, "window", windowLine());
+    kv(dl, "statements", w.activity);
+    kv(dl, "ties", (edgesOf[id] || []).length);
+    kv(dl, "all windows", plural(n.activity, "statement"));
+    panelBody.appendChild(dl);
+    var ids = (edgesOf[id] || []).slice().sort(function (a, b) {
+      return Math.abs(windowEdges[b].weight) - Math.abs(windowEdges[a].weight);
+    });
+    if (ids.length) {
+      panelBody.appendChild(el("h3", "Ties in this window" + (ids.length > 30 ? " (30 heaviest of " + ids.length + ")" : "")));
+      var ul = el("ul", null, "kg-links");
+      ids.slice(0, 30).forEach(function (eid) {
+        var li = el("li"), b = el("button", edgeName(windowEdges[eid]) + " (" + windowEdges[eid].weight + ")");
+        b.type = "button";
+        b.addEventListener("click", function () { network.selectEdges([eid]); showEdge(eid); });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+      panelBody.appendChild(ul);
+    }
+    panel.hidden = false;
+    panel.setAttribute("data-node", id);
+    panel.removeAttribute("data-edge");
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) showNode(p.nodes[0]);
+    else if (p.edges.length) showEdge(p.edges[0]);
+  });
+  window.kgShowNode = showNode;
+  window.kgShowEdge = showEdge;
+
+  // ---- the time slider
+  var slider = document.getElementById("kg-slider");
+  var range = document.getElementById("kg-range");
+  var wstats = document.getElementById("kg-window-stats");
+  // over the network (vis-network empties its container, so this comes after it)
+  var empty = el("div", null);
+  empty.id = "kg-empty";
+  empty.setAttribute("role", "status");
+  empty.hidden = true;
+  container.appendChild(empty);
+  slider.max = String(Math.max(data.windows.length - 1, 0));
+  slider.disabled = data.windows.length < 2;
+
+  function show(k) {
+    if (!data.windows.length) {
+      range.textContent = "no window";
+      empty.textContent = meta.note || "No window to show.";
+      empty.hidden = false;
+      return;
+    }
+    k = Math.max(0, Math.min(data.windows.length - 1, k | 0));
+    if (k === current) return;
+    current = k;
+    var w = data.windows[k];
+    windowNodes = {};
+    windowEdges = {};
+    edgesOf = {};
+    w.nodes.forEach(function (n) { windowNodes[n.id] = n; edgesOf[n.id] = []; });
+    w.edges.forEach(function (e) { windowEdges[e.id] = e; edgesOf[e.from].push(e.id); edgesOf[e.to].push(e.id); });
+    nodes.clear();
+    edges.clear();
+    nodes.add(w.nodes.map(function (wn) {
+      var n = nodeById[wn.id];
+      return { id: n.id, label: n.label, x: n.x, y: n.y, size: wn.size, title: nodeTip(n, wn) };
+    }));
+    edges.add(w.edges.map(function (e) {
+      return { id: e.id, from: e.from, to: e.to, width: e.width, title: edgeTip(e),
+               color: { color: e.color, highlight: e.color, hover: e.color, opacity: 0.85 } };
+    }));
+    slider.value = String(k);
+    var text = w.start + " – " + w.stop;
+    range.textContent = text;
+    slider.setAttribute("aria-valuetext", text);
+    wstats.textContent = "window " + (k + 1) + " of " + data.windows.length + " · " + plural(w.statements, "statement") +
+      " · " + plural(w.nodes.length, "actor") + " · " + plural(w.edges.length, "tie");
+    empty.hidden = w.nodes.length > 0;
+    empty.textContent = w.nodes.length ? "" : "No statements in this window.";
+    // the panel follows the window: the same node or tie, if it is still there
+    var nid = panel.getAttribute("data-node"), eid = panel.getAttribute("data-edge");
+    if (!panel.hidden && nid) showNode(nid);
+    else if (!panel.hidden && eid) showEdge(eid);
+    document.body.setAttribute("data-window", String(k));
+  }
+  window.kgShow = show;
+  window.kgCurrent = function () { return current; };
+  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
+  document.getElementById("kg-prev").addEventListener("click", function () { stop(); show(current - 1); });
+  document.getElementById("kg-next").addEventListener("click", function () { stop(); show(current + 1); });
+  var timer = null, play = document.getElementById("kg-play");
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; }
+  }
+  play.disabled = data.windows.length < 2;
+  play.addEventListener("click", function () {
+    if (timer !== null) { stop(); return; }
+    if (current >= data.windows.length - 1) show(0);
+    play.textContent = "Pause";
+    timer = setInterval(function () {
+      if (current >= data.windows.length - 1) { stop(); return; }
+      show(current + 1);
+    }, 700);
+  });
+
+  // One view for every window: the box around every actor of any window, so that none runs off the screen.
+  function fitAll() {
+    if (!data.nodes.length) return;
+    var xs = data.nodes.map(function (n) { return n.x; }), ys = data.nodes.map(function (n) { return n.y; });
+    var x0 = Math.min.apply(null, xs) - 60, x1 = Math.max.apply(null, xs) + 60;
+    var y0 = Math.min.apply(null, ys) - 60, y1 = Math.max.apply(null, ys) + 60;
+    var scale = Math.min(container.clientWidth / (x1 - x0), container.clientHeight / (y1 - y0), 1.5);
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale, animation: false });
+  }
+  function ready() {
+    if (window.kgReady) return;
+    window.kgReady = true;
+    document.body.setAttribute("data-ready", "1");
+  }
+  network.once("afterDrawing", ready);
+  show(0);
+  fitAll();
+  network.redraw();
+  if (!data.windows.length || !data.windows[0].nodes.length) ready();
+})();
