@@ -25,7 +25,7 @@ from kg.web.pages import ASSETS, PAGE_QUOTES, _json_for_html, layout, vis_networ
 
 if TYPE_CHECKING:
     from kg.analysis.dna_networks import DnaNetwork
-    from kg.analysis.views import Filters
+    from kg.analysis.rows import Filters
     from kg.store import Store
 
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#7f8c8d"
@@ -219,7 +219,7 @@ def window_page_from_store(store: Store, window: str | int, step: str | int = 1,
     ``filters.since`` / ``until`` when given, else from the first to the last statement date."""
     from kg.analysis.dna_networks import statements_from_rows
     from kg.analysis.dna_windows import parse_days, time_windows
-    from kg.analysis.views import fetch_rows, filter_rows
+    from kg.analysis.rows import fetch_rows, filter_rows
 
     rows = filter_rows(fetch_rows(store, filters), filters)
     scale = options.get("scale", "agreement")
