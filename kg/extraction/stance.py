@@ -280,6 +280,11 @@ class CueFinder:
                 continue
             if dep in ("nsubj", "nsubjpass", "csubj") and t.pos_ in ("NOUN", "PROPN", "PRON"):
                 return None  # a noun in subject position holds nothing ("the plan to send troops was ...")
+            if dep == "advcl" and t.tag_ in ("VBD", "VBZ", "VBP"):
+                return None  # "X spoke after leaders agreed to ...": a finite clause has a subject of its own, not X
+            if dep == "conj" and t.tag_ in ("VBD", "VBZ", "VBP") and not any(
+                    c.dep_ == "cc" for c in (*h.children, *t.children)):
+                return None  # the same, parsed as a verb coordinated with no "and": not the first verb's subject
             if t is not start and t.pos_ in ("NOUN",) and child(t, "poss") is not None:
                 return child(t, "poss")
             t = h
