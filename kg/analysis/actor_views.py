@@ -106,7 +106,7 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
 
     A ``max_nodes`` limit first keeps the most active actors, so that the
     projection stays cheap; then the nodes of highest weighted degree and the
-    heaviest edges (see :func:`~kg.analysis.views.reduce_graph`). Quotes are fetched for
+    heaviest edges (see :func:`~kg.analysis.pruning.reduce_graph`). Quotes are fetched for
     the actors drawn only. ``details=False`` (for analyses, which need weights
     only) leaves out what an edge shares, its stance, certainty and quotes: on a
     busy topic at 1M assertions that is half the time of ``kg network``.

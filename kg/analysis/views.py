@@ -16,7 +16,7 @@ Views
     ``topic``       the stance view restricted to one target
 
 Every edge carries ``stance``, ``certainty``, ``weight``, ``n_quotes`` and
-``quotes`` (a list of :data:`QUOTE_KEYS` dicts, at most :data:`MAX_QUOTES`);
+``quotes`` (a list of :data:`~kg.analysis.rows.QUOTE_KEYS` dicts, at most :data:`~kg.analysis.view_spec.MAX_QUOTES`);
 every node ``label``, ``type``, ``kind``, ``activity`` (assertions it takes part in) and
 ``community`` (1 = the largest Leiden community, 0 = none).
 

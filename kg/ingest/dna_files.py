@@ -23,7 +23,7 @@ _FILES = ("topics.yaml", "actors.yaml", "curated.yaml")
 
 @dataclass
 class ImportSummary:
-    """What :func:`import_dna` wrote and what it skipped (and why)."""
+    """What :func:`~kg.ingest.dna_import.import_dna` wrote and what it skipped (and why)."""
 
     database: str
     outdir: str

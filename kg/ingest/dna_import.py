@@ -23,7 +23,7 @@ now leifeld-lab/dna). What is read:
   InternationalOrganisation; group, coalition → ActorGroup; Alias → aliases, Notes and an
   unmapped Type → note).
 - Statements of other types are counted by type and skipped; so are statements without a concept
-  or any actor, or whose span is blank or outside the text (:class:`ImportSummary` says how many).
+  or any actor, or whose span is blank or outside the text (:class:`~kg.ingest.dna_files.ImportSummary` says how many).
 
 Each statement's id, DNA offsets and coder also go into its document's front matter, which the
 graph keeps (``dna_statements``: ``"ID START-STOP CODER-ID NOTATION ACTOR-SLUG CODER-NAME"``;
