@@ -1,4 +1,5 @@
-"""What ``kg serve`` checks before a query reaches the engine: size, nesting depth, and SERVICE.
+"""What ``kg serve`` checks before a query reaches the engine: size, nesting depth, the query form (an
+update is refused), and SERVICE.
 
 Size and depth are measured on the text with a small scanner (:mod:`kg.store.sparql_scan`), so that a query
 nested deeper than the engine's parser can recurse (3,000 braces crash
@@ -30,11 +31,15 @@ import re
 import sys
 from dataclasses import dataclass
 
-from kg.store.sparql_scan import SCAN_RE, Scan, expand_escapes, scan  # noqa: F401  (Scan, scan: for the endpoint's callers)
+from kg.store import sparql_scan
+
+SCAN_RE, Scan, expand_escapes, scan = (sparql_scan.SCAN_RE, sparql_scan.Scan, sparql_scan.expand_escapes,
+                                      sparql_scan.scan)  # Scan, scan: for the endpoint's callers
 
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_QUERY_BYTES = 128 * 1024
 
+UPDATE_VERBS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 SERVICE_REFUSED = "federated queries (SERVICE) are not allowed: this endpoint never fetches other URLs"
 
 
@@ -70,6 +75,46 @@ def check_text(text: str, limits: Limits) -> Scan:
         raise Refusal(400, f"query nested more than {limits.max_depth} deep (braces, brackets and parentheses "
                            f"outside strings and comments); that is this endpoint's limit")
     return result
+
+
+# --- looking at query text (never changing it) --------------------------------------------------
+
+_LEX_RE = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<var>[?$]\w+)
+  | (?P<pname>(?:[A-Za-z_][\w.\-]*)?:(?:[\w.\-:%]|\\.)*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the server needs to know about a query before running it."""
+
+    form: str  # the first keyword after the prologue: SELECT, ASK, CONSTRUCT, DESCRIBE, INSERT, …
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_VERBS
+
+
+def query_shape(text: str) -> QueryShape:
+    """The query form, ignoring comments, strings and IRIs (SERVICE is found on the parsed query instead).
+
+    >>> query_shape('PREFIX a: <urn:x#> # INSERT\\nSELECT ("INSERT" AS ?s) {}')
+    QueryShape(form='SELECT')
+    >>> query_shape("PREFIX a: <urn:x#>\\ninsert data { <urn:a> <urn:b> <urn:c> }").is_update
+    True
+    """
+    words = (m.group("word").upper() for m in _LEX_RE.finditer(text) if m.lastgroup == "word")
+    return QueryShape(next((w for w in words if w not in ("PREFIX", "BASE")), ""))
 
 
 # --- SERVICE, on the parsed query ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ sends it the job and waits for the reply, the worker's death, or the deadline:
   streaming query stops by itself at its deadline) and otherwise kills it
   (SIGKILL: the engine cannot be interrupted) and starts a replacement.
 
-The watchdog also lowers the priority of a query that has used more than
+The watchdog (:mod:`kg.web.serve_watchdog`) also lowers the priority of a query that has used more than
 ``DEMOTE_AFTER`` seconds of CPU (nice 10), so that a few slow queries cannot
 take the CPU from the many quick ones.
 
@@ -32,26 +32,21 @@ running worker whose query has allocated the most, if that is more than
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from multiprocessing.connection import Connection
+from dataclasses import asdict
 
 from kg.model.errors import KgError, StoreError
 from kg.web.serve_check import Limits
-from kg.web.serve_worker import Job, QueryTimeout, Reply, timeout_message
-from kg.web.serve_zygote import ForkedProcess, Zygote
+from kg.web.serve_engine import QueryTimeout, timeout_message
+from kg.web.serve_watchdog import Watchdog, Worker, cpu_seconds, memory_bytes
+from kg.web.serve_worker import Job, Reply
+from kg.web.serve_zygote import Zygote
 
 GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
-DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
-WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
 GROWTH = 16 << 20  # bytes a worker may always grow past its size at start before it is replaced
-KILL_GROWTH = 32 << 20  # bytes a query must have added to its worker to be stopped when memory runs short
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class ServerBusy(KgError):
@@ -66,76 +61,7 @@ class WorkerLost(KgError):
         self.status = status
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-def memory_bytes(pid: int) -> tuple[int, int]:
-    """Resident memory of a process, and the anonymous part of it (what it allocated); (0, 0) when it is gone.
-
-    A freshly forked worker's resident memory also grows as it first touches its
-    libraries' pages (file-backed, shared, free to drop); only the anonymous
-    part tells what a query took.
-    """
-    try:
-        with open(f"/proc/{pid}/statm") as f:
-            fields = f.read().split()
-        resident, shared = int(fields[1]) * _PAGE, int(fields[2]) * _PAGE
-        return resident, resident - shared
-    except (OSError, ValueError, IndexError):
-        return 0, 0
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of a process (0 when it is gone)."""
-    return memory_bytes(pid)[0]
-
-
-@dataclass(eq=False)
-class _Worker:
-    proc: ForkedProcess
-    conn: Connection
-    pid: int
-    sandboxed: bool
-    started: float = 0.0  # when the current job was sent (0: idle)
-    cpu: float = 0.0  # its CPU seconds then
-    anon: int = 0  # and its anonymous memory then
-    kill_at: float = 0.0  # abandoned after a time-out: killed then unless it replied
-    niced: bool = False
-    share: int = 0  # bytes of anonymous memory past which it is replaced
-    killed_for: str = ""  # why the watchdog killed it
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def kill(self, why: str) -> None:
-        with self.lock:
-            if not self.killed_for:
-                self.killed_for = why
-            self.proc.kill()  # Popen checks that the process is not reaped yet: no stray signal
-
-    def ended(self) -> str:
-        """Why the process ended, in a few words."""
-        try:
-            code = self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        if self.killed_for:
-            return self.killed_for
-        if code < 0:
-            try:
-                return f"ended by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"ended by signal {-code}"
-        return f"exited with status {code}"
-
-
-class WorkerPool:
+class WorkerPool(Watchdog):
     """``size`` worker processes over the on-disk store at ``location``; :meth:`run` answers one job."""
 
     def __init__(self, location: str, *, size: int, timeout: float, max_rows: int, limits: Limits,
@@ -151,9 +77,9 @@ class WorkerPool:
         self._zygote: Zygote | None = None
         self._zygote_lock = threading.Lock()
         self._cond = threading.Condition()
-        self._idle: list[_Worker] = []
-        self._running: set[_Worker] = set()  # owned by a request thread
-        self._abandoned: list[_Worker] = []  # timed out, owned by the watchdog
+        self._idle: list[Worker] = []
+        self._running: set[Worker] = set()  # owned by a request thread
+        self._abandoned: list[Worker] = []  # timed out, owned by the watchdog
         self._starting = 0
         self._spawn_lock = threading.Lock()
         self._closed = False
@@ -176,7 +102,7 @@ class WorkerPool:
                                        "timeout": self.timeout, "limits": asdict(self.limits)})
             return self._zygote
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         try:
             proc, conn = self._zygote_now().spawn(START_TIMEOUT)
         except OSError as e:
@@ -193,11 +119,11 @@ class WorkerPool:
             conn.close()
             raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
                                                    f"(exit status {code})")
-        worker = _Worker(proc, conn, proc.pid, hello[2])
+        worker = Worker(proc, conn, proc.pid, hello[2])
         worker.share = memory_bytes(proc.pid)[1] + GROWTH
         return worker
 
-    def _add_idle(self, worker: _Worker) -> None:
+    def _add_idle(self, worker: Worker) -> None:
         with self._cond:
             if self._closed:
                 self._retire(worker)
@@ -230,7 +156,7 @@ class WorkerPool:
                 self._starting -= 1
                 self._cond.notify_all()
 
-    def _lost(self, worker: _Worker) -> str:
+    def _lost(self, worker: Worker) -> str:
         """Reap a dead (or to-be-killed) worker, start its replacement, and say why it ended."""
         worker.kill(worker.killed_for or "")
         why = worker.ended()
@@ -239,7 +165,7 @@ class WorkerPool:
         return why
 
     @staticmethod
-    def _retire(worker: _Worker) -> None:
+    def _retire(worker: Worker) -> None:
         try:
             worker.conn.send(None)
         except (OSError, ValueError):
@@ -289,7 +215,7 @@ class WorkerPool:
             self._abandoned.append(worker)
         raise QueryTimeout(timeout_message(self.timeout))
 
-    def _take(self, deadline: float) -> _Worker:
+    def _take(self, deadline: float) -> Worker:
         with self._cond:
             while not self._idle:
                 left = deadline - time.monotonic()
@@ -301,11 +227,11 @@ class WorkerPool:
             self._running.add(worker)
             return worker
 
-    def _drop(self, worker: _Worker) -> None:
+    def _drop(self, worker: Worker) -> None:
         with self._cond:
             self._running.discard(worker)
 
-    def _give_back(self, worker: _Worker) -> None:
+    def _give_back(self, worker: Worker) -> None:
         worker.started = 0.0
         fresh = memory_bytes(worker.pid)[1] <= worker.share
         if fresh and worker.niced:
@@ -327,56 +253,6 @@ class WorkerPool:
                 return
             self._idle.append(worker)
             self._cond.notify()
-
-    # --- the watchdog ---
-    def _watch(self) -> None:
-        while not self._closed:
-            time.sleep(WATCH_EVERY)
-            now = time.monotonic()
-            with self._cond:
-                running, abandoned, idle = list(self._running), list(self._abandoned), list(self._idle)
-            for w in running:
-                if w.started and not w.niced and cpu_seconds(w.pid) - w.cpu > DEMOTE_AFTER:
-                    try:
-                        os.setpriority(os.PRIO_PROCESS, w.pid, 10)
-                        w.niced = True
-                    except OSError:
-                        pass
-            sizes = {w: memory_bytes(w.pid) for w in (*running, *abandoned, *idle)}
-            zygote = self._zygote
-            total = sum(rss for rss, _ in sizes.values()) + (rss_bytes(zygote.proc.pid) if zygote else 0)
-            if total > self.max_memory and (running or abandoned):
-                w = max((*running, *abandoned), key=lambda w: sizes[w][1] - w.anon)  # the query that took the most
-                took = sizes[w][1] - w.anon
-                if took > KILL_GROWTH:
-                    w.kill(f"needed more memory than the query workers have ({took >> 20} MiB more; "
-                           f"they may use {self.max_memory >> 20} MiB together)")
-            for w in abandoned:
-                replied = False
-                try:
-                    replied = w.conn.poll()
-                    if replied:
-                        w.conn.recv()  # the worker stopped by itself: keep it
-                except (EOFError, OSError):
-                    replied = False
-                if replied or now > w.kill_at or w.proc.poll() is not None:
-                    with self._cond:
-                        self._abandoned.remove(w)
-                        if replied:
-                            self._running.add(w)
-                    if replied:
-                        self._give_back(w)
-                    else:
-                        w.kill(f"killed after its time-out ({self.timeout:g} s)")
-                        self._lost(w)
-            for w in idle:
-                if sizes[w][1] > w.share:
-                    with self._cond:
-                        if w not in self._idle:
-                            continue
-                        self._idle.remove(w)
-                    self._retire(w)
-                    self._replace_later()
 
     # --- the server's view ---
     @property

@@ -1,4 +1,4 @@
-"""Query evaluation for ``kg serve``, and the worker processes that do it for an on-disk store.
+"""The worker processes that evaluate ``kg serve``'s queries over an on-disk store.
 
 A worker (:func:`serve`, in a process forked by :mod:`kg.web.serve_zygote`) forbids
 itself IPv4/IPv6 sockets (a seccomp filter, where the kernel has one: the
@@ -19,160 +19,15 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.store import sparql_results as sr
-from kg.model.errors import KgError, QueryError, StoreError
+from kg.model.errors import KgError, QueryError
 from kg.model.namespaces import PREFIXES
 from kg.web.serve_check import Limits, Refusal, check_service
-from kg.store import OxigraphStore, Result, Store, Term
-
-
-class QueryTimeout(KgError):
-    """The query ran past its deadline."""
-
-
-class _Cancelled(Exception):
-    """Raised inside an evaluation whose request has already been answered."""
-
-
-@dataclass
-class Answer:
-    """A query's result, cut at the row limit: tabular rows in ``result``, graphs as ``triples``."""
-
-    result: Result
-    triples: list[tuple[Term, Term, Term]] | None = None
-    truncated: bool = False
-
-    @property
-    def kind(self) -> str:
-        return self.result.kind
-
-
-def one_line(e: object) -> str:
-    return " ".join(str(e).split())[:500]
-
-
-def timeout_message(timeout: float) -> str:
-    return f"query timed out after {timeout:g} s (the server's time-out); narrow it down or add a LIMIT"
-
-
-# --- evaluation -----------------------------------------------------------------------------------
-
-def _from_ox(t: object) -> Term | None:
-    import pyoxigraph as ox
-
-    if t is None:
-        return None
-    if isinstance(t, ox.NamedNode):
-        return Term("iri", t.value)
-    if isinstance(t, ox.Literal):
-        return Term("literal", t.value, None if t.language else t.datatype.value, t.language)
-    if isinstance(t, ox.BlankNode):
-        return Term("bnode", t.value)
-    return Term("literal", str(t))  # an RDF-star triple term, shown as text
-
-
-def evaluate(store: Store, text: str, *, max_rows: int, should_stop: Callable[[], bool] = lambda: False,
-             default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> Answer:
-    """Run a read-only query, keeping at most ``max_rows`` rows (or triples).
-
-    On an Oxigraph store the solutions are read lazily and ``should_stop`` is
-    asked before each one; other stores answer in full through
-    :meth:`Store.query` and are cut afterwards.
-    """
-    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
-    inner = getattr(store, "_store", None)
-    if isinstance(store, OxigraphStore) and inner is not None:
-        return evaluate_oxigraph(inner, text, max_rows, should_stop, default_graphs, named_graphs)
-    if default_graphs or named_graphs:
-        raise QueryError("default-graph-uri and named-graph-uri need an Oxigraph store")
-    res = store.query(text)
-    if should_stop():
-        raise _Cancelled()
-    if res.kind == "graph":
-        import pyoxigraph as ox
-
-        triples = []
-        for t in ox.parse((res.graph or "").encode("utf-8"), format=ox.RdfFormat.TURTLE):
-            triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
-        return Answer(res, triples[:max_rows], len(triples) > max_rows)
-    if res.kind == "select" and len(res.rows) > max_rows:
-        return Answer(Result("select", res.vars, res.rows[:max_rows]), truncated=True)
-    return Answer(res)
-
-
-def _take(items, convert, max_rows: int, should_stop) -> tuple[list, bool]:
-    """Up to ``max_rows`` converted items, and whether more were left; stops when ``should_stop()`` says so."""
-    out: list = []
-    for item in items:
-        if should_stop():
-            raise _Cancelled()
-        if len(out) >= max_rows:
-            return out, True
-        out.append(convert(item))
-    return out, False
-
-
-def evaluate_oxigraph(inner, text: str, max_rows: int, should_stop: Callable[[], bool],
-                      default_graphs: list[str], named_graphs: list[str]) -> Answer:
-    """:func:`evaluate` on a ``pyoxigraph.Store``."""
-    import pyoxigraph as ox
-
-    kwargs: dict[str, object] = {"prefixes": PREFIXES}
-    if default_graphs or named_graphs:
-        try:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        except ValueError as e:
-            raise QueryError(f"bad graph IRI: {one_line(e)}") from None
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    try:
-        res = inner.query(text, **kwargs)
-        if isinstance(res, ox.QueryBoolean):
-            return Answer(Result("ask", boolean=bool(res)))
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            width = range(len(names))
-            rows, truncated = _take(res, lambda sol: tuple(_from_ox(sol[i]) for i in width), max_rows, should_stop)
-            return Answer(Result("select", names, rows), truncated=truncated)
-        triples, truncated = _take(res, lambda t: (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)),
-                                   max_rows, should_stop)
-        return Answer(Result("graph"), triples, truncated)
-    except SyntaxError as e:
-        raise QueryError(f"malformed SPARQL: {one_line(e)}") from None
-    except (RuntimeError, ValueError, TypeError) as e:
-        raise QueryError(f"query failed: {one_line(e)}") from None
-    except OSError as e:
-        raise StoreError(f"query failed: {one_line(e)}") from None
-
-
-def respond(answer: Answer, fmt: str | None, accept: str | None, max_rows: int) -> tuple[str, bytes, dict[str, str]]:
-    """Content type, body and headers for an answer in the asked format; :class:`Refusal` 406 when it has none."""
-    kind = answer.kind
-    what = "CONSTRUCT/DESCRIBE results (graphs)" if kind == "graph" else f"{kind.upper()} results"
-    choices = ", ".join(sr.MEDIA_TYPES[f] for f in sr.formats_for(kind))
-    if fmt is not None:
-        if fmt not in sr.formats_for(kind):
-            raise Refusal(406, f"{what} cannot be written as {fmt}; choose {choices}")
-    else:
-        fmt = sr.negotiate(accept, kind)
-        if fmt is None:
-            raise Refusal(406, f"{what} cannot be written as {accept!r}; choose {choices}")
-    if kind == "graph":
-        triples = answer.triples or []
-        text_out = sr.turtle(triples, PREFIXES) if fmt == "turtle" else sr.ntriples(triples)
-    else:
-        text_out = sr.serialize(answer.result, fmt)
-    headers = {
-        "Vary": "Accept",
-        "X-KG-Truncated": "true" if answer.truncated else "false",
-        "X-KG-Row-Limit": str(max_rows),
-    }
-    return sr.content_type(fmt), text_out.encode("utf-8"), headers
+from kg.web.serve_engine import Cancelled, evaluate_oxigraph, one_line, timeout_message
+from kg.web.serve_negotiation import respond
 
 
 # --- the worker process ---------------------------------------------------------------------------
@@ -204,7 +59,7 @@ def run_job(store, job: Job, *, max_rows: int, timeout: float, limits: Limits) -
         return ("ok", ctype, body, headers)
     except Refusal as e:
         return ("error", e.status, e.message, e.headers)
-    except _Cancelled:
+    except Cancelled:
         return ("error", 503, timeout_message(timeout), {"Retry-After": "5"})
     except QueryError as e:
         return ("error", 400, str(e), {})
