@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.model.errors import InputError
-from kg.extraction.scoring import Names, evaluate, evaluate_paths, load_aliases, load_gold_jsonl, read_extracted_jsonl
+from kg.extraction.gold import Names, load_aliases, load_gold_jsonl, read_extracted_jsonl
+from kg.extraction.scoring import evaluate, evaluate_paths
 from kg.extraction import default_reference, shared_extractor
 
 runner = CliRunner()

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.ingest.documents import read_documents
-from kg.extraction.scoring import Names, debate_folder, evaluate, load_aliases, load_gold
+from kg.extraction.gold import Names, debate_folder, load_aliases, load_gold
+from kg.extraction.scoring import evaluate
 from kg.extraction import default_reference, make_extractor, shared_extractor
 from kg.extraction.pipeline import extract_documents
 from kg.store import open_store

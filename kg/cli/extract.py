@@ -85,7 +85,8 @@ def evaluate(
 
     Precision, recall and F1 are those of the reference scorer (score.py) on the same files.
     """
-    from kg.extraction.scoring import debate_folder, evaluate_paths
+    from kg.extraction.gold import debate_folder
+    from kg.extraction.scoring import evaluate_paths
     from kg.extraction import default_reference
     from kg.analysis.output import render
 
