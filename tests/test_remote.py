@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.model.errors import QueryError, StoreError
 from kg.model.namespaces import XSD
-from kg.store.remote import STAGING, RemoteStore, bind_values, query_form, sparql_term
+from kg.store.remote.bindings import bind_values, query_form, sparql_term
+from kg.store.remote.dialect import STAGING
+from kg.store.remote.store import RemoteStore
 from kg.store import Term, open_store
 
 from servers import OxigraphServer, VirtuosoServer, free_port

@@ -596,7 +596,7 @@ def test_form_runs_queries_in_a_browser_and_renders_values_as_text(server):
 
 def test_kg_remote_store_reads_through_the_endpoint(server):
     """kg's own SPARQL client (``--store sparql+http://…``) can read from ``kg serve``, and cannot write."""
-    remote = pytest.importorskip("kg.store.remote")
+    remote = pytest.importorskip("kg.store.remote.store")
     from kg.model.errors import KgError
     from kg.analysis.positions import stance
 

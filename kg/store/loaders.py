@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kg.model.errors import StoreError
-from kg.store.oxigraph import OxigraphStore, Store
+from kg.store.base import Store
+from kg.store.oxigraph import OxigraphStore
 
 # progress(stage, done, total) — the CLI draws bars with it; the library stays silent.
 Progress = Callable[[str, int, int], None]
