@@ -103,6 +103,11 @@ class Discourse:
                     self.at[i] = (actors, "pronoun")
                     for a in actors:
                         self._push(tok, a, "pronoun")
+            elif tok.tag_ == "NNS" and tok.lemma_.lower() in lex.generic_nouns and self._pair(tok):
+                pair = self._pair(tok)
+                self.at[i] = (pair, "noun")
+                for a in pair:
+                    self._push(tok, a, "noun")
             elif tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.generic_nouns and self._definite(tok):
                 actor = self._kind_noun(tok)
                 if actor is not None:
@@ -131,6 +136,22 @@ class Discourse:
         # speaks for Hungary (see ActorResolver), not for whoever was named last.
         return not any(c.dep_ in ("compound", "nmod") or (c.dep_ in ("amod", "poss") and c.i in self.mention_at)
                        for c in tok.children)
+
+    def _pair(self, tok: Token) -> tuple[Actor, ...]:
+        """"both governments", "the two countries": the pair of states or bodies named together last."""
+        if self.lexicon.generic_nouns[tok.lemma_.lower()] == PERSON or not any(
+                (c.dep_ in ("det", "predet", "preconj") and c.lower_ == "both")
+                or (c.dep_ == "nummod" and c.lower_ in ("two", "2")) for c in tok.children):
+            return ()
+        groups: dict[int, list[Actor]] = {}
+        for ref in self.history:
+            if ref.how != "pronoun":
+                groups.setdefault(ref.group, []).append(ref.actor)
+        for g in sorted(groups, reverse=True):
+            members = tuple(dict.fromkeys(groups[g]))
+            if len(members) == 2 and all(a.type in THINGS for a in members):
+                return members
+        return ()
 
     # -- resolution -------------------------------------------------------
     def _mention(self, m: Mention) -> tuple[tuple[Actor, ...], str]:
@@ -190,7 +211,8 @@ class Discourse:
             refs = self._candidates(tok, lambda r: r.actor.type == PERSON)
         elif low in lex.group_pronouns:
             refs = self._candidates(tok, lambda r: r.plural)
-            if refs and (refs[0].group != refs[0].i or self._has_conj(refs[0])):
+            if refs and (refs[0].group != refs[0].i or self._has_conj(refs[0])
+                         or sum(r.i == refs[0].i for r in self.history) > 1):  # "both governments ... their"
                 # "Poland and the Baltic states ... they": every member of the coordination
                 g = refs[0].group
                 group = [r for r in self.history if r.group == g and r.sent == refs[0].sent]

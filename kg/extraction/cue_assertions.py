@@ -66,6 +66,19 @@ class CueAssertions:
         # "supported Ukraine's bid": with nothing after the noun, the phrase itself is what is meant.
         return stance, certainty, (own or [head]) + slots[1:], []
 
+    def _co_agents(self, verb: Token) -> list[tuple[Actor, str]]:
+        """"launched it alongside Y", "together with Y": who does it with the subject."""
+        out = []
+        for p in verb.children:
+            if p.dep_ != "prep":
+                continue
+            together = p.lower_ == "with" and any(c.lower_ in ("together", "jointly") for c in p.children)
+            if p.lower_ in self.lex.co_agent_preps or together:
+                for o in p.children:
+                    if o.dep_ == "pobj":
+                        out.extend(self.resolver.resolve(o))
+        return out
+
     # -- one cue ----------------------------------------------------------
     def _assertions(self, hit: CueHit, clause: Clause, sent: Span, carry: Actor | None,
                     inner_hits: dict[int, CueHit]) -> list[Assertion]:
@@ -114,6 +127,8 @@ class CueAssertions:
                 holders = [(a, "speaker") for a in q.speakers]
         else:
             holders, speakers = self._resolve_holder(holder, speakers)
+        if hit.kind == "verb" and holders:
+            holders = holders + [h for h in self._co_agents(hit.anchor) if h[0] not in {a for a, _ in holders}]
         holders, speakers = self._for_offices(holders, speakers)
         if not holders:
             return []

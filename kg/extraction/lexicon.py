@@ -113,6 +113,7 @@ class Lexicon:
     example_preps: tuple[tuple[str, ...], ...]
     entity_types: dict[str, str]
     leading_verbs: frozenset[str]  # "a coalition led by A and B"
+    co_agent_preps: frozenset[str]  # "launched it alongside B": B acts too
     collective_nouns: frozenset[str]  # "cautious governments", "the hawkish camp": nouns for holders
     state_nouns: frozenset[str]  # nouns that stand for states alike ("countries", "capitals")
     collective_modifiers: frozenset[str]  # words that leave a group unnamed ("some allies", "allied leaders")
@@ -324,6 +325,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         example_preps=tuple(tuple(w.lower() for w in seq) for seq in ac.get("example_preps") or []),
         entity_types={str(k): str(v) for k, v in (ac.get("entity_types") or {}).items()},
         leading_verbs=_words(ac.get("leading_verbs"), ac_path, "leading_verbs"),
+        co_agent_preps=_words(ac.get("co_agent_preps"), ac_path, "co_agent_preps"),
         collective_nouns=_words(ac.get("collective_nouns"), ac_path, "collective_nouns"),
         state_nouns=_words(ac.get("state_nouns"), ac_path, "state_nouns"),
         collective_modifiers=_words(ac.get("collective_modifiers"), ac_path, "collective_modifiers"),

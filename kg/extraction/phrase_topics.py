@@ -224,20 +224,29 @@ class PhraseTopics:
         - its head is the head of labels of one topic only, and any noun modifying it is a word of that
           topic's labels too ("any deal that would freeze the front line": a "peace deal").
         """
-        if root.pos_ not in ("NOUN", "PROPN") or root.dep_ in ("compound", "amod", "nmod"):
+        verb = root.pos_ == "VERB" and root.dep_ in ("pcomp", "xcomp", "acl")  # "to bringing Ukraine closer to X"
+        if (root.pos_ not in ("NOUN", "PROPN") and not verb) or root.dep_ in ("compound", "amod", "nmod"):
             return None  # a word modifying another ("semiconductor ambitions") heads no phrase of its own
         keys = self.phrase_keys(root)
         actors = {k[6:] for k in keys if k.startswith("actor:")}
         words = {k for k in keys if not k.startswith("actor:")}
         found: list[Topic] = []
         if len(actors) >= 2:
+            # words of coming closer are often adverbs or particles ("bringing Ukraine closer to X")
+            words |= {t.lower_ for t in self.phrase_tokens(root) if t.lower_ in self.lexicon.approach_words}
             for iri, mine in self.topics.topic_actors.items():
                 vocab = self.topics.topic_words.get(iri, frozenset()) | self.lexicon.approach_words
                 if len(mine) >= 2 and mine <= actors and {self.topics.canonical(iri, w) for w in words} & vocab:
                     found.append(self.topics.reference.topics[iri])
+            if len(found) > 1:
+                # coming closer is moving towards what an action label says ("Ukraine joins NATO"), not
+                # towards a body that only names both ("the NATO-Ukraine Council")
+                acting = {f.topic.iri for fs in self.topics.frames.values() for f in fs
+                          if f.subject in actors and (f.obj_actor in actors or f.obj_actor is None)}
+                found = [t for t in found if t.iri in acting] or found
             if len(found) == 1:
                 return found[0]
-        if any(k.startswith("actor:") for k in self.token_keys(root)):
+        if verb or any(k.startswith("actor:") for k in self.token_keys(root)):
             return None
         head = self.topics.general(lemma_key(root))
         cands = self.topics.head_topics(head)
