@@ -91,11 +91,11 @@ def test_shared_descriptions_do_not_multiply_rows(tmp_path, data_dir):
 
 
 def test_piped_loading_gives_the_same_store_as_a_spooled_file(seeds_dir, tmp_path, monkeypatch):
-    import kg.graph.build as kb
+    import kg.graph.write as kw
     from kg.store.loaders import _SpoolLoader
 
     piped = build([seeds_dir], tmp_path / "piped.kg")
-    monkeypatch.setattr(kb, "_loader", _SpoolLoader)  # write every quad to a file, then load it
+    monkeypatch.setattr(kw, "_loader", _SpoolLoader)  # write every quad to a file, then load it
     spooled = build([seeds_dir], tmp_path / "spooled.kg")
     assert _quads(tmp_path / "piped.kg") == _quads(tmp_path / "spooled.kg")
     assert (piped.triples, piped.assertions) == (spooled.triples, spooled.assertions) and piped.triples > 100
@@ -162,8 +162,8 @@ def _projection_rows(path) -> list:
 
 @pytest.mark.parametrize("with_extractor", [False, True])
 def test_streamed_fresh_build_equals_the_incremental_path(seeds_dir, tmp_path, with_extractor):
-    """A new store is written while its inputs are read (kg.graph.stream_build); an open store goes through
-    apply(). Same inputs, same quads, same projection, same report."""
+    """A new on-disk store is a scratch copy written while its inputs are read; an open store is written
+    once every input is read (kg.graph.write). Same inputs, same quads, same projection, same report."""
     from kg.store import OxigraphStore
 
     extractor = None

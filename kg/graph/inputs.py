@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.ingest.curated import CuratedFile, load_curated, load_curated_jsonl
-from kg.ingest.documents import DEFAULT_MAX_BYTES, Skipped, read_documents, unsupported_reason, walk_inputs
+from kg.ingest.curated import CuratedFile, iter_curated_jsonl, load_curated
+from kg.ingest.documents import DEFAULT_MAX_BYTES, Skipped, iter_documents, unsupported_reason, walk_inputs
 from kg.model.errors import InputError
 from kg.graph.manifest import Manifest, absolute
 from kg.model.records import Assertion, Document
@@ -130,27 +130,45 @@ def split_paths(paths: Iterable[str | Path], columns: dict[str, str] | None = No
     return docs, curated, refs, skipped
 
 
+def iter_planned_documents(plan: Plan, *, strict: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
+                           skipped: list[Skipped] | None = None) -> Iterator[Document]:
+    """The planned documents one at a time: the files named now, then the remembered ones. A file named
+    now wins over a remembered one of the same id (the document moved or was replaced)."""
+    columns = plan.manifest.columns or None
+    named: set[str] = set()
+    for doc in iter_documents(plan.documents, max_bytes, strict, skipped, warnings=plan.warnings, columns=columns):
+        named.add(doc.id)
+        yield doc
+    if plan.remembered:
+        again = iter_documents(plan.remembered, max_bytes, strict, skipped, warnings=plan.warnings, columns=columns)
+        yield from (d for d in again if d.id not in named)
+
+
+def read_curated(path: Path, documents: dict[str, Document], reference: Reference
+                 ) -> tuple[CuratedFile, Iterable[Assertion]]:
+    """A curated file and its assertions, checked against ``documents``; JSON Lines (gold-format files of
+    any size) are read one row at a time as the assertions are consumed."""
+    if path.suffix.lower() == ".jsonl":
+        return CuratedFile(str(path)), iter_curated_jsonl(path, documents, reference)
+    cf = load_curated(path, documents, reference)
+    return cf, cf.assertions
+
+
 def read_inputs(plan: Plan, *, strict: bool = True, max_bytes: int | None = None) -> Inputs:
-    """Read the planned documents and curated files and check them against the reference data."""
+    """Read the planned documents and curated files and check them against the reference data, without
+    writing anything (:func:`kg.graph.build.prepare`)."""
     reference_files = plan.reference_files
     reference = reference_files.reference()
-    columns = plan.manifest.columns or None
-    documents, skipped = read_documents(plan.documents, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
-                                        warnings=plan.warnings, columns=columns)
-    skipped = [*plan.skipped, *skipped]
-    if plan.remembered:
-        # A file named now wins over a remembered one of the same id (the document moved or was replaced).
-        again, skipped_again = read_documents(plan.remembered, max_bytes or DEFAULT_MAX_BYTES, strict=strict,
-                                              warnings=plan.warnings, columns=columns)
-        named = {d.id for d in documents}
-        documents += [d for d in again if d.id not in named]
-        skipped += skipped_again
+    skipped = list(plan.skipped)
+    documents = list(iter_planned_documents(plan, strict=strict, max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                                            skipped=skipped))
     plan.manifest.documents = {absolute(d.path) for d in documents}
     by_id = {d.id: d for d in documents}
-    curated_files = [(load_curated_jsonl if p.suffix.lower() == ".jsonl" else load_curated)(p, by_id, reference)
-                     for p in plan.curated]
-    curated_by_doc: dict[str, list[Assertion]] = defaultdict(list)
-    for cf in curated_files:
+    curated_files, curated_by_doc = [], defaultdict(list)
+    for path in plan.curated:
+        cf, found = read_curated(path, by_id, reference)
+        cf.assertions = list(found)
+        curated_files.append(cf)
         for a in cf.assertions:
             curated_by_doc[a.doc].append(a)
     rejected = {i for cf in curated_files for i, _ in cf.rejected}

@@ -56,10 +56,10 @@ CREATE UNIQUE INDEX rows_assertion ON rows (assertion);
 # Maintained while rows go in, except in a fresh build, which creates them once all rows are in
 # (twice as fast), while the store's loader finishes.
 _INDEXES = """
-CREATE INDEX rows_actor ON rows (actor, target);
+CREATE INDEX IF NOT EXISTS rows_actor ON rows (actor, target);
 -- Covers one topic's holdings and the choice of their best rows (Projection.holdings, best_rows).
-CREATE INDEX rows_target ON rows (target, actor, stance, certainty, date, doc, assertion);
-CREATE INDEX rows_doc ON rows (doc);
+CREATE INDEX IF NOT EXISTS rows_target ON rows (target, actor, stance, certainty, date, doc, assertion);
+CREATE INDEX IF NOT EXISTS rows_doc ON rows (doc);
 """
 
 # The rows' own columns and their document's; labels are added in Python (Projection._labelled): joining
