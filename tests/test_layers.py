@@ -32,9 +32,10 @@ def test_no_module_imports_another_in_a_loop():
 
 
 def test_the_cycle_check_can_fail():
-    # A loop written into the graph is found (the check is not vacuous).
+    # Any import turned back on itself is found (the check is not vacuous).
     g = _import_graph()
-    g.add_edge("kg.model.records", "kg.cli._app")
+    importer, imported = next((a, b) for a, b in g.edges if a.startswith("kg.graph") and b.startswith("kg.store"))
+    g.add_edge(imported, importer)
     assert any(nx.simple_cycles(g))
 
 
