@@ -12,6 +12,8 @@ import pytest
 from kg.analysis.dna_networks import Statement
 from kg.analysis.dna_windows import time_windows
 from kg.web import window_page as wp
+from test_browser import open_page  # noqa: F401  (the fixture: a page with all but file: requests blocked)
+from test_dna_networks import dated_store  # noqa: F401  (the fixture: tests/data/fresh, dated 2024-03-04 .. 03-15)
 
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> & Co'
 QUOTE = '</script><script>window.__xss=3</script><b>bold</b> we back the bridge'
@@ -63,10 +65,12 @@ def test_page_data_has_one_network_per_window():
     # every actor of any window once, with one position for all windows
     assert sorted(n["iri"] for n in data["nodes"]) == ["A", "B", "C", "X"]
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
-    # the tie A–B in window 1: the concept both spoke on, both stances, and both quotes
-    (ab,) = [e for e in w1["edges"] if {e["from"], e["to"]} == {nid(data, "A"), nid(data, "B")}]
-    assert ab["topics"] == [{"concept": "concept p", "a": ["supports"], "b": ["supports"]}]
-    assert sorted(data["quotes"][i]["quote"] for i in ab["quotes"]) == sorted(["quote ex:s1", QUOTE])
+    # what each actor said in window 1: concept, stances, quoted statements, the quotes (the page works out a tie's
+    # shared concepts from these)
+    said = {n["id"]: [(data["concepts"][c], st, n_quotes, [data["quotes"][i]["quote"] for i in refs])
+                      for c, st, n_quotes, refs in n["said"]] for n in w1["nodes"]}
+    assert said[nid(data, "A")] == [("concept p", "supports", 1, ["quote ex:s1"])]
+    assert said[nid(data, "B")] == [("concept p", "supports", 1, [QUOTE]), ("concept q", "supports", 1, ["quote ex:s3"])]
     # X (the payload) is active in windows 2 and 3 without ties
     x = nid(data, "X")
     assert [x in {n["id"] for n in w["nodes"]} for w in data["windows"]] == [True, True, True]
@@ -97,52 +101,13 @@ def test_html_is_self_contained_and_inert(tmp_path):
 # ---------------------------------------------------------------- in Chromium
 
 
-class Opened:
-    """A page opened from disk with all but file: requests aborted and recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800})
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function("() => window.kgReady === true", timeout=20_000)
-
-    def _route(self, route):
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.requests.append(route.request.url)
-            route.abort()
-
-    def js(self, expr: str, arg=None):
-        return self.page.evaluate(expr, arg)
-
-    def shown(self) -> tuple[list[str], list[str]]:
-        nodes, edges = self.js("() => [kgNodes.getIds().sort(), kgEdges.getIds().sort()]")
-        return nodes, edges
-
-    def canvas(self) -> str:
-        return self.js("() => document.querySelector('#kg-net canvas').toDataURL()")
+def shown(p) -> tuple[list[str], list[str]]:
+    nodes, edges = p.js("() => [kgNodes.getIds().sort(), kgEdges.getIds().sort()]")
+    return nodes, edges
 
 
-@pytest.fixture
-def open_page(browser):
-    opened = []
-
-    def _open(path: Path) -> Opened:
-        p = Opened(browser, path)
-        opened.append(p)
-        return p
-
-    yield _open
-    for p in opened:
-        p.context.close()
+def canvas(p) -> str:
+    return p.js("() => document.querySelector('#kg-net canvas').toDataURL()")
 
 
 def expected(data: dict, k: int) -> tuple[list[str], list[str]]:
@@ -154,20 +119,20 @@ def expected(data: dict, k: int) -> tuple[list[str], list[str]]:
 def test_the_slider_switches_network_and_dates(tmp_path, open_page):
     data = page_data()
     p = open_page(wp.write_window_page(data, tmp_path / "w.html"))
-    assert p.shown() == expected(data, 0)
+    assert shown(p) == expected(data, 0)
     assert p.page.inner_text("#kg-range") == "2024-01-01 – 2024-01-03"
     assert "window 1 of 3" in p.page.inner_text("#kg-window-stats")
-    first = p.canvas()
+    first = canvas(p)
     # the keyboard moves the slider, as a user does
     p.page.focus("#kg-slider")
     p.page.keyboard.press("ArrowRight")
     assert p.js("() => kgCurrent()") == 1 and p.page.input_value("#kg-slider") == "1"
-    assert p.shown() == expected(data, 1) != expected(data, 0)
+    assert shown(p) == expected(data, 1) != expected(data, 0)
     assert p.page.inner_text("#kg-range") == "2024-01-02 – 2024-01-04"
     p.page.wait_for_timeout(100)
-    assert p.canvas() != first, "the drawing changed with the window"
+    assert canvas(p) != first, "the drawing changed with the window"
     p.page.keyboard.press("End")
-    assert p.shown() == expected(data, 2)
+    assert shown(p) == expected(data, 2)
     assert p.page.inner_text("#kg-range") == "2024-01-03 – 2024-01-05"
     assert p.page.get_attribute("#kg-slider", "aria-valuetext") == "2024-01-03 – 2024-01-05"
     p.page.click("#kg-prev")
@@ -198,27 +163,15 @@ def test_untrusted_labels_and_quotes_stay_text(tmp_path, open_page):
     # the quote with a closing script tag, on the tie A–B of the first window
     (ab,) = [e["id"] for e in data["windows"][0]["edges"] if {e["from"], e["to"]} == {nid(data, "A"), nid(data, "B")}]
     p.js("(id) => kgShowEdge(id)", ab)
-    assert "“" + QUOTE + "”" in p.page.inner_text("#kg-panel-body")
+    body = p.page.inner_text("#kg-panel-body")
+    assert "“" + QUOTE + "”" in body and "Quotes (2)" in body
+    assert "concept p: A supports, B supports" in body
     assert p.js("() => document.querySelectorAll('#kg-panel img, #kg-panel script, #kg-panel b').length") == 0
     assert p.js("() => document.querySelectorAll('body img').length") == 0
     p.page.hover("#kg-net canvas")
     assert p.js("() => window.__xss") is None
     assert p.dialogs == [] and p.requests == [] and p.errors == []
     assert p.page.title() == "congruence network in moving time windows"
-
-
-@pytest.fixture(scope="module")
-def dated_store(tmp_path_factory):
-    """tests/data/fresh: three articles dated 2024-03-04, 03-11 and 03-15, with curated assertions."""
-    import shutil
-
-    from kg.graph.build import build
-
-    corpus = tmp_path_factory.mktemp("window") / "corpus"
-    shutil.copytree(Path(__file__).resolve().parent / "data" / "fresh", corpus)
-    store = corpus.parent / "fresh.kg"
-    build([corpus], store)
-    return store
 
 
 def viz(*args: str):

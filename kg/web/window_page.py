@@ -35,23 +35,26 @@ STANCE_OF = {"agreement": {1: "supports", 0: "opposes"}, "integer": {1: "support
 MAX_TOPICS = 20  # concepts listed per edge
 
 
-def _edge_colour(weight: float, qualifier: str) -> str:
+def _colours(qualifier: str) -> dict[str, str]:
+    """The colours of positive and negative ties: congruence agrees, conflict disagrees, subtract by its sign."""
     if qualifier == "conflict":
-        return NEGATIVE
+        return {"positive": NEGATIVE, "negative": NEGATIVE}
     if qualifier == "ignore":
-        return NEUTRAL
-    return POSITIVE if weight > 0 else NEGATIVE  # congruence; subtract by its sign
+        return {"positive": NEUTRAL, "negative": NEUTRAL}
+    return {"positive": POSITIVE, "negative": NEGATIVE}
 
 
 def window_page(windows: Sequence[DnaNetwork], *, quotes: Mapping[str, dict] | None = None, title: str = "",
                 note: str = "", filters: str = "none", window: str = "", step: str = "",
                 max_nodes: int | None = 300, max_edges: int | None = 3000, max_quotes: int = PAGE_QUOTES) -> dict:
     """The data of the page: ``nodes`` (every actor of any window, with one position), ``windows`` (per window: its
-    dates, the actors active in it and its ties, each tie with the concepts both actors spoke on and up to
-    ``max_quotes`` quotes), ``quotes`` (each stored once; ties refer to them by index), ``options`` and ``meta``.
+    dates, its ties, and the actors active in it with the concepts they spoke on, their stances and up to
+    ``max_quotes`` quotes per concept), ``concepts`` and ``quotes`` (each stored once; the windows refer to them by
+    index), ``options`` and ``meta``.
     ``quotes`` maps a statement's id (the assertion) to its quote (:meth:`kg.analysis.rows.Row.quote_dict`).
     ``max_nodes``: the most active actors over all windows; ``max_edges``: the heaviest ties per window."""
     import networkx as nx
+    import numpy as np
 
     quotes = quotes or {}
     opts = dict(windows[0].options) if windows else {}
@@ -72,73 +75,67 @@ def window_page(windows: Sequence[DnaNetwork], *, quotes: Mapping[str, dict] | N
         keep = keep[:max_nodes]
     keep.sort(key=lambda k: (labels[k].casefold(), k))
     index = {k: i for i, k in enumerate(keep)}
-    top_activity = max((activity[k] for k in keep), default=1) or 1
 
-    union = nx.Graph()
-    for k in keep:
-        union.add_node(k, label=labels[k])
+    concepts: list[str] = []  # concept labels, each once; the windows refer to them by index
+    concept_index: dict[str, int] = {}
+    union: dict[tuple[int, int], float] = defaultdict(float)  # by index of the ends
     page_windows, quote_list, quote_index = [], [], {}
     omitted_edges, top_weight = 0, 0.0
+
+    def quote_ref(sid: str) -> int:
+        if sid not in quote_index:
+            quote_index[sid] = len(quote_list)
+            quote_list.append({k: v for k, v in quotes[sid].items() if k != "id"})
+        return quote_index[sid]
+
     for net in windows:
-        by_actor: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        concept_label = {}
-        for s in net.window_statements:
-            by_actor[s.actor][s.concept].append(s)
-            concept_label.setdefault(s.concept, s.concept_label or s.concept)
-        ties = []
-        n = len(net.rows)
-        for i in range(n):
-            for j in range(i + 1, n):
-                w = float(net.matrix[i, j])
-                a, b = net.rows[i], net.rows[j]
-                if w != 0 and a in index and b in index:
-                    ties.append((abs(w), a, b, w))
-        ties.sort(key=lambda t: (-t[0], labels[t[1]].casefold(), labels[t[2]].casefold()))
-        if max_edges and len(ties) > max_edges:
-            omitted_edges += len(ties) - max_edges
-            ties = ties[:max_edges]
-        edges = []
-        for _, a, b, w in ties:
-            top_weight = max(top_weight, abs(w))
-            old = union.get_edge_data(a, b, {}).get("weight", 0.0)
-            union.add_edge(a, b, weight=old + abs(w))
-            shared = sorted(set(by_actor[a]) & set(by_actor[b]), key=lambda c: concept_label[c].casefold())
-            topics, refs = [], []
-            for c in shared[:MAX_TOPICS]:
-                topics.append({"concept": concept_label[c],
-                               "a": sorted({stance_of.get(s.qualifier, str(s.qualifier)) for s in by_actor[a][c]}),
-                               "b": sorted({stance_of.get(s.qualifier, str(s.qualifier)) for s in by_actor[b][c]})})
-            n_quotes = 0
-            for c in shared:
-                for s in by_actor[a][c] + by_actor[b][c]:
-                    q = quotes.get(s.id)
-                    if q is None:
-                        continue
-                    n_quotes += 1
-                    if len(refs) < max_quotes:
-                        if s.id not in quote_index:
-                            quote_index[s.id] = len(quote_list)
-                            quote_list.append({k: v for k, v in q.items() if k != "id"})
-                        refs.append(quote_index[s.id])
-            edges.append({"id": f"e{index[a]}-{index[b]}", "from": f"n{index[a]}", "to": f"n{index[b]}",
-                          "weight": round(w, 6), "topics": topics, "n_topics": len(shared), "quotes": refs,
-                          "n_quotes": n_quotes})
-        active = sorted({s.actor for s in net.window_statements if s.actor in index}, key=index.get)
-        window_activity = defaultdict(int)
+        # per actor and concept in the window: its stances and its quoted statements; the page works out what
+        # two actors share when a tie is opened (a tie's concepts would repeat these many times over)
+        levels: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        quoted: dict[tuple[str, str], list[str]] = defaultdict(list)
+        window_activity: dict[str, int] = defaultdict(int)
         for s in net.window_statements:
             window_activity[s.actor] += 1
+            if s.actor not in index:
+                continue
+            if s.concept not in concept_index:
+                concept_index[s.concept] = len(concepts)
+                concepts.append(s.concept_label or s.concept)
+            levels[s.actor][s.concept].add(stance_of.get(s.qualifier, str(s.qualifier)))
+            if s.id in quotes:
+                quoted[s.actor, s.concept].append(s.id)
+        # the ties between kept actors, heaviest first (then by the ends' label order): at most max_edges
+        rank = np.array([index.get(k, -1) for k in net.rows], dtype=int)
+        ii, jj = np.nonzero(np.triu(net.matrix, 1))
+        inside = (rank[ii] >= 0) & (rank[jj] >= 0)
+        ii, jj = ii[inside], jj[inside]
+        ws = net.matrix[ii, jj]
+        lo, hi = np.minimum(rank[ii], rank[jj]), np.maximum(rank[ii], rank[jj])
+        order = np.lexsort((hi, lo, -np.abs(ws)))
+        if max_edges and len(order) > max_edges:
+            omitted_edges += len(order) - max_edges
+            order = order[:max_edges]
+        if len(order):
+            top_weight = max(top_weight, float(np.abs(ws[order]).max()))
+        edges = []
+        for a, b, w in zip(lo[order].tolist(), hi[order].tolist(), ws[order].tolist()):
+            union[a, b] += abs(w)
+            edges.append({"id": f"e{a}-{b}", "from": f"n{a}", "to": f"n{b}", "weight": round(w, 6)})
+        nodes_of_window = []
+        for k in sorted((k for k in window_activity if k in index), key=index.get):
+            # [concept, stances ("supports/opposes"), quoted statements, the first max_quotes of them]
+            said = [[concept_index[c], "/".join(sorted(v)), len(quoted.get((k, c), ())),
+                     [quote_ref(sid) for sid in quoted.get((k, c), ())[:max_quotes]]]
+                    for c, v in sorted(levels[k].items(), key=lambda cv: concept_index[cv[0]])]
+            nodes_of_window.append({"id": f"n{index[k]}", "activity": window_activity[k], "said": said})
         page_windows.append({"start": net.start, "mid": net.mid, "stop": net.stop,
-                             "statements": len(net.window_statements),
-                             "nodes": [{"id": f"n{index[k]}", "activity": window_activity[k]} for k in active],
-                             "edges": edges})
-    for w in page_windows:
-        for e in w["edges"]:
-            e["width"] = round(1.0 + 7.0 * abs(e["weight"]) / top_weight, 2) if top_weight else 1.0
-            e["color"] = _edge_colour(e["weight"], qualifier)
-        for node in w["nodes"]:
-            node["size"] = round(8 + 20 * math.sqrt(node["activity"] / top_activity), 1)
+                             "statements": len(net.window_statements), "nodes": nodes_of_window, "edges": edges})
+    top_activity = max((n["activity"] for w in page_windows for n in w["nodes"]), default=1)
+    g = nx.Graph()  # every window's ties together, for one layout
+    g.add_nodes_from((k, {"label": labels[k]}) for k in keep)
+    g.add_weighted_edges_from((keep[a], keep[b], w) for (a, b), w in union.items())
     radius = {k: 28.0 for k in keep}  # room for the largest a node can be in any window
-    pos = layout(union, sizes=radius) if keep else {}
+    pos = layout(g, sizes=radius) if keep else {}
     if pos is None:  # no numpy: a circle
         pos = {k: (400 * math.cos(2 * math.pi * i / len(keep)), 400 * math.sin(2 * math.pi * i / len(keep)))
                for i, k in enumerate(keep)}
@@ -155,7 +152,8 @@ def window_page(windows: Sequence[DnaNetwork], *, quotes: Mapping[str, dict] | N
         notes.append("No window to show.")
     meta = {"title": title or f"{qualifier} network in moving time windows", "window": window, "step": step,
             "options": opts, "filters": filters, "note": " ".join(notes), "windows": len(page_windows),
-            "nodes": len(nodes), "qualifier": qualifier,
+            "nodes": len(nodes), "qualifier": qualifier, "topWeight": top_weight, "topActivity": top_activity,
+            "maxQuotes": max_quotes, "maxTopics": MAX_TOPICS, "colours": _colours(qualifier),
             "legend": _legend(qualifier, opts.get("normalization", "none"), top_weight)}
     options = {
         "autoResize": True,
@@ -168,7 +166,8 @@ def window_page(windows: Sequence[DnaNetwork], *, quotes: Mapping[str, dict] | N
         "physics": {"enabled": False},
         "layout": {"randomSeed": 7, "improvedLayout": False},
     }
-    return {"meta": meta, "nodes": nodes, "windows": page_windows, "quotes": quote_list, "options": options}
+    return {"meta": meta, "nodes": nodes, "windows": page_windows, "concepts": concepts, "quotes": quote_list,
+            "options": options}
 
 
 def _legend(qualifier: str, normalization: str, top: float) -> list[dict]:

@@ -20,13 +20,18 @@
 
   var nodeById = {};
   data.nodes.forEach(function (n) { nodeById[n.id] = n; });
-  var current = -1, windowNodes = {}, windowEdges = {}, edgesOf = {};
+  // of the window shown: its nodes, ties, each node's ties, and what each node said per concept
+  var current = -1, windowNodes = {}, windowEdges = {}, edgesOf = {}, saidOf = {};
+
+  // The concepts both ends of a tie spoke on in the window: [concept, a's entry, b's entry], in concept order;
+  // an entry is [concept, stances, number of quotes, the first quotes].
+  function shared(e) {
+    var a = saidOf[e.from] || {}, b = saidOf[e.to] || {}, out = [];
+    Object.keys(a).forEach(function (c) { if (b[c]) out.push([+c, a[c], b[c]]); });
+    return out.sort(function (x, y) { return x[0] - y[0]; });
+  }
 
   function edgeName(e) { return nodeById[e.from].label + " — " + nodeById[e.to].label; }
-  function stances(t) {
-    return t.concept + ": " + nodeById[t.edge.from].label + " " + t.a.join("/") + ", " +
-      nodeById[t.edge.to].label + " " + t.b.join("/");
-  }
   function quoteMeta(q) {
     var parts = ["speaker: " + (q.speaker || "(not attributed)"), "source: " + q.source];
     if (q.date) parts.push("date: " + q.date);
@@ -43,7 +48,8 @@
   function edgeTip(e) {
     var d = el("div", null, "kg-tip");
     d.appendChild(el("strong", edgeName(e)));
-    d.appendChild(el("div", "weight " + e.weight + " · " + plural(e.n_topics, "shared concept"), "kg-meta"));
+    d.appendChild(el("div", "weight " + e.weight + " · " + plural(shared(e).length, "concept") + " both spoke on",
+      "kg-meta"));
     return d;
   }
 
@@ -105,16 +111,24 @@
     kv(dl, "window", windowLine());
     kv(dl, "weight", e.weight);
     panelBody.appendChild(dl);
-    panelBody.appendChild(el("h3", "Concepts both spoke on (" + e.n_topics + ")"));
+    var both = shared(e);
+    panelBody.appendChild(el("h3", "Concepts both spoke on (" + both.length + ")"));
     var ul = el("ul", null, "kg-topics");
-    e.topics.forEach(function (t) { ul.appendChild(el("li", stances({ concept: t.concept, a: t.a, b: t.b, edge: e }))); });
-    if (e.n_topics > e.topics.length) ul.appendChild(el("li", "… " + (e.n_topics - e.topics.length) + " more"));
+    both.slice(0, meta.maxTopics).forEach(function (t) {
+      ul.appendChild(el("li", data.concepts[t[0]] + ": " + nodeById[e.from].label + " " + t[1][1] + ", " +
+        nodeById[e.to].label + " " + t[2][1]));
+    });
+    if (both.length > meta.maxTopics) ul.appendChild(el("li", "… " + (both.length - meta.maxTopics) + " more"));
     panelBody.appendChild(ul);
-    if (e.n_quotes) {
-      var shown = e.quotes.length;
-      panelBody.appendChild(el("h3", "Quotes (" + (e.n_quotes > shown ? shown + " of " + e.n_quotes : shown) + ")"));
+    var refs = [], total = 0;
+    both.forEach(function (t) {
+      total += t[1][2] + t[2][2];
+      t[1][3].concat(t[2][3]).forEach(function (i) { if (refs.length < meta.maxQuotes) refs.push(i); });
+    });
+    if (total) {
+      panelBody.appendChild(el("h3", "Quotes (" + (total > refs.length ? refs.length + " of " + total : total) + ")"));
       var qs = el("ul", null, "kg-quotes");
-      e.quotes.forEach(function (i) {
+      refs.forEach(function (i) {
         var q = data.quotes[i], li = el("li");
         li.style.borderLeftColor = STANCE_COLOURS[q.stance] || "#999";
         li.appendChild(el("div", q.actor + " " + q.stance + " " + q.target, "kg-meta"));
@@ -192,17 +206,26 @@
     windowNodes = {};
     windowEdges = {};
     edgesOf = {};
-    w.nodes.forEach(function (n) { windowNodes[n.id] = n; edgesOf[n.id] = []; });
+    saidOf = {};
+    w.nodes.forEach(function (n) {
+      windowNodes[n.id] = n;
+      edgesOf[n.id] = [];
+      saidOf[n.id] = {};
+      n.said.forEach(function (s) { saidOf[n.id][s[0]] = s; });
+    });
     w.edges.forEach(function (e) { windowEdges[e.id] = e; edgesOf[e.from].push(e.id); edgesOf[e.to].push(e.id); });
     nodes.clear();
     edges.clear();
     nodes.add(w.nodes.map(function (wn) {
       var n = nodeById[wn.id];
-      return { id: n.id, label: n.label, x: n.x, y: n.y, size: wn.size, title: nodeTip(n, wn) };
+      var size = Math.round(10 * (8 + 20 * Math.sqrt(wn.activity / meta.topActivity))) / 10;
+      return { id: n.id, label: n.label, x: n.x, y: n.y, size: size, title: nodeTip(n, wn) };
     }));
     edges.add(w.edges.map(function (e) {
-      return { id: e.id, from: e.from, to: e.to, width: e.width, title: edgeTip(e),
-               color: { color: e.color, highlight: e.color, hover: e.color, opacity: 0.85 } };
+      var colour = e.weight > 0 ? meta.colours.positive : meta.colours.negative;
+      var width = meta.topWeight ? 1 + 7 * Math.abs(e.weight) / meta.topWeight : 1;
+      return { id: e.id, from: e.from, to: e.to, width: width, title: edgeTip(e),
+               color: { color: colour, highlight: colour, hover: colour, opacity: 0.85 } };
     }));
     slider.value = String(k);
     var text = w.start + " – " + w.stop;
