@@ -140,13 +140,14 @@ class PhraseTopics:
                  if k.startswith("actor:")}
         if named - {holder.iri}:
             return topic
-        vocab = {w for w in self.topics.topic_words.get(topic.iri, ()) if not w.startswith("actor:")}
+        # (the words as written: each topic's canonical forms are its own)
+        vocab = {w for w in self.topics.label_words.get(topic.iri, ()) if not w.startswith("actor:")}
         states = {a for a in mine if self._is_state(a)}
         best = None
         for other in self.topics.topics_with_actors({holder.iri}):
             if states & self.topics.topic_actors.get(other.iri, frozenset()):
                 continue  # "China opposed the US curbs": the curbs are the US's, not a topic of China's
-            theirs = {w for w in self.topics.topic_words.get(other.iri, ()) if not w.startswith("actor:")}
+            theirs = {w for w in self.topics.label_words.get(other.iri, ()) if not w.startswith("actor:")}
             shared = len(vocab & theirs)
             if shared >= 2 and (best is None or shared > best[0]):
                 best = (shared, other)

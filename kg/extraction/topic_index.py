@@ -92,6 +92,8 @@ class TopicIndex:
         # Per topic: every content key of its labels (canonical), to tell which topics a phrase could mean.
         self.topic_words: dict[str, frozenset[str]] = {
             iri: frozenset(self.canonical(iri, k) for k in words) for iri, words in raw_words.items()}
+        # ... and as written (through the general synonyms only), to compare the words of two topics.
+        self.label_words: dict[str, frozenset[str]] = {iri: frozenset(words) for iri, words in raw_words.items()}
         for topic in reference.topics.values():
             self.topic_actors[topic.iri] = frozenset(self._actors_in(topic.label) | self._actors_in(
                 topic.notation.replace("-", " ")))
