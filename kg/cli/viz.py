@@ -35,19 +35,23 @@ def viz(
     name: Optional[str] = NameArg,
     view: Optional[str] = typer.Option(None, "--view", "-v", help=VIEW_HELP + " Default: stance."),
     depth: int = DepthOpt,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write (default kg-<view>.html)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="HTML file to write (default kg-<view>.html; with --window kg-windows.html)."),
     source: Optional[str] = SourceOpt,
     certainty: Optional[str] = CertaintyOpt,
     stance: Optional[str] = StanceOpt,
     since: Optional[str] = SinceOpt,
     until: Optional[str] = UntilOpt,
     topic: Optional[str] = TopicOpt,
-    max_nodes: int = typer.Option(300, "--max-nodes", help="Keep at most this many nodes (highest weighted degree)."),
-    max_edges: int = typer.Option(3000, "--max-edges", help="Keep at most this many edges (heaviest)."),
+    max_nodes: int = typer.Option(300, "--max-nodes", help="Keep at most this many nodes (highest weighted degree; "
+                                                            "with --window the most active actors)."),
+    max_edges: int = typer.Option(3000, "--max-edges", help="Keep at most this many edges (heaviest; with --window "
+                                                             "per window)."),
     window: Optional[str] = typer.Option(
         None, "--window", help="DNA's moving time windows of this many days (30d, 4w): one page with a time slider "
                                "over the actor network of each window."),
-    step: str = typer.Option("1d", "--step", help="With --window: how far the window moves each time (DNA: 1d)."),
+    step: str = typer.Option("1d", "--step", help="With --window: how far the window moves each time (DNA: 1d; "
+                                                 "7d makes a lighter page over a long period)."),
     qualifier: Optional[str] = typer.Option(
         None, "--qualifier", help="With --window: qualifier aggregation congruence (default), conflict or subtract "
                                   "(--view congruence or conflict say the same)."),
