@@ -7,7 +7,8 @@ workers' memory together passes the pool's ``max_memory`` it kills the running
 worker whose query has allocated the most, if that is more than
 ``KILL_GROWTH``; it takes back a timed-out worker that replied within its grace
 time and kills one that did not; and it replaces an idle worker grown past its
-share of memory.
+share of memory.  Once a second it also hands the server's freed heap back to
+the system (the request threads' bodies and replies).
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
+from kg.web.serve_worker import heap_trimmer
 from kg.web.serve_zygote import ForkedProcess, Zygote
 
 DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
 WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
+TRIM_EVERY = 1.0  # seconds between two hand-backs of the server's freed heap to the system
+SERVER_ARENAS = 2  # malloc arenas the server's threads share (each keeps its freed memory until trimmed)
 KILL_GROWTH = 32 << 20  # bytes a query must have added to its worker to be stopped when memory runs short
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -113,9 +117,13 @@ class Watchdog:
     timeout: float
 
     def _watch(self) -> None:
+        trim, trimmed = heap_trimmer(SERVER_ARENAS), time.monotonic()
         while not self._closed:
             time.sleep(WATCH_EVERY)
             now = time.monotonic()
+            if now - trimmed > TRIM_EVERY:  # the request threads' bodies and replies, freed but kept by malloc
+                trim()
+                trimmed = now
             with self._cond:
                 running, abandoned, idle = list(self._running), list(self._abandoned), list(self._idle)
             for w in running:

@@ -128,12 +128,27 @@ def block_network() -> bool:
         return False
 
 
-def _trim_heap() -> Callable[[], None]:
-    """A function that hands freed heap back to the system (glibc's malloc_trim), or does nothing."""
+MMAP_THRESHOLD = 256 << 10  # bytes from which an allocation is mapped on its own (and unmapped when freed)
+
+
+def heap_trimmer(arenas: int | None = None) -> Callable[[], None]:
+    """A function that hands freed heap back to the system (glibc's malloc_trim), or does nothing.
+
+    With ``arenas``, this process's threads share at most that many malloc
+    arenas from now on (glibc's M_ARENA_MAX), so that fewer of them keep freed
+    memory between trims, and an allocation of ``MMAP_THRESHOLD`` bytes or more
+    (a reply's body) is mapped on its own and goes back to the system when it is
+    freed (glibc would otherwise raise that threshold, up to 32 MiB, after the
+    first such free, and keep the next large bodies in its heap).
+    """
     try:
         import ctypes
 
-        trim = ctypes.CDLL(None).malloc_trim
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+        if arenas is not None:
+            libc.mallopt(-8, arenas)  # M_ARENA_MAX
+            libc.mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD (setting it ends glibc's raising it)
     except (OSError, AttributeError):
         return lambda: None
     return lambda: trim(0)
@@ -179,7 +194,7 @@ def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) ->
         conn.send(("failed", f"cannot open store {location}: {one_line(e)}"))
         return
     sys.setrecursionlimit(max(sys.getrecursionlimit(), limits.recursion_limit()))
-    trim = _trim_heap()
+    trim = heap_trimmer()
     conn.send(("ready", os.getpid(), sandboxed))
     while True:
         try:
