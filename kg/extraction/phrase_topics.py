@@ -172,8 +172,13 @@ class PhraseTopics:
         named: set[str] = set()
         owning: set[str] = set()  # named as the phrase's owner: "Moldova's membership", "membership for X"
         owners = [head]
-        if head.dep_ in ("compound", "nmod", "amod") and head.head.pos_ in ("NOUN", "PROPN"):
-            owners.append(head.head)  # "Sweden's NATO accession protocol": the whole phrase's owner
+        h = head
+        if head.dep_ in ("compound", "nmod", "amod", "nummod") and head.head.pos_ in ("NOUN", "PROPN"):
+            h = head.head
+            owners.append(h)  # "Sweden's NATO accession protocol": the whole phrase's owner
+        of = h.head if h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.pos_ == "NOUN" else None
+        if of is not None:
+            owners.append(of.head)  # "the sale of F-16 jets to Turkey": whom the sale is for
         for c in (c for o in owners for c in o.children if c.i != head.i):
             if c.i in span:
                 continue
@@ -182,7 +187,8 @@ class PhraseTopics:
                 named |= found
                 if c.dep_ == "poss":
                     owning |= found
-            elif c.dep_ == "prep" and c.lower_ in ("of", "for", "by"):
+            elif c.dep_ == "prep" and (c.lower_ in ("of", "for", "by") or (c.lower_ == "to" and of is not None)) \
+                    and (of is None or c.i != of.i):
                 o = child(c, "pobj")
                 if o is not None:
                     found = {k[6:] for k in self.token_keys(o) if k.startswith("actor:")}

@@ -45,8 +45,9 @@ class TopicMentions(PhraseTopics):
         found += [m for m in self.paraphrases(sent) if m.start not in taken]
         fitted = []
         for m in found:
-            if self.doc[m.head].pos_ in ("NOUN", "PROPN"):
-                topic = self.fit(m.topic, self.doc[m.head], range(m.start, m.end))
+            head = self.doc[m.head]
+            if head.pos_ in ("NOUN", "PROPN") or (head.dep_ == "nummod" and head.head.pos_ == "NOUN"):  # "F-16 jets"
+                topic = self.fit(m.topic, head, range(m.start, m.end))
                 if topic is None:
                     continue
                 if topic is not m.topic:
