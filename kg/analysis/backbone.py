@@ -40,6 +40,7 @@ Where kg differs, on purpose
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -181,6 +182,17 @@ def _prepare(statements: Sequence[Statement], qualifier: str, normalization: str
     return kept, arr, levels, actors, actor_labels, concepts, concept_labels, options
 
 
+def _one_blas_thread():
+    """One BLAS thread while the search runs, when threadpoolctl is installed: the networks are small, and a
+    multi-threaded OpenBLAS spends more on its threads than on an eigenvalue problem of a few hundred rows (six
+    times slower on two busy cores)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, iterations: int = ITERATIONS,
              seed: int = 0, qualifier: str = DEFAULTS["qualifier"], normalization: str = DEFAULTS["normalization"],
              duplicates: str = DEFAULTS["duplicates"], scale: str = "agreement") -> BackboneResult:
@@ -211,33 +223,34 @@ def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, itera
     diag: dict[str, list] = {k: [] for k in ("temperature", "acceptance_prob", "acceptance", "penalized_backbone_loss",
                                              "proposed_backbone_size", "current_backbone_size",
                                              "optimal_backbone_size")}
-    for t in range(1, iterations + 1):
-        temp = temperature(t, iterations)
-        size = int(current.sum())
-        # DNA: size < 2 → add, swap; size > |C| - 2 → remove, swap; else all three (never an empty set)
-        actions = (["add"] if size < n - 1 else []) + (["remove"] if size >= 2 else []) + ["swap"]
-        action = rng.choice(actions)
-        cand = current.copy()
-        inside, outside = np.flatnonzero(current), np.flatnonzero(~current)
-        if action in ("add", "swap"):
-            cand[outside[rng.randrange(len(outside))]] = True
-        if action in ("remove", "swap"):
-            cand[inside[rng.randrange(len(inside))]] = False
-        new_loss = loss(cand)
-        accept, prob = False, -1.0  # DNA logs -1 for an improvement
-        if new_loss < old_loss:
-            accept = True
-            if new_loss <= best_loss:
-                best, best_loss = cand.copy(), new_loss
-        else:
-            prob = math.exp(-(new_loss - old_loss)) * temp
-            accept = rng.random() < prob
-        if accept:
-            current, old_loss = cand, new_loss
-        for k, v in (("temperature", temp), ("acceptance_prob", prob), ("acceptance", int(accept)),
-                     ("penalized_backbone_loss", new_loss), ("proposed_backbone_size", int(cand.sum())),
-                     ("current_backbone_size", int(current.sum())), ("optimal_backbone_size", int(best.sum()))):
-            diag[k].append(v)
+    with _one_blas_thread():
+        for t in range(1, iterations + 1):
+            temp = temperature(t, iterations)
+            size = int(current.sum())
+            # DNA: size < 2 → add, swap; size > |C| - 2 → remove, swap; else all three (never an empty set)
+            actions = (["add"] if size < n - 1 else []) + (["remove"] if size >= 2 else []) + ["swap"]
+            action = rng.choice(actions)
+            cand = current.copy()
+            inside, outside = np.flatnonzero(current), np.flatnonzero(~current)
+            if action in ("add", "swap"):
+                cand[outside[rng.randrange(len(outside))]] = True
+            if action in ("remove", "swap"):
+                cand[inside[rng.randrange(len(inside))]] = False
+            new_loss = loss(cand)
+            accept, prob = False, -1.0  # DNA logs -1 for an improvement
+            if new_loss < old_loss:
+                accept = True
+                if new_loss <= best_loss:
+                    best, best_loss = cand.copy(), new_loss
+            else:
+                prob = math.exp(-(new_loss - old_loss)) * temp
+                accept = rng.random() < prob
+            if accept:
+                current, old_loss = cand, new_loss
+            for k, v in (("temperature", temp), ("acceptance_prob", prob), ("acceptance", int(accept)),
+                         ("penalized_backbone_loss", new_loss), ("proposed_backbone_size", int(cand.sum())),
+                         ("current_backbone_size", int(current.sum())), ("optimal_backbone_size", int(best.sum()))):
+                diag[k].append(v)
     return _result("penalty", penalty, iterations, seed, best, best_loss, nets, full, kept, actors, actor_labels,
                    concepts, concept_labels, options, diag)
 
