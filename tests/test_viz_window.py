@@ -65,6 +65,8 @@ def test_page_data_has_one_network_per_window():
     # every actor of any window once, with one position for all windows
     assert sorted(n["iri"] for n in data["nodes"]) == ["A", "B", "C", "X"]
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    # statements over all windows, each once although the windows overlap
+    assert {n["iri"]: n["activity"] for n in data["nodes"]} == {"A": 2, "B": 2, "C": 2, "X": 2}
     # what each actor said in window 1: concept, stances, quoted statements, the quotes (the page works out a tie's
     # shared concepts from these)
     said = {n["id"]: [(data["concepts"][c], st, n_quotes, [data["quotes"][i]["quote"] for i in refs])

@@ -61,11 +61,14 @@ def window_page(windows: Sequence[DnaNetwork], *, quotes: Mapping[str, dict] | N
     qualifier, scale = opts.get("qualifier", "congruence"), opts.get("scale", "agreement")
     stance_of = STANCE_OF.get(scale, {})
     labels: dict[str, str] = {}
-    activity: dict[str, int] = defaultdict(int)
+    activity: dict[str, int] = defaultdict(int)  # statements in any window (windows overlap: each counted once)
+    seen: set[int] = set()
     for net in windows:
         for s in net.window_statements:
             labels.setdefault(s.actor, s.actor_label or s.actor)
-            activity[s.actor] += 1
+            if id(s) not in seen:
+                seen.add(id(s))
+                activity[s.actor] += 1
         for k, lab in zip(net.rows, net.row_labels):
             labels.setdefault(k, lab)
     keep = sorted(labels, key=lambda k: (-activity[k], labels[k].casefold(), k))
