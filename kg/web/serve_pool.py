@@ -22,7 +22,7 @@ take the CPU from the many quick ones.
 
 Memory.  ``max_memory`` bytes is the resident memory of all workers together
 (and the zygote's).
-A worker whose allocated (anonymous) memory has grown ``GROWTH`` past what it
+A worker whose allocated (anonymous) memory has grown ``GROWTH`` (:mod:`kg.web.serve_watchdog`) past what it
 had at start (the engine's caches fill up as it serves) is replaced when it
 finishes a query; when the total passes ``max_memory``, the watchdog kills the
 running worker whose query has allocated the most, if that is more than
@@ -32,21 +32,18 @@ running worker whose query has allocated the most, if that is more than
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from dataclasses import asdict
 
-from kg.model.errors import KgError, StoreError
+from kg.model.errors import KgError
 from kg.web.serve_check import Limits
 from kg.web.serve_engine import QueryTimeout, timeout_message
-from kg.web.serve_watchdog import Watchdog, Worker, cpu_seconds, memory_bytes
+from kg.web.serve_watchdog import Watchdog, Worker, cpu_seconds, memory_bytes, start_worker
 from kg.web.serve_worker import Job, Reply
 from kg.web.serve_zygote import Zygote
 
 GRACE = 0.5  # seconds a timed-out worker may take to stop by itself before it is killed
-GROWTH = 16 << 20  # bytes a worker may always grow past its size at start before it is replaced
-START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 
 
 class ServerBusy(KgError):
@@ -103,30 +100,12 @@ class WorkerPool(Watchdog):
             return self._zygote
 
     def _spawn(self) -> Worker:
-        try:
-            proc, conn = self._zygote_now().spawn(START_TIMEOUT)
-        except OSError as e:
-            raise StoreError(f"cannot start a query worker: {e}") from None
-        hello = None
-        try:
-            if conn.poll(START_TIMEOUT):
-                hello = conn.recv()
-        except (EOFError, OSError):
-            pass
-        if not hello or hello[0] != "ready":
-            proc.kill()
-            code = proc.wait()
-            conn.close()
-            raise StoreError(hello[1] if hello else f"a query worker could not start over {self.location} "
-                                                   f"(exit status {code})")
-        worker = Worker(proc, conn, proc.pid, hello[2])
-        worker.share = memory_bytes(proc.pid)[1] + GROWTH
-        return worker
+        return start_worker(self._zygote_now(), self.location)
 
     def _add_idle(self, worker: Worker) -> None:
         with self._cond:
             if self._closed:
-                self._retire(worker)
+                worker.retire()
                 return
             self._idle.append(worker)
             self._cond.notify()
@@ -163,19 +142,6 @@ class WorkerPool(Watchdog):
         worker.conn.close()
         self._replace_later()
         return why
-
-    @staticmethod
-    def _retire(worker: Worker) -> None:
-        try:
-            worker.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        try:
-            worker.proc.wait(0.2)
-        except subprocess.TimeoutExpired:
-            worker.kill("retired")
-            worker.proc.wait()
-        worker.conn.close()
 
     def _say(self, line: str) -> None:
         if self.log is not None:
@@ -243,13 +209,13 @@ class WorkerPool(Watchdog):
         if not fresh:  # past its share of memory (or stuck at a low priority): replace it
             with self._cond:
                 self._running.discard(worker)
-            self._retire(worker)
+            worker.retire()
             self._replace_later()
             return
         with self._cond:
             self._running.discard(worker)
             if self._closed:
-                self._retire(worker)
+                worker.retire()
                 return
             self._idle.append(worker)
             self._cond.notify()
@@ -285,7 +251,7 @@ class WorkerPool(Watchdog):
             self._idle.clear()
             self._cond.notify_all()
         for w in workers:
-            self._retire(w)
+            w.retire()
         with self._zygote_lock:
             if self._zygote is not None:
                 self._zygote.close()

@@ -1,5 +1,6 @@
-"""Watching ``kg serve``'s query worker processes: the pool's handle on one (:class:`Worker`), its CPU and
-memory as /proc tells them, and the watchdog half of :class:`kg.web.serve_pool.WorkerPool`.
+"""Watching ``kg serve``'s query worker processes: the pool's handle on one (:class:`Worker`: starting,
+retiring, killing it), its CPU and memory as /proc tells them, and the watchdog half of
+:class:`kg.web.serve_pool.WorkerPool`.
 
 The watchdog (:class:`Watchdog`, one thread per pool) lowers the priority of a
 query that has used more than ``DEMOTE_AFTER`` seconds of CPU; when the
@@ -21,9 +22,12 @@ import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
+from kg.model.errors import StoreError
 from kg.web.serve_worker import heap_trimmer
 from kg.web.serve_zygote import ForkedProcess, Zygote
 
+GROWTH = 16 << 20  # bytes a worker may always grow past its size at start before it is replaced
+START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 DEMOTE_AFTER = 0.1  # seconds of CPU after which a query runs at a lower priority
 WATCH_EVERY = 0.05  # seconds between the watchdog's rounds (a join can allocate 500 MB a second)
 TRIM_EVERY = 1.0  # seconds between two hand-backs of the server's freed heap to the system
@@ -101,11 +105,47 @@ class Worker:
                 return f"ended by signal {-code}"
         return f"exited with status {code}"
 
+    def retire(self) -> None:
+        """Ask the worker to end (it ends after its current job), killing it if it has not within a moment."""
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        try:
+            self.proc.wait(0.2)
+        except subprocess.TimeoutExpired:
+            self.kill("retired")
+            self.proc.wait()
+        self.conn.close()
+
+
+def start_worker(zygote: Zygote, location: str) -> Worker:
+    """A new worker forked by ``zygote``, once it has opened the store at ``location``; :class:`StoreError` if not."""
+    try:
+        proc, conn = zygote.spawn(START_TIMEOUT)
+    except OSError as e:
+        raise StoreError(f"cannot start a query worker: {e}") from None
+    hello = None
+    try:
+        if conn.poll(START_TIMEOUT):
+            hello = conn.recv()
+    except (EOFError, OSError):
+        pass
+    if not hello or hello[0] != "ready":
+        proc.kill()
+        code = proc.wait()
+        conn.close()
+        raise StoreError(hello[1] if hello else f"a query worker could not start over {location} "
+                                               f"(exit status {code})")
+    worker = Worker(proc, conn, proc.pid, hello[2])
+    worker.share = memory_bytes(proc.pid)[1] + GROWTH
+    return worker
+
 
 class Watchdog:
     """The watchdog half of :class:`kg.web.serve_pool.WorkerPool` (which it is mixed into, and which starts
     :meth:`_watch` on a thread of its own); it uses the pool's worker lists and its ways to retire, replace
-    and take back a worker."""
+    and take back a worker (``_give_back``, ``_lost``, ``_replace_later``)."""
 
     _closed: bool
     _cond: threading.Condition
@@ -166,5 +206,5 @@ class Watchdog:
                         if w not in self._idle:
                             continue
                         self._idle.remove(w)
-                    self._retire(w)
+                    w.retire()
                     self._replace_later()

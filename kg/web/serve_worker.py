@@ -175,12 +175,12 @@ def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) ->
     _exit_with_parent()
     import pyoxigraph as ox
 
-    from kg.store.dirs import active_dir, hold_for_reading
+    from kg.store import dirs
 
     def open_active():
         """The store's active version, read-only, with a reader's lock on it (kg.store.dirs)."""
-        path = active_dir(Path(location))
-        lock = hold_for_reading(path)
+        path = dirs.active_dir(Path(location))
+        lock = dirs.hold_for_reading(path)
         try:
             return path, lock, ox.Store.read_only(str(path))
         except BaseException:
@@ -203,7 +203,7 @@ def serve(conn, location: str, max_rows: int, timeout: float, limits: Limits) ->
             return
         if job is None:
             return
-        if active_dir(Path(location)) != path:  # a build swapped a new version in: answer from it
+        if dirs.active_dir(Path(location)) != path:  # a build swapped a new version in: answer from it
             try:
                 new = open_active()
             except (OSError, ValueError):
