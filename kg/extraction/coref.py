@@ -100,7 +100,9 @@ class Discourse:
             if tok.pos_ == "PRON" and tok.lower_ in pronouns and not is_dummy_it(tok):
                 actors = self._pronoun(tok)
                 if actors:
-                    self.at[i] = (actors, "pronoun")
+                    # "Erdogan ... said he would": an antecedent in the pronoun's own sentence is surer
+                    near = any(r.sent == self.sent_of[i] and r.actor in actors for r in self.history)
+                    self.at[i] = (actors, "near pronoun" if near else "pronoun")
                     for a in actors:
                         self._push(tok, a, "pronoun")
             elif tok.tag_ == "NNS" and tok.lemma_.lower() in lex.generic_nouns and self._pair(tok):
