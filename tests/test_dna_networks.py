@@ -262,6 +262,39 @@ def test_quality_absdiff_by_hand():
     assert dw.dna_polarisation(cong[:1, :1], conf[:1, :1]).score == 0.0  # fewer nodes than clusters
 
 
+def test_polarisation_scores_average_normalised_networks_as_dna():
+    """Polarization.java's Exporter normalises by average activity; fewer than k + 1 actors score 0."""
+    import numpy as np
+
+    # A supports X and Y, B supports X, C opposes X. Statements per actor: A 2, B 1, C 1.
+    st, _ = dn.statements_from_rows([
+        row(1, "A", "supports", "X"), row(2, "A", "supports", "Y"), row(3, "B", "supports", "X"),
+        row(4, "C", "opposes", "X")])
+    levels = dn.qualifier_levels(st)
+    cong, conf = dw.polarisation_networks(dn.statement_array(st, levels)[0], levels)
+    # average: a tie divided by (count_i + count_j) / 2 — congruence A-B 1 / 1.5 = 2/3;
+    # conflict A-C 1 / 1.5 = 2/3, B-C 1 / 1 = 1
+    assert np.allclose(cong, [[0, 2 / 3, 0], [2 / 3, 0, 0], [0, 0, 0]])
+    assert np.allclose(conf, [[0, 0, 2 / 3], [0, 0, 1], [2 / 3, 1, 0]])
+    # norms (both triangles): congruence 4/3, conflict 10/3; 2 × (4/3 + 10/3) = 28/3.
+    # Three actors: clusters of 2 and 1 (swaps keep the sizes); 2 within-cluster dyads, 4 between.
+    # Expected within congruence (2/2) × (4/3 / 2) = 2/3; expected between conflict (2/4) × (10/3 / 4) = 5/12.
+    # {A, B} | {C}: within A-B |2/3 - 2/3| = 0; between A-C |2/3 - 5/12| = 1/4, B-C |1 - 5/12| = 7/12,
+    #   twice each (ordered pairs): absdiff 5/3, normalised (5/3) / (28/3) = 5/28
+    assert dw.quality_absdiff([0, 0, 1], cong, conf) == pytest.approx(5 / 28)
+    # {A, C} | {B}: within A-C |0 - 2/3| + 2/3 = 4/3; between A-B 2/3 + |0 - 5/12| = 13/12,
+    #   B-C 0 + |1 - 5/12| = 7/12; twice each: absdiff 6, normalised 6 / (28/3) = 9/14
+    assert dw.quality_absdiff([0, 1, 0], cong, conf) == pytest.approx(9 / 14)
+    # {B, C} | {A}: within B-C 2/3 + 1 = 5/3; between A-B 13/12, A-C 1/4; twice each: 6 again
+    assert dw.quality_absdiff([1, 0, 0], cong, conf) == pytest.approx(9 / 14)
+    # DNA keeps the higher score: 9/14, raw 6 × 0.5 = 3 (without normalisation it would be 2/3, raw 4)
+    p = dw.polarisation_of(st)
+    assert p.score == pytest.approx(round(9 / 14, 6)) and p.raw == pytest.approx(3.0)
+    # two actors for two clusters: 0, as DNA's genetic algorithm returns (its greedy one would give 0 / 0)
+    two, _ = dn.statements_from_rows([row(1, "A", "supports", "X"), row(2, "B", "opposes", "X")])
+    assert dw.polarisation_of(two).score == 0.0 and dw.polarisation_of(two).raw == 0.0
+
+
 def test_window_measures():
     st, _ = dn.statements_from_rows(five())
     (m,) = dw.window_measures(st, 3)

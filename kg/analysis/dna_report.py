@@ -157,8 +157,9 @@ def render_windows(series: WindowSeries, fmt: str = "table", header: str = "") -
         return render(rows, fmt, WINDOW_COLUMNS)
     # the table leaves out the mid-point and the raw score (in json and csv) so that dates fit
     body = render(rows, fmt, [c for c in WINDOW_COLUMNS if c not in ("mid", "polarisation_raw")])
-    note = ("polarisation: DNA's absdiff score of the best two-cluster split (Polarization.java), normalised to "
-            "[0, 1] (unnormalised as polarisation_raw in json and csv); modularity: of the coalitions (communities "
+    note = ("polarisation: DNA's absdiff score of the highest-scoring two-cluster split (Polarization.java) of the "
+            "window's average-normalised congruence and conflict networks, normalised to [0, 1] (unnormalised as "
+            "polarisation_raw in json and csv); modularity: of the coalitions (communities "
             "of the positive ties)")
     if series.note:
         header = (header + "\n" if header else "") + series.note

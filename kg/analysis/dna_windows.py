@@ -19,7 +19,33 @@ Polarisation (Polarization.java: qualityAbsdiff, greedyTimeStep)
     greedy algorithm does (swap two nodes of different clusters while the score improves,
     from a random balanced start); kg runs it from several seeded starts and keeps the best,
     so the result is reproducible. The networks are DNA's congruence and conflict networks
-    without normalisation, as DNA's polarisation uses them.
+    with average-activity normalisation: Polarization's constructor builds its Exporter with
+    qualifier aggregation "subtract" and normalization "average", and for one network
+    (``timeWindow = "no"``) sets the aggregation to "conflict", then "congruence", and computes
+    each with Exporter.computeOneModeMatrix. kg takes that path for every window.
+
+    Checked against leifeld/dna at 2adbf78 (June 2025; Polarization.java last changed 2025-02-05).
+    Quirks of DNA's code, and what kg does:
+
+    - The greedy search *maximises* the score (``if (q2 > q1)``), and the score adds conflict
+      inside clusters and congruence between them to the deviations, so on two clean camps
+      the split that mixes the camps scores higher than the split along them (see the tests).
+      kg keeps DNA's definition and direction.
+    - With time windows DNA does not use the branch above: computeKernelSmoothedTimeSlices
+      fills both the "congruence" and the "conflict" matrix with Exporter.processTimeSlice
+      under the constructor's aggregation, "subtract", so the two matrices are the same
+      (and its "average" there multiplies by a sum of 2 / (n_ijk + n_i'jk) terms). kg does not
+      copy this: each window gets the congruence and conflict networks DNA computes for one
+      network.
+    - greedyTimeStep's guard sums the congruence norm twice (``calculateMatrixNorm(congruence)
+      + calculateMatrixNorm(congruence)``) and joins its tests with ``||``, so a network
+      without ties still runs (normalised score 0 / 0, NaN) and one of k or fewer nodes
+      starts the search and logs a warning (with n = k = 2 there is no within-cluster dyad
+      and the expected congruence is 0 / 0, NaN). kg returns 0 for k or fewer nodes or no
+      ties, as DNA's genetic algorithm does (geneticTimeStep: ``length <= numClusters ||
+      norms == 0``).
+    - DNA runs the greedy search once from one random start; kg runs it from
+      :data:`RESTARTS` seeded starts up to :data:`SMALL` nodes (one above) and keeps the best.
 """
 
 from __future__ import annotations
@@ -235,11 +261,11 @@ def dna_polarisation(congruence, conflict, k: int = 2, restarts: int | None = No
                      seed: int = 0) -> PolarisationResult:
     """Polarization.greedyTimeStep: swap pairs of nodes in different clusters while the normalised score
     rises; the best of ``restarts`` seeded starts (default: :data:`RESTARTS` up to :data:`SMALL` nodes, else one
-    run, as DNA). Fewer than ``k`` nodes or no ties: 0."""
+    run, as DNA). ``k`` or fewer nodes or no ties: 0 (geneticTimeStep; see the module docstring)."""
     n = congruence.shape[0]
     if restarts is None:
         restarts = RESTARTS if n <= SMALL else 1
-    if n < k or float(abs(congruence).sum() + abs(conflict).sum()) == 0.0:
+    if n <= k or float(abs(congruence).sum() + abs(conflict).sum()) == 0.0:
         return PolarisationResult(0.0, 0.0, tuple([0] * n))
     rng = random.Random(seed)
     best_q, best_mem = -1.0, None
@@ -254,11 +280,19 @@ def dna_polarisation(congruence, conflict, k: int = 2, restarts: int | None = No
 
 def polarisation_of(statements: Sequence[Statement], levels: Sequence[int] | None = None,
                     scale: str = "agreement", k: int = 2) -> PolarisationResult:
-    """DNA's polarisation of ``statements`` (duplicates already handled): their congruence and conflict
-    networks without normalisation."""
+    """DNA's polarisation of ``statements`` (duplicates already handled): of their congruence and conflict
+    networks with average-activity normalisation, as Polarization.java builds them."""
     levels = list(levels) if levels is not None else qualifier_levels(statements, scale)
     arr = statement_array(statements, levels)[0]
-    return dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"), k)
+    return dna_polarisation(*polarisation_networks(arr, levels), k)
+
+
+def polarisation_networks(arr, levels: Sequence[int]):
+    """The congruence and conflict networks DNA's polarisation scores, from an actors × concepts × levels
+    array (:func:`~kg.analysis.dna_networks.statement_array`): Polarization's Exporter has normalization
+    "average" (for one network: computeOneModeMatrix with aggregation "conflict", then "congruence")."""
+    return (one_mode_matrix(arr, levels, "congruence", "average"),
+            one_mode_matrix(arr, levels, "conflict", "average"))
 
 
 def _modularity(adj, nodes: Sequence[str], groups: Sequence[Sequence[str]]) -> float:
@@ -280,6 +314,27 @@ def _modularity(adj, nodes: Sequence[str], groups: Sequence[Sequence[str]]) -> f
         q += float(adj[np.ix_(inside, inside)].sum()) / two_m - (float(deg[inside].sum()) / two_m) ** 2
     return q
 
+
+def _membership_modularity(adj, membership: Sequence[int]) -> float:
+    """:func:`_modularity` of the partition given as a community number per row of ``adj``: the same sum,
+    community by community, with a singleton's term taken from its row alone."""
+    import numpy as np
+
+    two_m = float(adj.sum())
+    if not two_m:
+        return 0.0
+    mem = np.asarray(membership)
+    deg = adj.sum(axis=1)
+    order = np.argsort(mem, kind="stable")
+    bounds = np.flatnonzero(np.diff(mem[order])) + 1
+    q = 0.0
+    for members in np.split(order, bounds):
+        if len(members) == 1:
+            i = int(members[0])
+            q += float(adj[i, i]) / two_m - (float(deg[i]) / two_m) ** 2
+        else:
+            q += float(adj[np.ix_(members, members)].sum()) / two_m - (float(deg[members].sum()) / two_m) ** 2
+    return q
 
 @dataclass(frozen=True)
 class WindowMeasures:
@@ -303,11 +358,14 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
                     duplicates: str = "all", start: str | None = None, stop: str | None = None,
                     isolates: bool = False, **options) -> list[WindowMeasures]:
     """Per window: density of the network with ``options``; coalitions (communities of its positive ties) and
-    their modularity; DNA's polarisation of the window's statements."""
-    import networkx as nx
+    their modularity; DNA's polarisation of the window's statements.
+
+    A window's coalitions are found on its matrix (:func:`kg.analysis.graph_analysis.matrix_communities`): the
+    same igraph graph, so the same partition, as the networkx graph of its positive ties would give, without
+    building one per window (that cost more than the analyses)."""
     import numpy as np
 
-    from kg.analysis.pruning import communities
+    from kg.analysis.graph_analysis import matrix_communities
 
     levels = qualifier_levels(statements, scale)
     kept_all = drop_duplicates(statements, duplicates)
@@ -316,16 +374,13 @@ def window_measures(statements: Sequence[Statement], size: int, step: int = 1, *
                             isolates=isolates, **options):
         modularity, n_coal = None, 0
         if net.mode == "one-mode" and (net.matrix > 0).any():
-            ii, jj = np.nonzero(np.triu(net.matrix, 1) > 0)
-            pos = nx.Graph()
-            pos.add_nodes_from(net.rows)
-            pos.add_weighted_edges_from((net.rows[i], net.rows[j], float(net.matrix[i, j])) for i, j in zip(ii, jj))
-            groups = communities(pos)
-            modularity = round(_modularity(np.where(net.matrix > 0, net.matrix, 0.0), net.rows, groups), 4)
-            n_coal = sum(1 for c in groups if len(c) >= 2)
+            membership, _q = matrix_communities(net.matrix)
+            sizes = np.bincount(np.asarray(membership))
+            n_coal = int((sizes >= 2).sum())
+            modularity = round(_membership_modularity(np.where(net.matrix > 0, net.matrix, 0.0), membership), 4)
         arr = net.array
         arr = arr[arr.sum(axis=(1, 2)) > 0]  # polarisation without isolates, as DNA recommends
-        pol = dna_polarisation(one_mode_matrix(arr, levels, "congruence"), one_mode_matrix(arr, levels, "conflict"))
+        pol = dna_polarisation(*polarisation_networks(arr, levels))
         out.append(WindowMeasures(net.start, net.mid, net.stop, net.statements, int(arr.shape[0]),
                                   net.n_edges(), net.density(), n_coal, modularity, pol.score, pol.raw))
     return out
