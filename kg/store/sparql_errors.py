@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from kg.model.errors import QueryError
+from kg.store.sparql_scan import IRIREF, STRING
 
 NEAR = 11  # characters of the query quoted after the position (then "…")
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -44,12 +45,9 @@ _TOKEN_RE = re.compile(
     rf"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"
-              |'(?:[^'\\\n\r]|\\.)*')
+  | (?P<string>{STRING})
   | (?P<badstring>\"\"\"|'''|["'])
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<iri>{IRIREF})
   | (?P<badiri><[A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*\s[^>\n]*>)
   | (?P<var>[?$][{_PN_CHARS}]+)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)

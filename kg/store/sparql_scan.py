@@ -20,6 +20,11 @@ from dataclasses import dataclass
 
 _UCHAR_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
+# Pieces of the grammar the SPARQL tokenizers share (this scanner, kg.store.sparql_errors and
+# kg.store.remote.bindings): a string in any of its four quotings, and an IRI without escapes.
+STRING = r"""\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*'"""
+IRIREF = r'<[^<>"{}|^`\\\x00-\x20]*>'
+
 # Strings and comments are skipped; an IRI (escapes allowed, as Oxigraph allows them) is matched only
 # so that a '#' inside it is no comment; a backslash escape outside them ('\#', "\'" in a local name)
 # is taken with its character.  Runs of anything else are taken whole, so that the loop below turns
@@ -28,8 +33,7 @@ SCAN_RE = re.compile(
     r"""
     (?P<comment>\#[^\n\r]*)
   | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<string>""" + STRING + r""")
   | (?P<open>[{\[(]+)
   | (?P<close>[}\])]+)
   | (?P<escape>\\.)

@@ -11,19 +11,19 @@ import re
 from kg.model.errors import QueryError
 from kg.model.namespaces import XSD
 from kg.store.base import Term
+from kg.store.sparql_scan import IRIREF, STRING
 
 _LANG_RE = re.compile(r"^[A-Za-z]+(?:-[A-Za-z0-9]+)*$")
 _VAR_RE = re.compile(r"^[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+$")
 
+# Only braces and names matter here. kg.store.sparql_errors' tokenizer is not used: it also reads
+# broken pieces (an IRI with a space, say) as one token, which could hide a brace from bind_values.
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"
-              |'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>""" + STRING + r""")
+  | (?P<iri>""" + IRIREF + r""")
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)
