@@ -136,10 +136,12 @@ class PhraseTopics:
         mine = self.topics.topic_actors.get(topic.iri, frozenset())
         if holder.type != "State" or holder.iri in mine or not any(self._is_state(a) for a in mine):
             return topic
-        named = {k[6:] for r in roots for t in self.phrase_tokens(r) for k in self.token_keys(t)
-                 if k.startswith("actor:")}
+        keys = {k for r in roots for t in self.phrase_tokens(r) for k in self.token_keys(t)}
+        named = {k[6:] for k in keys if k.startswith("actor:")}
         if named - {holder.iri}:
             return topic
+        said = keys - {"actor:" + a for a in named}  # the phrase's own words
+        fits = len(said & self.topics.label_words.get(topic.iri, frozenset()))
         # (the words as written: each topic's canonical forms are its own)
         vocab = {w for w in self.topics.label_words.get(topic.iri, ()) if not w.startswith("actor:")}
         states = {a for a in mine if self._is_state(a)}
@@ -147,8 +149,12 @@ class PhraseTopics:
         for other in self.topics.topics_with_actors({holder.iri}):
             if states & self.topics.topic_actors.get(other.iri, frozenset()):
                 continue  # "China opposed the US curbs": the curbs are the US's, not a topic of China's
+            if not (mine - states) & self.topics.topic_actors.get(other.iri, frozenset()):
+                continue  # a topic of the same kind is about the same other party (membership of NATO)
             theirs = {w for w in self.topics.label_words.get(other.iri, ()) if not w.startswith("actor:")}
             shared = len(vocab & theirs)
+            if len(said & theirs) < fits:
+                continue  # "China opposed the curbs on chips": chips are no word of China's own topic
             if shared >= 2 and (best is None or shared > best[0]):
                 best = (shared, other)
         return best[1] if best is not None else topic
