@@ -14,8 +14,12 @@ then measures, each in a fresh process so that start-up is included:
   view: centralities, coalitions, polarisation), end to end;
 - the measures of 52 weekly windows of the same topic (``kg network --topic T
   --window 7d --step 7d`` over 2022: density, coalitions and their modularity,
-  DNA's polarisation per window);
-- the store's size on disk.
+  DNA's polarisation per window), and of the busiest topic (``windows_busiest``:
+  the first of generate.py's codebook, whose topics are drawn by a power law in
+  that order);
+- the store's size on disk;
+- the machine's load average (1 minute) when each size's queries start and end:
+  figures move with it on a shared machine.
 
 kg's modules are byte-compiled first, as pip does when it installs a package.
 ``--queries-only`` reuses the store an earlier run left in ``--work`` (its corpus
@@ -110,7 +114,9 @@ def latencies(corpus: Path, store: Path, work: Path, size: int, repeats: int, se
               for line in (corpus / "actors.ttl").read_text(encoding="utf-8").splitlines() if "prefLabel" in line]
     topics = [line.split('skos:notation "')[1].split('"')[0]
               for line in (corpus / "topics.ttl").read_text(encoding="utf-8").splitlines() if "notation" in line]
-    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": [], "analysis": [], "windows": []}
+    lat: dict[str, list[float]] = {"stance": [], "who": [], "congruence": [], "analysis": [], "windows": [],
+                                   "windows_busiest": []}
+    load_start = os.getloadavg()[0]
     n_windows = 0
     page = work / f"congruence-{size}.html"
     for _ in range(repeats):
@@ -122,13 +128,14 @@ def latencies(corpus: Path, store: Path, work: Path, size: int, repeats: int, se
         lat["analysis"].append(peak_rss(KG + ["network", "--view", "congruence", "--topic", t, "--format", "json",
                                               "--store", str(store)])[0])
         if windows:  # generate.py dates documents from 2022-01-01: 52 whole weeks up to this day
-            wall, _, out = peak_rss(KG + ["network", "--topic", t, "--window", "7d", "--step", "7d", "--since",
-                                          "2022-01-01", "--until", "2023-01-03", "--format", "json",
-                                          "--store", str(store)])
-            lat["windows"].append(wall)
-            n_windows = len(json.loads(out))
+            for key, topic in (("windows", t), ("windows_busiest", topics[0])):
+                wall, _, out = peak_rss(KG + ["network", "--topic", topic, "--window", "7d", "--step", "7d",
+                                              "--since", "2022-01-01", "--until", "2023-01-03", "--format", "json",
+                                              "--store", str(store)])
+                lat[key].append(wall)
+                n_windows = len(json.loads(out))
     return {
-        "n_windows": n_windows,
+        "n_windows": n_windows, "load_start": load_start, "load_end": os.getloadavg()[0],
         **{f"{k}_p50": percentiles(v)[0] for k, v in lat.items() if v},
         **{f"{k}_p95": percentiles(v)[1] for k, v in lat.items() if v},
     }
@@ -157,7 +164,8 @@ def main() -> None:
             "stance_p50", "stance_p95", "who_p50", "who_p95", "congruence_p50", "congruence_p95",
             "analysis_p50", "analysis_p95"]
     if args.windows:
-        cols += ["n_windows", "windows_p50", "windows_p95"]
+        cols += ["n_windows", "windows_p50", "windows_p95", "windows_busiest_p50", "windows_busiest_p95"]
+    cols += ["load_start", "load_end"]
     print(" | ".join(cols))
     for size in [int(s) for s in args.sizes.split(",")]:
         r = bench(size, args.work, args.repeats, args.seed, args.windows, args.queries_only)

@@ -217,3 +217,33 @@ def test_kg_export_graphml_cli_reads_back(seeds_store_path, tmp_path):
     g = nx.read_graphml(out)
     labels = {d.get("label") for _, d in g.nodes(data=True)}
     assert {"Poland", "Baltic states"} <= labels
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_congruence_report_from_matrices_is_the_graphs(monkeypatch, seed):
+    """`kg network` on the congruence view builds no networkx graph (kg.analysis.networks._congruence_report):
+    the report is the one analyse() gives on the view's graph, node for node, with and without pruning."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(400):
+        a, t = rng.randrange(40), rng.randrange(6)
+        stance = rng.choice(["supports", "supports", "opposes", "opposes", "hesitant", "neutral"])
+        typ = rng.choice(["Actor", "State", "Person"])
+        # labels not in IRI order, and two actors with one label, so both orders matter
+        rows.append(Row(f"ex:a{i}", f"ex:A{a:02d}", f"L{(a * 7) % 40 // 2}", typ, stance, f"ex:T{t}", f"T{t}",
+                        "topic", f"T{t}", "certain", None, None, f"quote {i}", "d1", "d1", None, None, "curated",
+                        None))
+    rows += [row(900, "Lone", "supports", "Z")]  # an actor who shares nothing
+    for max_nodes in (None, 12, 3):
+        fast = networks.network_report(None, "congruence", rows=rows, max_nodes=max_nodes)
+        monkeypatch.setattr(networks, "FAST_MAX_NODES", -1)  # the networkx path
+        slow = networks.network_report(None, "congruence", rows=rows, max_nodes=max_nodes)
+        monkeypatch.undo()
+        assert fast.to_dict() == slow.to_dict()
+        assert fast.polarisation.conflict_between + fast.polarisation.conflict_within > 0
+    empty = [row(1, "A", "supports", "X"), row(2, "B", "opposes", "X")]  # no congruence edge
+    fast = networks.network_report(None, "congruence", rows=empty)
+    monkeypatch.setattr(networks, "FAST_MAX_NODES", -1)
+    assert fast.to_dict() == networks.network_report(None, "congruence", rows=empty).to_dict()

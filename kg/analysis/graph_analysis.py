@@ -76,6 +76,20 @@ def to_igraph(simple: nx.Graph, weight: str = "weight") -> IGraph | None:
     return IGraph(ig.Graph(n=len(nodes), edges=edges, directed=False), nodes, weights)
 
 
+def igraph_from_edges(nodes: list, sources, targets, weights) -> IGraph | None:
+    """An undirected igraph graph on ``nodes`` with edges ``(sources[e], targets[e])`` (vertex indices, in this
+    order) and their weights: what :func:`to_igraph` makes of a networkx graph whose adjacency lists them so;
+    None without igraph."""
+    import numpy as np
+
+    ig = _igraph()
+    if ig is None:
+        return None
+    edges = list(zip(np.asarray(sources).tolist(), np.asarray(targets).tolist()))
+    return IGraph(ig.Graph(n=len(nodes), edges=edges, directed=False), list(nodes),
+                  np.asarray(weights, dtype=float).tolist())
+
+
 def sample_sources(nodes: Sequence[Hashable], k: int, seed: int = 0) -> list:
     """The ``k`` sources :func:`networkx.betweenness_centrality` samples with ``seed`` (an int)."""
     return random.Random(seed).sample(list(nodes), k)
@@ -96,9 +110,19 @@ def betweenness(simple: nx.Graph, k: int | None = None, seed: int = 0, *, weight
         for _u, _v, d in lengths.edges(data=True):
             d["_length"] = 1.0 / max(float(d.get(weight, 1)), MIN_WEIGHT)
         return nx.betweenness_centrality(lengths, k=k, weight="_length", seed=seed)
+    return igraph_betweenness(h, k, seed)
+
+
+def igraph_betweenness(h: IGraph, k: int | None = None, seed: int = 0) -> dict:
+    """:func:`betweenness` of the graph ``h`` (``k``: sampled sources, None for all)."""
+    import numpy as np
+
+    n = len(h.nodes)
+    if k is not None and k >= n:
+        k = None
     if n <= 2:
         return dict.fromkeys(h.nodes, 0.0)
-    lengths = [1.0 / max(w, MIN_WEIGHT) for w in h.weights]
+    lengths = (1.0 / np.maximum(np.asarray(h.weights, dtype=float), MIN_WEIGHT)).tolist()
     if k is None:
         raw = h.graph.betweenness(directed=False, weights=lengths)
         # igraph counts each unordered pair once; networkx normalises by (n-1)(n-2) ordered pairs.
@@ -146,7 +170,9 @@ def _leiden(h: IGraph, seed: int) -> list[int]:
     It draws from Python's ``random`` module (igraph's default generator): seeded here,
     and the module's state put back after.
     """
-    weights = [max(w, 0.0) for w in h.weights]
+    import numpy as np
+
+    weights = np.maximum(np.asarray(h.weights, dtype=float), 0.0).tolist()
     state = random.getstate()
     try:
         random.seed(seed)
