@@ -472,3 +472,18 @@ def test_isolates_keep_every_actor_in_every_window(cli_rows):
     assert r.exit_code == 0 and json.loads(r.output)[0]["density"] == pytest.approx(0.3333)
     r = run("--isolates")
     assert r.exit_code != 0 and "--window" in r.output
+
+
+@pytest.mark.parametrize("scale", ["agreement", "integer"])
+def test_statements_from_the_projection_are_those_of_the_rows(seeds_store, scale):
+    """store_statements reads the row projection's columns a statement needs, filtering as filter_rows does."""
+    from kg.analysis.rows import Filters, fetch_rows, filter_rows
+
+    topic = next(r.target_label for r in fetch_rows(seeds_store) if r.target_kind == "topic")
+    for f in (None, Filters(), Filters.make(topic=topic), Filters.make(certainty="probable"),
+              Filters.make(stance="supports,neutral"), Filters.make(since="2024-03-10"),
+              Filters.make(until="2024-03-10", certainty="certain")):
+        fast = dn.projection_statements(seeds_store, f, scale)
+        assert fast is not None
+        assert fast == dn.statements_from_rows(filter_rows(fetch_rows(seeds_store, f), f), scale)
+    assert dn.projection_statements(seeds_store, Filters.make(source="Reuters"), scale) is None  # rows decide

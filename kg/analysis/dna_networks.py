@@ -352,10 +352,70 @@ def dna_network(statements: Sequence[Statement], *, two_mode: bool = False, qual
 
 def store_statements(store: Store, filters: Filters | None = None,
                      scale: str = "agreement") -> tuple[list[Statement], int]:
-    """The store's assertions that pass ``filters`` as DNA statements (rows read by :func:`kg.analysis.views.fetch_rows`)."""
+    """The store's assertions that pass ``filters`` as DNA statements, and how many the scale leaves out: from
+    the store's row projection when it has one (:func:`projection_statements`), else from the rows
+    :func:`kg.analysis.rows.fetch_rows` reads."""
     from kg.analysis.rows import fetch_rows, filter_rows
 
+    fast = projection_statements(store, filters, scale)
+    if fast is not None:
+        return fast
     return statements_from_rows(filter_rows(fetch_rows(store, filters), filters), scale)
+
+
+def projection_statements(store: Store, filters: Filters | None = None,
+                          scale: str = "agreement") -> tuple[list[Statement], int] | None:
+    """What :func:`statements_from_rows` makes of the filtered rows, read from the store's row projection
+    (:class:`kg.graph.projection.Projection`): only the columns a statement has, not the quotes, speakers
+    and labels a full row carries. The filters as :func:`kg.analysis.rows.filter_rows` applies them
+    (certainty at or above a floor, stances, dates compared on their first ten characters, undated rows
+    out once a bound is given). None without a projection, or with a source filter (whose names
+    filter_rows matches and checks): the caller reads the rows."""
+    from kg.graph.projection import Projection
+    from kg.model.namespaces import CERTAINTY_RANK
+
+    scale = check_choice("stance scale", scale, SCALES)
+    if filters is not None and filters.source:
+        return None
+    with Projection.opened(store) as proj:
+        if proj is None:
+            return None
+        where, args = "", []
+        if filters is not None and filters.topic:
+            from kg.analysis.positions import target_iri
+
+            where, args = "WHERE r.target = ?", [target_iri(store, filters.topic)]
+        cur = proj.db.cursor()
+        cur.row_factory = None
+        rows = cur.execute("SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.doc, d.date "
+                           f"FROM rows r JOIN docs d ON d.doc = r.doc {where}", args).fetchall()
+        floor = CERTAINTY_RANK[filters.certainty] if filters is not None and filters.certainty else None
+        stances = filters.stance if filters is not None else ()
+        since = filters.since if filters is not None else None
+        until = filters.until if filters is not None else None
+        mapping = AGREEMENT if scale == "agreement" else INTEGER
+        kept, dropped = [], 0
+        for assertion, actor, stance, target, certainty, doc, date in rows:
+            date = str(date)[:10] if date else None  # as kg.analysis.rows.row_from_dict
+            if floor is not None and CERTAINTY_RANK.get(certainty, 0) < floor:
+                continue
+            if stances and stance not in stances:
+                continue
+            if since and not (date and date >= since):
+                continue
+            if until and not (date and date <= until):
+                continue
+            q = mapping.get(stance)
+            if q is None:
+                dropped += 1
+                continue
+            kept.append((actor, target, q, doc, date, assertion))
+        labels = proj._labels(x for k in kept for x in k[:2])
+    out = [Statement(actor, target, q, doc, date, (labels.get(actor) or (None,))[0] or actor,
+                     (labels.get(target) or (None,))[0] or target, assertion)
+           for actor, target, q, doc, date, assertion in kept]
+    out.sort(key=lambda s: (s.date or "", s.doc, s.id))
+    return out, dropped
 
 
 def network_from_store(store: Store, filters: Filters | None = None, **options) -> DnaNetwork:
