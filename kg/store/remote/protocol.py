@@ -42,6 +42,7 @@ def _diagnosed(sparql: str, error: QueryError, update: bool = False) -> QueryErr
         return SparqlSyntaxError(found.reason, found.line, found.column, found.near, context=rejected.group(0))
     return found
 
+
 def _turtle(triples_data: bytes, content_type: str) -> str:
     import pyoxigraph as ox
 
@@ -49,6 +50,7 @@ def _turtle(triples_data: bytes, content_type: str) -> str:
     triples = [ox.Triple(t.subject, t.predicate, t.object) for t in ox.parse(triples_data, format=fmt)]
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     return text.decode("utf-8") if isinstance(text, bytes) else text
+
 
 class SparqlProtocol:
     """The HTTP exchanges of ``RemoteStore``: queries, updates and N-Quads to and from the Graph Store.
