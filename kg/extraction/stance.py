@@ -97,6 +97,10 @@ class CueFinder:
                         break
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ in _PREDICATIVE:
                 hits.append(CueHit(tok, lex.adjectives[key], "adj", (tok.i,)))
+            elif tok.tag_ == "VBN" and tok.lower_ in lex.adjectives and (tok.dep_ in ("acomp", "oprd") or any(
+                    c.dep_ in ("auxpass", "aux") and c.lemma_.lower() == "be" for c in tok.children)):
+                # "she was worried by X", "X is opposed to Y": the participle the parser calls a passive verb
+                hits.append(CueHit(tok, lex.adjectives[tok.lower_], "adj", (tok.i,)))
             elif pos == "ADJ" and key in lex.adjectives and tok.dep_ == "amod" and \
                     tok.head.lemma_.lower() in lex.collective_nouns:
                 # "more cautious governments, among them Poland and Italy", "the cautious camp"
@@ -346,7 +350,7 @@ class CueFinder:
         if hit.kind == "adj":
             slots = children(a, "xcomp")
             for prep in (*lex.target_preps, "by", "at", "with"):  # "worried by X", "alarmed at X"
-                for p in children(a, "prep"):
+                for p in children(a, "prep", "agent"):
                     if p.lower_ == prep:
                         slots.extend(children(p, "pobj", "pcomp"))
             return slots

@@ -16,10 +16,14 @@ from typing import TYPE_CHECKING
 from kg.model.records import Target
 from kg.ingest.reference import actor_target, topic_target, uncoded_target
 from .topic_mentions import TopicMentions
+from .lexicon import Cue
 from .syntax import child
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
+
+
+_NO_CUE = Cue("none", "none")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ class TargetResolver(TopicMentions):
                             hit = self.topics_in([t]) or ([(self.weak_topic(t), "weak")] if self.weak_topic(t) else [])
                             if hit:
                                 return Found(topic_target(hit[0][0]), "weak")
+        if weak is None and roots and (lex.nouns.get(roots[0].lemma_.lower()) or _NO_CUE).kind == "policy":
+            # "Beijing's new licensing of the two minerals": a measure is about what it is of
+            of = child(roots[0], "prep", lower="of")
+            obj = child(of, "pobj") if of is not None else None
+            weak = self.weak_topic(obj) if obj is not None else None
         if weak is not None and not action:
             return Found(topic_target(weak), "weak")
         # An action's object may be an actor ("assist Ukraine"); failing that, its recipient. A person
@@ -122,6 +131,8 @@ class TargetResolver(TopicMentions):
                 continue
             elif c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "own" for g in c.subtree):
                 continue
+            elif c.dep_ == "relcl" and c.left_edge.i > 0 and self.doc[c.left_edge.i - 1].text == ",":
+                continue  # "the move, which she called coercion": a clause set off by a comma describes, not names
             elif c.dep_ == "prep" and c.lower_ == "as":
                 continue  # "denounced the measures as an abuse": what follows says what they are called
             elif c.dep_ == "prep" and any(g.dep_ == "pobj" and g.lemma_.lower() in lex.reason_nouns

@@ -172,6 +172,17 @@ class TopicMentions(PhraseTopics):
                 best = (key, f)
         return (best[1].topic, best[0][0] >= 2) if best else None
 
+    def _background(self, i: int) -> bool:
+        """Whether token ``i`` sits in a phrase of time past ("since X")."""
+        t = self.doc[i]
+        for _ in range(4):
+            if t.dep_ == "pobj" and t.head.lower_ == "since":
+                return True
+            if t.head.i == t.i:
+                return False
+            t = t.head
+        return False
+
     def _named_before(self, lemma: str, i: int) -> bool:
         """Whether a noun of this lemma comes before token ``i``, in its sentence or the one before."""
         s = self.sent_of[i]
@@ -283,6 +294,8 @@ class TopicMentions(PhraseTopics):
                 continue
             if ms < s - self.lexicon.anaphora_window:
                 return None
+            if self._background(m.head):
+                continue  # "since Washington's export controls of last October": named as a time, not discussed
             if phrase is not None and phrase.pos_ in ("NOUN", "PROPN"):
                 topic = self.fit(m.topic, phrase, range(0))
                 if topic is None:
