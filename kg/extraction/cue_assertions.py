@@ -81,7 +81,7 @@ class CueAssertions:
 
     # -- one cue ----------------------------------------------------------
     def _assertions(self, hit: CueHit, clause: Clause, sent: Span, carry: Actor | None,
-                    inner_hits: dict[int, CueHit]) -> list[Assertion]:
+                    inner_hits: dict[int, CueHit], slots: list[Token] | None = None) -> list[Assertion]:
         lex = self.lex
         cues = self.rules.cues
         if clause.conditional or clause.controlled or self._past(clause) or _scenario(hit.anchor):
@@ -134,7 +134,8 @@ class CueAssertions:
             return []
 
         holder_iris = {a.iri for a, _ in holders}
-        stance, certainty, slots, extra = self._combine(hit, stance, certainty, cues.target_slots(hit), inner_hits)
+        slots = cues.target_slots(hit) if slots is None else slots  # (a list item says what a lead-in urges)
+        stance, certainty, slots, extra = self._combine(hit, stance, certainty, slots, inner_hits)
         if all(s.tag_ in ("WP", "WDT") for s in slots) and hit.anchor.dep_ == "csubj" \
                 and hit.anchor.head.lemma_.lower() == "be":
             # "what is needed is a phase-out on a clear timetable": the copula's complement

@@ -103,11 +103,19 @@ class _Run(CueAssertions, Judgements):
     def run(self) -> list[Assertion]:
         out: list[Assertion] = []
         last_speaker: dict[int, Actor] = {}
+        lead: tuple[CueHit, Clause, dict] | None = None  # "he urged Commerce to:" before a list of items
         for sent in self.sents:
             words = self.text[sent.start_char:sent.end_char].strip()
             if not words:
                 continue
             self.targets.scan(sent)
+            if lead is not None and self._list_item(sent):
+                # "• add CXMT to the Entity List": each item is what the lead-in urges
+                root = next((t for t in sent if t.pos_ == "VERB" and t.dep_ == "ROOT"), None)
+                if root is not None:
+                    out.extend(self._assertions(lead[0], lead[1], sent, None, lead[2], slots=[root]))
+                continue
+            lead = None
             turn = self.attribution.turn_at(sent.end_char - 1) if self.attribution.turns else None
             if words.endswith("?") or (turn is not None and turn.question):
                 continue  # a question states no position (and a questioner's turn none either)
@@ -120,12 +128,21 @@ class _Run(CueAssertions, Judgements):
             inner = {h.anchor.i: h for h in hits}
             for hit, clause in self._prune(hits):
                 out.extend(self._assertions(hit, clause, sent, last_speaker.get(para), inner))
+                if words.endswith(":") and hit.kind == "verb" and not self.rules.cues.target_slots(hit):
+                    lead = (hit, clause, inner)
             out.extend(self._evaluations(sent))
             out.extend(self._assents(sent))
             named = self.attribution.sentence_speakers(sent)
             if named:
                 last_speaker[para] = named[-1]
         return _dedupe(out)
+
+    def _list_item(self, sent: Span) -> bool:
+        """A line that opens with a bullet (the bullet may end the sentence before)."""
+        start = self._line_starts[self._para(sent.start_char)]
+        before = self.text[start:sent.start_char].strip()
+        words = self.text[sent.start_char:sent.end_char].lstrip()
+        return before in ("•", "-", "*", "–", "·", "") and (before != "" or words[:1] in ("•", "-", "*", "–", "·"))
 
     # -- cue selection ----------------------------------------------------
     def _holder_key(self, holder) -> object:
