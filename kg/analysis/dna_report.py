@@ -21,7 +21,6 @@ from kg.analysis.dna_networks import (
     DnaNetwork,
     check_choice,
     network_from_store,
-    store_statements,
 )
 from kg.analysis.dna_windows import WindowMeasures, parse_days, window_measures
 
@@ -81,7 +80,10 @@ def windows_from_store(store: Store, window: str | int, step: str | int = 1, fil
     """Per-window measures (:func:`kg.analysis.dna_windows.window_measures`) of the store's assertions; the windows run
     from ``filters.since`` / ``filters.until`` when given, else from the first to the last statement date."""
     scale = options.get("scale", "agreement")
-    statements, _ = store_statements(store, filters, scale)
+    from kg.analysis import dna_networks
+
+    # looked up when called (not bound at import), so that a test's stand-in for it is seen, and undone
+    statements, _ = dna_networks.store_statements(store, filters, scale)
     size = parse_days(window)
     start, stop = (filters.since, filters.until) if filters else (None, None)
     measures = window_measures(statements, size, parse_days(step), start=start, stop=stop, isolates=isolates,
