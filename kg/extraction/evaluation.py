@@ -70,8 +70,8 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
             seen.add(subj.i)
             out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", subj, None))
             continue
-        if tok.pos_ not in ("ADJ", "NOUN", "PROPN") or tok.i in seen:
-            continue
+        if (tok.pos_ not in ("ADJ", "NOUN", "PROPN") and tok.tag_ != "VBN") or tok.i in seen:
+            continue  # (a participle may evaluate too: "carefully tailored", "misguided")
         p = polarity(tok, lexicon)
         if not p:
             continue
