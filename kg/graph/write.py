@@ -243,14 +243,15 @@ class _Curated:
 
     def __init__(self, plan: Plan, documents: dict[str, Document], reference: Reference, sink: _Sink | None,
                  progress: Progress | None):
-        self.ids: dict[str, list[str]] = defaultdict(list)
+        self.ids: dict[str, list[str]] = defaultdict(list)  # "id@origin" of each document's curated rows
         self.keys: dict[str, set] = defaultdict(set)
         self.by_doc: dict[str, list[Assertion]] = defaultdict(list)
         self.files: list[CuratedFile] = []
         for n, path in enumerate(plan.curated, 1):
             cf, found = read_curated(path, documents, reference)
             for a in found:
-                self.ids[a.doc].append(a.id)
+                # With its line: a row that moved in its file rewrites its document (kg:origin changed).
+                self.ids[a.doc].append(f"{a.id}@{a.origin}")
                 self.keys[a.doc].add(a.key)
                 if sink is not None:
                     sink.assertions(a.doc, [a])
@@ -264,7 +265,7 @@ class _Curated:
 
 def fingerprint(doc: Document, curated_ids: Iterable[str], extractor_version: str | None, reference_digest: str,
                 rejected_here: Iterable[str] = ()) -> str:
-    """What a document's graph was built from (its curated assertions by id, and the rejections that hit
+    """What a document's graph was built from (its curated assertions by id and line, and the rejections that hit
     its own extracted assertions); equal fingerprints mean nothing to redo. Only a document whose
     suggestions a rejection names is redone when the reject list changes."""
     return digest(doc.sha256, ",".join(sorted(curated_ids)), extractor_version or "-",
