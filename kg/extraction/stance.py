@@ -43,8 +43,12 @@ def _object_infinitives(verb: Token) -> list[Token]:
     if found:
         return found
     obj = child(verb, "dobj")
-    return [c for c in obj.children if c.dep_ == "relcl" and c.i > obj.i and explicit_subject(c) is None
-            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)] if obj is not None else []
+    if obj is None:
+        return []
+    # "wants CXMT placed on the Entity List": what the object should undergo, said with a participle
+    return [c for c in obj.children if c.i > obj.i and explicit_subject(c) is None and (
+        (c.dep_ == "relcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))
+        or (c.dep_ == "acl" and c.tag_ == "VBN"))]
 
 
 @dataclass(frozen=True)
