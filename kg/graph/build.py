@@ -24,7 +24,8 @@ from pathlib import Path
 
 from kg.graph.inputs import DEFAULT_SEEDS, Inputs, Plan, plan_inputs, read_inputs
 from kg.graph.manifest import Manifest, rebuild_entities, stored_manifest
-from kg.graph.projection import Projection, Writer, detach, restamp
+from kg.graph.projection import Projection, restamp
+from kg.graph.projection_writer import Writer, detach
 from kg.graph.write import (  # noqa: F401  (BuildReport and Extractor: the build's public types)
     BuildReport, Extractor, _extractions, _stored_reference_digest, existing_fingerprints, write,
 )

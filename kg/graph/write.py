@@ -21,7 +21,8 @@ from pathlib import Path
 
 from kg.graph.inputs import Plan, iter_planned_documents, read_curated
 from kg.graph.manifest import absolute, is_entity_chunk, rebuild_entities, record_quads
-from kg.graph.projection import Writer, stamp_quad
+from kg.graph.projection import stamp_quad
+from kg.graph.projection_writer import Writer
 from kg.graph.quads import assertion_quads, curation_quads, document_quads
 from kg.ingest.curated import CuratedFile
 from kg.ingest.documents import DEFAULT_MAX_BYTES, Skipped
