@@ -380,15 +380,23 @@ def projection_statements(store: Store, filters: Filters | None = None,
     with Projection.opened(store) as proj:
         if proj is None:
             return None
-        where, args = "", []
+        conds, args = [], []
         if filters is not None and filters.topic:
             from kg.analysis.positions import target_iri
 
-            where, args = "WHERE r.target = ?", [target_iri(store, filters.topic)]
+            conds.append("r.target = ?")
+            args.append(target_iri(store, filters.topic))
+        for op, bound in ((">=", filters.since if filters else None), ("<=", filters.until if filters else None)):
+            if bound:  # the test below, in SQL too, so that rows outside the dates are not read
+                conds.append(f"r.date IS NOT NULL AND r.date <> '' AND substr(r.date, 1, 10) {op} ?")
+                args.append(bound)
+        where = ("WHERE " + " AND ".join(conds)) if conds else ""
         cur = proj.db.cursor()
         cur.row_factory = None
-        rows = cur.execute("SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.doc, d.date "
-                           f"FROM rows r JOIN docs d ON d.doc = r.doc {where}", args).fetchall()
+        # r.date is the document's date, written with each row (Projection.holdings filters on it too): the
+        # topic's covering index has every column read here, so no row is joined with its document
+        rows = cur.execute("SELECT r.assertion, r.actor, r.stance, r.target, r.certainty, r.doc, r.date "
+                           f"FROM rows r {where}", args).fetchall()
         floor = CERTAINTY_RANK[filters.certainty] if filters is not None and filters.certainty else None
         stances = filters.stance if filters is not None else ()
         since = filters.since if filters is not None else None

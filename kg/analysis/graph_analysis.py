@@ -85,9 +85,19 @@ def igraph_from_edges(nodes: list, sources, targets, weights) -> IGraph | None:
     ig = _igraph()
     if ig is None:
         return None
-    edges = list(zip(np.asarray(sources).tolist(), np.asarray(targets).tolist()))
-    return IGraph(ig.Graph(n=len(nodes), edges=edges, directed=False), list(nodes),
+    return IGraph(_graph_of_edges(ig, len(nodes), sources, targets), list(nodes),
                   np.asarray(weights, dtype=float).tolist())
+
+
+def _graph_of_edges(ig, n: int, sources, targets):
+    """An undirected igraph graph of ``n`` vertices and the edges (sources[e], targets[e]) in this order:
+    added from one numpy array, twice as fast as from a list of pairs."""
+    import numpy as np
+
+    g = ig.Graph(n=n, directed=False)
+    if len(sources):
+        g.add_edges(np.column_stack((np.asarray(sources, dtype=np.int64), np.asarray(targets, dtype=np.int64))))
+    return g
 
 
 def sample_sources(nodes: Sequence[Hashable], k: int, seed: int = 0) -> list:
@@ -221,7 +231,6 @@ def matrix_communities(matrix, seed: int = 0) -> tuple[list[int], float | None]:
         groups = communities(g, seed)
         member = {v: i for i, c in enumerate(groups) for v in c}
         return [member[v] for v in range(n)], modularity(g, groups)
-    h = IGraph(ig.Graph(n=n, edges=np.column_stack((ii, jj)).tolist(), directed=False), list(range(n)),
-               m[ii, jj].tolist())
+    h = IGraph(_graph_of_edges(ig, n, ii, jj), list(range(n)), m[ii, jj].tolist())
     membership = _leiden(h, seed)
     return membership, h.graph.modularity(membership, weights=h.weights, directed=False)
