@@ -167,7 +167,16 @@ class _Run(CueAssertions, Judgements):
                     continue
                 same_holder = mine is not None and holders[other.anchor.i] == mine
                 theirs = slots[other.anchor.i]
-                if h.kind == "noun":
+                mine_slots = slots[h.anchor.i]
+                if h.kind == "noun" and h.cue.stance == "supports" and h.cue.kind == "plain" and other.kind == "verb" \
+                        and other.cue.kind != "action" and same_holder and mine_slots and mine_slots[0].i == other.anchor.i:
+                    # "Turkey's attempt to block X": what the attempt is to do says the stance
+                    covered = True
+                elif other.kind == "noun" and other.cue.stance == "supports" and other.cue.kind == "plain" \
+                        and h.kind == "verb" and h.cue.kind != "action" and same_holder and theirs \
+                        and theirs[0].i == h.anchor.i:
+                    covered = False
+                elif h.kind == "noun":
                     # "dropped his objections": the verb's cue combines with the noun's (see _combine)
                     covered = same_holder and bool(theirs) and theirs[0].i == h.anchor.i
                 elif (same_holder or other.kind == "advocacy") and any(within(h.anchor, s) for s in theirs):
