@@ -344,18 +344,29 @@ def page_data(net: Network | Page, max_quotes: int = PAGE_QUOTES) -> dict:
 def render_html(net: Network | Page, max_quotes: int = PAGE_QUOTES) -> str:
     """The whole page as a string (deterministic: the same network gives the same bytes)."""
     data = page_data(net, max_quotes)
-    template = (ASSETS / "template.html").read_text(encoding="utf-8")
+    return fill_page(data, css=("viz.css",), js="viz.js", generator="kg viz", tools="search.html")
+
+
+def fill_page(data: dict, *, css: tuple[str, ...], js: str, generator: str, tools: str = "", bar: str = "") -> str:
+    """The page template (``assets/template.html``) with its data, styles, script and the controls of one
+    kind of page (``tools`` in the header, ``bar`` beneath it), all inline: the page fetches nothing."""
+    def asset(name: str) -> str:
+        return (ASSETS / name).read_text(encoding="utf-8") if name else ""
+
     parts = {
         "%%TITLE%%": _html.escape(str(data["meta"]["title"])),
-        "%%CSS%%": (ASSETS / "viz.css").read_text(encoding="utf-8"),
+        "%%GENERATOR%%": generator,
+        "%%TOOLS%%": asset(tools),
+        "%%BAR%%": asset(bar),
+        "%%CSS%%": "".join(asset(name) for name in css),
         "%%DATA%%": _json_for_html(data),
         "%%VIS%%": vis_network_js(),
-        "%%JS%%": (ASSETS / "viz.js").read_text(encoding="utf-8"),
+        "%%JS%%": asset("common.js") + asset(js),
     }
     # One pass, so that a placeholder inside the data can never be substituted again.
     import re
 
-    return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
+    return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], asset("template.html"))
 
 
 def write_html(net: Network | Page, path: str | Path, *, max_quotes: int = PAGE_QUOTES) -> Path:

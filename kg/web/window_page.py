@@ -13,7 +13,6 @@ one inert JSON block, and the page's script puts names, concepts and quotes in w
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from kg.model.errors import KgError
 from kg.web.layout import FONT_PX
-from kg.web.pages import ASSETS, PAGE_QUOTES, _json_for_html, layout, vis_network_js
+from kg.web.pages import PAGE_QUOTES, fill_page, layout
 
 if TYPE_CHECKING:
     from kg.analysis.dna_networks import DnaNetwork
@@ -187,18 +186,8 @@ def _legend(qualifier: str, normalization: str, top: float) -> list[dict]:
 
 def render_window_html(data: dict) -> str:
     """The page as a string (the same data give the same bytes)."""
-    import html
-
-    template = (ASSETS / "window.html").read_text(encoding="utf-8")
-    parts = {
-        "%%TITLE%%": html.escape(str(data["meta"]["title"])),
-        "%%CSS%%": (ASSETS / "viz.css").read_text(encoding="utf-8") + (ASSETS / "window.css").read_text(encoding="utf-8"),
-        "%%DATA%%": _json_for_html(data),
-        "%%VIS%%": vis_network_js(),
-        "%%JS%%": (ASSETS / "window.js").read_text(encoding="utf-8"),
-    }
-    # one pass: a placeholder inside the data is never substituted
-    return re.sub("|".join(map(re.escape, parts)), lambda m: parts[m.group(0)], template)
+    return fill_page(data, css=("viz.css", "window.css"), js="window.js", generator="kg viz --window",
+                     bar="timebar.html")
 
 
 def write_window_page(data: dict, path: str | Path) -> Path:

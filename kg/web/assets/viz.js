@@ -8,13 +8,7 @@
   window.kgData = data;
   window.kgReady = false;
 
-  function el(tag, text, cls) {
-    var e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var el = kgPage.el, clear = kgPage.clear, kv = kgPage.kv;
 
   // Edges refer to their quotes by index into data.quotes (each quote is stored once).
   data.edges.forEach(function (e) { e.quoteList = e.quotes.map(function (i) { return data.quotes[i]; }); });
@@ -113,36 +107,7 @@
     note.hidden = false;
   }
 
-  var SVG = "http://www.w3.org/2000/svg";
-  function lineSample(colour, dashes, width) {
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("width", "34");
-    svg.setAttribute("height", "12");
-    var line = document.createElementNS(SVG, "line");
-    line.setAttribute("x1", "1"); line.setAttribute("y1", "6");
-    line.setAttribute("x2", "33"); line.setAttribute("y2", "6");
-    line.setAttribute("stroke", colour);
-    line.setAttribute("stroke-width", String(width || 2.5));
-    if (dashes) line.setAttribute("stroke-dasharray", dashes.join(" "));
-    svg.appendChild(line);
-    return svg;
-  }
-  var legend = document.getElementById("kg-legend");
-  meta.legend.forEach(function (section) {
-    legend.appendChild(el("h3", section.title));
-    section.items.forEach(function (item) {
-      var row = el("div", null, "kg-legend-row");
-      if (section.kind === "line") {
-        row.appendChild(lineSample(item.color, item.dashes, item.width));
-      } else {
-        var sw = el("span", null, "kg-swatch " + (item.shape || ""));
-        sw.style.background = item.color;
-        row.appendChild(sw);
-      }
-      row.appendChild(el("span", item.label, "kg-legend-text"));
-      legend.appendChild(row);
-    });
-  });
+  kgPage.legend(document.getElementById("kg-legend"), meta.legend);
 
   // ---- side panel
   var panel = document.getElementById("kg-panel");
@@ -150,10 +115,6 @@
   var panelBody = document.getElementById("kg-panel-body");
   document.getElementById("kg-panel-close").addEventListener("click", function () { panel.hidden = true; });
 
-  function kv(dl, key, value) {
-    dl.appendChild(el("dt", key));
-    dl.appendChild(el("dd", value));
-  }
   function showEdge(id) {
     var e = edgeById[id];
     if (!e) return;
@@ -181,9 +142,7 @@
       ul.appendChild(li);
     });
     panelBody.appendChild(ul);
-    panel.hidden = false;
-    panel.setAttribute("data-edge", id);
-    panel.removeAttribute("data-node");
+    kgPage.showPanel(panel, "edge", id);
   }
   function showNode(id) {
     var n = nodeById[id];
@@ -197,30 +156,13 @@
     kv(dl, "edges", edgesOf[id].length);
     panelBody.appendChild(dl);
     var ids = edgesOf[id].slice().sort(function (a, b) { return edgeById[b].weight - edgeById[a].weight; });
-    if (ids.length) {
-      panelBody.appendChild(el("h3", "Edges" + (ids.length > 30 ? " (30 heaviest of " + ids.length + ")" : "")));
-      var ul = el("ul", null, "kg-links");
-      ids.slice(0, 30).forEach(function (eid) {
-        var e = edgeById[eid];
-        var li = el("li");
-        var b = el("button", edgeName(e) + " (" + e.stance + ", " + e.weight + ")");
-        b.type = "button";
-        b.addEventListener("click", function () { network.selectEdges([eid]); showEdge(eid); });
-        li.appendChild(b);
-        ul.appendChild(li);
-      });
-      panelBody.appendChild(ul);
-    }
-    panel.hidden = false;
-    panel.setAttribute("data-node", id);
-    panel.removeAttribute("data-edge");
+    kgPage.edgeList(panelBody, "Edges", ids, function (eid) {
+      var e = edgeById[eid];
+      return edgeName(e) + " (" + e.stance + ", " + e.weight + ")";
+    }, network, showEdge);
+    kgPage.showPanel(panel, "node", id);
   }
-  network.on("click", function (p) {
-    if (p.nodes.length) showNode(p.nodes[0]);
-    else if (p.edges.length) showEdge(p.edges[0]);
-  });
-  window.kgShowEdge = showEdge;
-  window.kgShowNode = showNode;
+  kgPage.onClick(network, showNode, showEdge);
 
   // ---- search
   var labels = document.getElementById("kg-labels");

@@ -8,13 +8,7 @@
   window.kgData = data;
   window.kgReady = false;
 
-  function el(tag, text, cls) {
-    var e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  var el = kgPage.el, clear = kgPage.clear, kv = kgPage.kv;
   var STANCE_COLOURS = { supports: "#1a9850", opposes: "#d73027" };
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
@@ -72,18 +66,7 @@
     note.textContent = meta.note;
     note.hidden = false;
   }
-  var legend = document.getElementById("kg-legend");
-  meta.legend.forEach(function (section) {
-    legend.appendChild(el("h3", section.title));
-    section.items.forEach(function (item) {
-      var row = el("div", null, "kg-legend-row");
-      var sw = el("span", null, "kg-swatch");
-      sw.style.background = item.color;
-      row.appendChild(sw);
-      row.appendChild(el("span", item.label, "kg-legend-text"));
-      legend.appendChild(row);
-    });
-  });
+  kgPage.legend(document.getElementById("kg-legend"), meta.legend);
 
   // ---- side panel
   var panel = document.getElementById("kg-panel");
@@ -94,10 +77,6 @@
     panel.removeAttribute("data-node");
     panel.removeAttribute("data-edge");
   });
-  function kv(dl, key, value) {
-    dl.appendChild(el("dt", key));
-    dl.appendChild(el("dd", value));
-  }
   function windowLine() {
     var w = data.windows[current];
     return w.start + " – " + w.stop;
@@ -138,9 +117,7 @@
       });
       panelBody.appendChild(qs);
     }
-    panel.hidden = false;
-    panel.setAttribute("data-edge", id);
-    panel.removeAttribute("data-node");
+    kgPage.showPanel(panel, "edge", id);
   }
   function showNode(id) {
     var n = nodeById[id], w = windowNodes[id];
@@ -156,28 +133,12 @@
     var ids = (edgesOf[id] || []).slice().sort(function (a, b) {
       return Math.abs(windowEdges[b].weight) - Math.abs(windowEdges[a].weight);
     });
-    if (ids.length) {
-      panelBody.appendChild(el("h3", "Ties in this window" + (ids.length > 30 ? " (30 heaviest of " + ids.length + ")" : "")));
-      var ul = el("ul", null, "kg-links");
-      ids.slice(0, 30).forEach(function (eid) {
-        var li = el("li"), b = el("button", edgeName(windowEdges[eid]) + " (" + windowEdges[eid].weight + ")");
-        b.type = "button";
-        b.addEventListener("click", function () { network.selectEdges([eid]); showEdge(eid); });
-        li.appendChild(b);
-        ul.appendChild(li);
-      });
-      panelBody.appendChild(ul);
-    }
-    panel.hidden = false;
-    panel.setAttribute("data-node", id);
-    panel.removeAttribute("data-edge");
+    kgPage.edgeList(panelBody, "Ties in this window", ids, function (eid) {
+      return edgeName(windowEdges[eid]) + " (" + windowEdges[eid].weight + ")";
+    }, network, showEdge);
+    kgPage.showPanel(panel, "node", id);
   }
-  network.on("click", function (p) {
-    if (p.nodes.length) showNode(p.nodes[0]);
-    else if (p.edges.length) showEdge(p.edges[0]);
-  });
-  window.kgShowNode = showNode;
-  window.kgShowEdge = showEdge;
+  kgPage.onClick(network, showNode, showEdge);
 
   // ---- the time slider
   var slider = document.getElementById("kg-slider");
