@@ -2,6 +2,13 @@
 // text (always textContent, never HTML), the legend, and the side panel's lists.
 var kgPage = (function () {
   "use strict";
+  // The page's data (inline JSON, read as data), also left on window for tests and the console.
+  function data() {
+    var d = JSON.parse(document.getElementById("kg-data").textContent);
+    window.kgData = d;
+    window.kgReady = false;
+    return d;
+  }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) e.textContent = String(text);
@@ -73,5 +80,5 @@ var kgPage = (function () {
     window.kgShowNode = showNode;
     window.kgShowEdge = showEdge;
   }
-  return { el: el, clear: clear, kv: kv, legend: legend, edgeList: edgeList, showPanel: showPanel, onClick: onClick };
+  return { data: data, el: el, clear: clear, kv: kv, legend: legend, edgeList: edgeList, showPanel: showPanel, onClick: onClick };
 })();

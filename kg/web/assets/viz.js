@@ -3,11 +3,7 @@
 // it reaches the page only through textContent or canvas text, never as HTML.
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var meta = data.meta;
-  window.kgData = data;
-  window.kgReady = false;
-
+  var data = kgPage.data(), meta = data.meta;
   var el = kgPage.el, clear = kgPage.clear, kv = kgPage.kv;
 
   // Edges refer to their quotes by index into data.quotes (each quote is stored once).
