@@ -60,6 +60,7 @@ from kg.analysis.dna_networks import DnaNetwork, Statement, dna_network, drop_du
 from kg.analysis.dna_networks import one_mode_matrix
 from kg.model.errors import InputError
 
+GREEDY_BLOCK = 32  # rows of candidate swaps looked at together
 RESTARTS = 10  # greedy runs from seeded starts for up to SMALL nodes; one run (as DNA) above
 SMALL = 100
 
@@ -234,26 +235,37 @@ def _greedy_swaps(mem: list[int], congruence, conflict, k: int) -> list[int]:
         return np.where(memv == 0, s, -s)
 
     a = gains()
+    cols = np.arange(n)
+
+    def next_swap(i: int, j0: int) -> tuple[int, int] | None:
+        """The first (i', j) from (i, j0) on in DNA's loop order (i' ascending, then j > i') whose swap raises
+        the score: looked for in blocks of rows at once (a and memv stay as they are until a swap)."""
+        while i < n:
+            hi = min(n, i + GREEDY_BLOCK)
+            gain = a[i:hi, None] + a[None, :] + c[i:hi, :]  # a[i] + a[j] + c[i, j], as row by row; > 0: q2 > q1
+            ok = (memv[i:hi, None] != memv[None, :]) & (gain > 1e-12) & (cols[None, :] > cols[i:hi, None])
+            ok[0, :j0] = False
+            first = int(np.argmax(ok))
+            if ok.flat[first]:
+                return i + first // n, first % n
+            i, j0 = hi, 0
+        return None
+
     changed = True
     while changed:
         changed = False
-        for i in range(n):
-            j0 = i + 1
-            while j0 < n:
-                row = a[i] + a[j0:] + c[i, j0:]
-                hits = np.flatnonzero((memv[j0:] != memv[i]) & (row > 1e-12))  # q2 > q1
-                if not len(hits):
-                    break
-                j = j0 + int(hits[0])  # the first improving j, in DNA's loop order
-                p, q = int(memv[i]), int(memv[j])
-                memv[i], memv[j] = q, p
-                sw[p] += w[p][:, j] - w[p][:, i]
-                sw[q] += w[q][:, i] - w[q][:, j]
-                sb[p] += b[:, j] - b[:, i]
-                sb[q] += b[:, i] - b[:, j]
-                a = gains()
-                changed = True
-                j0 = j + 1
+        i, j0 = 0, 1
+        while (hit := next_swap(i, j0)) is not None:
+            i, j = hit
+            p, q = int(memv[i]), int(memv[j])
+            memv[i], memv[j] = q, p
+            sw[p] += w[p][:, j] - w[p][:, i]
+            sw[q] += w[q][:, i] - w[q][:, j]
+            sb[p] += b[:, j] - b[:, i]
+            sb[q] += b[:, i] - b[:, j]
+            a = gains()
+            changed = True
+            j0 = j + 1  # on along the same row i
     return [int(x) for x in memv]
 
 
