@@ -69,8 +69,9 @@ class CueAssertions:
     def _co_agents(self, verb: Token) -> list[tuple[Actor, str]]:
         """"launched it alongside Y", "together with Y": who does it with the subject."""
         out = []
-        for p in verb.children:
-            if p.dep_ != "prep":
+        # (the parser may hang the phrase from the object: "launched the pledge ... alongside Y")
+        for p in verb.subtree:
+            if p.dep_ != "prep" or next((a.i for a in p.ancestors if a.pos_ in ("VERB", "AUX")), None) != verb.i:
                 continue
             together = p.lower_ == "with" and any(c.lower_ in ("together", "jointly") for c in p.children)
             if p.lower_ in self.lex.co_agent_preps or together:

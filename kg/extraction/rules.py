@@ -111,7 +111,7 @@ class _Run(CueAssertions, Judgements):
             self.targets.scan(sent)
             if lead is not None and self._list_item(sent):
                 # "• add CXMT to the Entity List": each item is what the lead-in urges
-                root = next((t for t in sent if t.pos_ == "VERB" and t.dep_ == "ROOT"), None)
+                root = sent.root if sent.root.pos_ in ("VERB", "NOUN", "PROPN") else None  # (parsed as it comes)
                 if root is not None:
                     out.extend(self._assertions(lead[0], lead[1], sent, None, lead[2], slots=[root]))
                 continue
