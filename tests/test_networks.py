@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from kg.analysis import networks
+from kg.analysis import network_export, networks
 
 from kg.analysis import views
 from kg.cli import app
@@ -115,12 +115,12 @@ def edge_set(g):
     return sorted(tuple(sorted((u, v))) for u, v in g.edges())
 
 
-@pytest.mark.parametrize("fmt", networks.EXPORT_FORMATS)
+@pytest.mark.parametrize("fmt", network_export.EXPORT_FORMATS)
 @pytest.mark.parametrize("view", ["congruence", "stance"])
 def test_exports_read_back_with_the_same_nodes_edges_and_attributes(seeds_store, tmp_path, fmt, view):
     g = views.view_graph(seeds_store, view)
     out = tmp_path / ("net" if fmt == "csv" else f"net.{fmt}")
-    paths = networks.export_graph(g, fmt, out)
+    paths = network_export.export_graph(g, fmt, out)
     assert all(p.is_file() for p in paths)
     h = readback(fmt, paths)
     assert set(h) == set(g)
@@ -143,16 +143,16 @@ def test_exports_read_back_with_the_same_nodes_edges_and_attributes(seeds_store,
 
 
 def test_csv_prefix_and_export_network_with_filters(seeds_store, tmp_path):
-    paths = networks.export_network(seeds_store, "csv", "congruence", tmp_path / "seeds.csv", certainty="possible")
+    paths = network_export.export_network(seeds_store, "csv", "congruence", tmp_path / "seeds.csv", certainty="possible")
     assert [p.name for p in paths] == ["seeds.nodes.csv", "seeds.edges.csv"]
     with paths[1].open(encoding="utf-8") as f:
         header = next(csv.reader(f))
     assert header[:4] == ["Source", "Target", "Type", "Weight"]  # what Gephi's spreadsheet import expects
-    (p,) = networks.export_network(seeds_store, "gexf", "actor", tmp_path / "poland.gexf", name="Poland", depth=1)
+    (p,) = network_export.export_network(seeds_store, "gexf", "actor", tmp_path / "poland.gexf", name="Poland", depth=1)
     assert set(nx.read_gexf(p)) == {POLAND, "https://w3id.org/kg/id/actor/ukraine",
                                      "https://w3id.org/kg/id/topic/troop-deployment"}
     with pytest.raises(UnknownNameError, match="export format"):
-        networks.export_network(seeds_store, "pajek", "congruence", tmp_path / "x")
+        network_export.export_network(seeds_store, "pajek", "congruence", tmp_path / "x")
 
 
 def test_large_view_analysis_uses_sampled_betweenness(monkeypatch):

@@ -204,7 +204,7 @@ def export(
     store: Optional[str] = StoreOpt,
 ) -> None:
     """Export the graph as RDF, or one network view as GraphML, GEXF or CSV."""
-    from kg.analysis.networks import EXPORT_FORMATS as NETWORK_FORMATS
+    from kg.analysis.network_export import EXPORT_FORMATS as NETWORK_FORMATS
     from kg.store import EXPORT_FORMATS
 
     if fmt in ("dna-csv", "dl"):  # for DNA users: its event list CSV, a network as UCINET DL (kg/dna_export.py)
@@ -230,7 +230,7 @@ def export(
                 typer.echo(note.strip(" ()"), err=True)
         return
     if fmt in NETWORK_FORMATS:
-        from kg.analysis.networks import export_network
+        from kg.analysis.network_export import export_network
 
         with _open(store) as s:
             paths = export_network(s, fmt, view, out, name=name, depth=depth, max_nodes=max_nodes, source=source,
