@@ -108,6 +108,9 @@ def check_bounds(source: str, path: str | Path) -> None:
                 raise InputError(f"front matter expands to more than {MAX_VALUES} values (YAML aliases?)",
                                  path, _line(ev.start_mark))
     except yaml.YAMLError as e:
+        if "nesting depth" in str(e):  # PyYAML 6.0.4 and later stop at a depth of their own first
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            raise InputError(f"front matter nests deeper than {MAX_DEPTH} levels", path, _line(mark)) from None
         raise _yaml_error(e, source, path) from None
 
 
