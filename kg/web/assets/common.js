@@ -66,6 +66,15 @@ var kgPage = (function () {
     });
     body.appendChild(ul);
   }
+  // One quote of the panel's list: who says what (when ``who`` is given), the words, where from.
+  function quoteItem(q, colour, who, where) {
+    var li = el("li");
+    li.style.borderLeftColor = colour || "#999";
+    if (who) li.appendChild(el("div", who, "kg-meta"));
+    li.appendChild(el("p", "\u201c" + q.quote + "\u201d", "kg-quote"));
+    li.appendChild(el("div", where, "kg-meta"));
+    return li;
+  }
   // The panel shows one node or one edge; a click on the network picks which.
   function showPanel(panel, kind, id) {
     panel.hidden = false;
@@ -80,5 +89,5 @@ var kgPage = (function () {
     window.kgShowNode = showNode;
     window.kgShowEdge = showEdge;
   }
-  return { data: data, el: el, clear: clear, kv: kv, legend: legend, edgeList: edgeList, showPanel: showPanel, onClick: onClick };
+  return { data: data, el: el, clear: clear, kv: kv, legend: legend, edgeList: edgeList, quoteItem: quoteItem, showPanel: showPanel, onClick: onClick };
 })();

@@ -130,12 +130,8 @@
     panelBody.appendChild(el("h3", heading));
     var ul = el("ul", null, "kg-quotes");
     e.quoteList.forEach(function (q) {
-      var li = el("li");
-      li.style.borderLeftColor = (meta.stanceColours[q.stance] || "#999");
-      if (meta.view === "congruence" || meta.view === "conflict") li.appendChild(el("div", quoteWho(q), "kg-meta"));
-      li.appendChild(el("p", "“" + q.quote + "”", "kg-quote"));
-      li.appendChild(el("div", quoteMeta(q), "kg-meta"));
-      ul.appendChild(li);
+      var who = meta.view === "congruence" || meta.view === "conflict" ? quoteWho(q) : null;
+      ul.appendChild(kgPage.quoteItem(q, meta.stanceColours[q.stance], who, quoteMeta(q)));
     });
     panelBody.appendChild(ul);
     kgPage.showPanel(panel, "edge", id);

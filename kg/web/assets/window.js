@@ -104,12 +104,9 @@
       panelBody.appendChild(el("h3", "Quotes (" + (total > refs.length ? refs.length + " of " + total : total) + ")"));
       var qs = el("ul", null, "kg-quotes");
       refs.forEach(function (i) {
-        var q = data.quotes[i], li = el("li");
-        li.style.borderLeftColor = STANCE_COLOURS[q.stance] || "#999";
-        li.appendChild(el("div", q.actor + " " + q.stance + " " + q.target, "kg-meta"));
-        li.appendChild(el("p", "“" + q.quote + "”", "kg-quote"));
-        li.appendChild(el("div", quoteMeta(q), "kg-meta"));
-        qs.appendChild(li);
+        var q = data.quotes[i];
+        qs.appendChild(kgPage.quoteItem(q, STANCE_COLOURS[q.stance], q.actor + " " + q.stance + " " + q.target,
+                                        quoteMeta(q)));
       });
       panelBody.appendChild(qs);
     }
