@@ -1,4 +1,5 @@
-"""DNA's backbone extraction, penalty method: which concepts carry the structure of the actor network.
+"""DNA's backbone extraction, penalty and fixed methods: which concepts carry the structure of the actor network.
+(The nested method: :mod:`kg.analysis.backbone_nested`.)
 
 Definitions from DNA's source (leifeld/dna, ``dna/src/main/java/dna/export/Exporter.java``:
 ``initializeSimulatedAnnealingBackbone``, ``iterateSimulatedAnnealingBackbone``, ``computeNormalizedEigenvalues``,
@@ -28,6 +29,14 @@ Simulated annealing (T iterations, t = 1 … T)
     accepted when its penalised loss is below the current one, else with probability exp(−(new − old)) ·
     temperature. An accepted candidate whose loss is at most the best so far becomes the result, so the result is
     the best backbone the search proposed (or the start).
+
+Fixed method (``method="fixed"``, ``size`` = k; same functions, ``penalty`` false there)
+    The start is k distinct concepts drawn at random (``initializeSimulatedAnnealingBackbone``, else-branch); every
+    move is a swap (``iterateSimulatedAnnealingBackbone``: "with fixed backbone set (i.e., no penalty), only allow
+    horizontal swaps"); the loss is the unpenalised spectral loss, and the result's penalty is 0
+    (``saveSimulatedAnnealingBackboneResult``: ``p = 0``). The result is the best k-set the search proposed: the
+    exact optimum only when the search happened to propose it, which enough iterations make likely, not certain.
+    DNA accepts 1 ≤ k ≤ |C| and then fails on a swap when k = |C|; kg asks for 1 ≤ k ≤ |C| − 1.
 
 Where kg differs, on purpose
     * A seeded ``random.Random`` instead of ``ThreadLocalRandom`` / ``Math.random``: the same seed gives the same
@@ -69,9 +78,10 @@ if TYPE_CHECKING:
 # rDNA's dna_backbone defaults
 PENALTY = 3.5
 ITERATIONS = 10_000
+METHODS = ("penalty", "nested", "fixed")  # rDNA's dna_backbone(method = c("nested", "fixed", "penalty"))
 DEFAULTS = {"qualifier": "subtract", "normalization": "average", "duplicates": "document"}
 
-__all__ = ["PENALTY", "ITERATIONS", "DEFAULTS", "BackboneResult", "normalized_eigenvalues", "spectral_loss",
+__all__ = ["PENALTY", "ITERATIONS", "METHODS", "DEFAULTS", "BackboneResult", "normalized_eigenvalues", "spectral_loss",
            "penalized_loss", "temperature", "backbone", "evaluate_backbone", "backbone_from_store", "render_backbone"]
 
 
@@ -130,6 +140,7 @@ class BackboneResult:
     options: dict = field(default_factory=dict)
     # per iteration, as rDNA's diagnostics data frame
     diagnostics: dict[str, list] = field(default_factory=dict, repr=False)
+    size: int | None = None  # the fixed method's backbone size (rDNA's backbone_size)
 
     def to_dict(self, diagnostics: bool = False) -> dict:
         def mat(m):
@@ -144,6 +155,8 @@ class BackboneResult:
              "penalized_backbone_loss": round(self.penalized_loss, 6),
              "actors": self.actor_labels, "full_network": mat(self.full_network),
              "backbone_network": mat(self.backbone_network), "redundant_network": mat(self.redundant_network)}
+        if self.method == "fixed":
+            d["backbone_size"] = self.size
         if diagnostics:
             d["diagnostics"] = self.diagnostics
         return d
@@ -195,11 +208,24 @@ def _one_blas_thread():
 
 def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, iterations: int = ITERATIONS,
              seed: int = 0, qualifier: str = DEFAULTS["qualifier"], normalization: str = DEFAULTS["normalization"],
-             duplicates: str = DEFAULTS["duplicates"], scale: str = "agreement") -> BackboneResult:
-    """DNA's penalty backbone (simulated annealing over backbone sets; see the module docstring) of the one-mode
-    actor network of ``statements``. Needs two concepts or more; ``penalty`` ≥ 0, ``iterations`` ≥ 1."""
+             duplicates: str = DEFAULTS["duplicates"], scale: str = "agreement", method: str = "penalty",
+             size: int | None = None) -> BackboneResult:
+    """DNA's penalty backbone, or with ``method="fixed"`` its backbone of ``size`` concepts (simulated annealing
+    over backbone sets; see the module docstring) of the one-mode actor network of ``statements``. Needs two
+    concepts or more; ``penalty`` ≥ 0 (penalty method only), ``iterations`` ≥ 1. The nested method:
+    :func:`kg.analysis.backbone_nested.nested_backbone`."""
     import numpy as np
 
+    method = check_choice("backbone method", method, METHODS)
+    if method == "nested":
+        raise InputError("the nested backbone has its own function: kg.analysis.backbone_nested.nested_backbone")
+    fixed = method == "fixed"
+    if fixed and size is None:
+        raise InputError("the fixed backbone method needs a backbone size (the number of concepts to keep)")
+    if not fixed and size is not None:
+        raise InputError("a backbone size goes with the fixed method only")
+    if fixed:
+        penalty = 0.0  # Exporter.saveSimulatedAnnealingBackboneResult: p = 0 when there is no penalty
     if penalty < 0 or not math.isfinite(penalty):
         raise InputError(f"bad penalty {penalty!r}: use a number of 0 or more (rDNA's default is {PENALTY})")
     if iterations < 1:
@@ -209,15 +235,24 @@ def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, itera
     n = len(concepts)
     if n < 2:
         raise InputError(f"a backbone needs at least two concepts (targets); these statements have {n}")
+    if fixed and not 1 <= size <= n - 1:
+        raise InputError(f"bad backbone size {size!r}: use 1 to {n - 1} (of the {n} concepts; a swap needs one "
+                         "outside the backbone)")
     nets = _Networks(arr, levels, options["qualifier"], options["normalization"])
     full = nets.eigenvalues(np.ones(n, dtype=bool))
     rng = random.Random(seed)
 
     def loss(mask) -> float:
+        if fixed:  # Exporter.iterateSimulatedAnnealingBackbone: newLoss = spectralLoss(...) without penalty
+            return spectral_loss(full, nets.eigenvalues(mask))
         return penalized_loss(full, nets.eigenvalues(mask), penalty, int(mask.sum()), n)
 
     current = np.zeros(n, dtype=bool)
-    current[rng.randrange(n)] = True  # B_0 = {c_j}, c_j uniformly drawn
+    wanted = size  # (the loop below reuses the name ``size`` for the current backbone's)
+    if fixed:  # initializeSimulatedAnnealingBackbone: ``size`` distinct concepts drawn uniformly
+        current[rng.sample(range(n), size)] = True
+    else:
+        current[rng.randrange(n)] = True  # B_0 = {c_j}, c_j uniformly drawn
     best = current.copy()
     best_loss = old_loss = loss(current)
     diag: dict[str, list] = {k: [] for k in ("temperature", "acceptance_prob", "acceptance", "penalized_backbone_loss",
@@ -229,7 +264,7 @@ def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, itera
             size = int(current.sum())
             # DNA: size < 2 → add, swap; size > |C| - 2 → remove, swap; else all three (never an empty set)
             actions = (["add"] if size < n - 1 else []) + (["remove"] if size >= 2 else []) + ["swap"]
-            action = rng.choice(actions)
+            action = "swap" if fixed else rng.choice(actions)  # fixed: "only allow horizontal swaps"
             cand = current.copy()
             inside, outside = np.flatnonzero(current), np.flatnonzero(~current)
             if action in ("add", "swap"):
@@ -251,8 +286,10 @@ def backbone(statements: Sequence[Statement], *, penalty: float = PENALTY, itera
                          ("penalized_backbone_loss", new_loss), ("proposed_backbone_size", int(cand.sum())),
                          ("current_backbone_size", int(current.sum())), ("optimal_backbone_size", int(best.sum()))):
                 diag[k].append(v)
-    return _result("penalty", penalty, iterations, seed, best, best_loss, nets, full, kept, actors, actor_labels,
-                   concepts, concept_labels, options, diag)
+    result = _result(method, penalty, iterations, seed, best, best_loss, nets, full, kept, actors, actor_labels,
+                     concepts, concept_labels, options, diag)
+    result.size = wanted
+    return result
 
 
 def _result(method, penalty, iterations, seed, mask, pen_loss, nets, full, kept, actors, actor_labels, concepts,
@@ -308,8 +345,9 @@ def render_backbone(result: BackboneResult, fmt: str = "table") -> str:
     if fmt == "csv":
         return render(rows, "csv", ["set", "concept"])
     o = result.options
-    lines = [f"Backbone method: penalty. Penalty: {result.penalty:g}. Iterations: {result.iterations}. "
-             f"Seed: {result.seed}.",
+    # rDNA's print.dna_backbone: "Penalty: p" for the penalty method, "Backbone size: k" for the fixed one
+    given = f"Backbone size: {result.size}" if result.method == "fixed" else f"Penalty: {result.penalty:g}"
+    lines = [f"Backbone method: {result.method}. {given}. Iterations: {result.iterations}. Seed: {result.seed}.",
              f"Network: qualifier {o['qualifier']}, normalization {o['normalization']}, duplicates "
              f"{o['duplicates']}, stance scale {o['scale']}; {result.statements} statements, {len(result.actors)} "
              f"actors, {len(result.backbone) + len(result.redundant)} concepts.", "",

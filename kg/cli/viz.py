@@ -146,11 +146,18 @@ def network(
     matrix: bool = typer.Option(False, "--matrix", help="With DNA options: print the matrix, not the edge list."),
     backbone: bool = typer.Option(
         False, "--backbone",
-        help="DNA's backbone (penalty method): the concepts (targets) that carry the actor network's structure, and "
+        help="DNA's backbone: the concepts (targets) that carry the actor network's structure, and "
              "the redundant rest. Defaults as rDNA's dna_backbone: --qualifier subtract --normalization average "
              "--duplicates document."),
+    backbone_method: Optional[str] = typer.Option(
+        None, "--backbone-method",
+        help="With --backbone: penalty (default), fixed (a backbone of --backbone-size concepts) or nested (the "
+             "concepts removed one at a time, the least loss first, with the loss at each step)."),
+    backbone_size: Optional[int] = typer.Option(
+        None, "--backbone-size", help="With --backbone-method fixed: how many concepts the backbone keeps."),
     penalty: float = typer.Option(3.5, "--penalty", help="With --backbone: larger values give smaller backbones."),
-    iterations: int = typer.Option(10000, "--iterations", help="With --backbone: simulated annealing iterations."),
+    iterations: int = typer.Option(
+        10000, "--iterations", help="With --backbone (penalty, fixed): simulated annealing iterations."),
     seed: int = typer.Option(0, "--seed", help="With --backbone: random seed (the same seed, the same backbone)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
@@ -166,9 +173,10 @@ def network(
 
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
-    if backbone:
+    if backbone or backbone_method is not None or backbone_size is not None:
         _backbone(filters, store, fmt, two_mode or aggregation or window or matrix or isolates, penalty, iterations,
-                  seed, qualifier=qualifier, normalization=normalization, duplicates=duplicates, scale=stance_scale)
+                  seed, backbone, backbone_method, backbone_size, qualifier=qualifier, normalization=normalization,
+                  duplicates=duplicates, scale=stance_scale)
         return
     if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
             or matrix or isolates):
@@ -220,19 +228,32 @@ def network(
     typer.echo(f"definition: polarisation = {p.definition}")
 
 
-def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, **given) -> None:
-    from kg.analysis.backbone import DEFAULTS, backbone_from_store, render_backbone
+def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, backbone, method, size, **given) -> None:
+    from kg.analysis.backbone import DEFAULTS, METHODS, backbone_from_store, render_backbone
+    from kg.analysis.backbone_nested import nested_backbone_from_store, render_nested
+    from kg.analysis.dna_networks import check_choice
     from kg.analysis.dna_report import DnaOptions
     from kg.model.errors import InputError
 
+    if not backbone:
+        raise InputError("--backbone-method and --backbone-size go with --backbone")
+    method = check_choice("backbone method", method or "penalty", METHODS)
+    if method == "fixed" and size is None:
+        raise InputError("--backbone-method fixed needs --backbone-size N (how many concepts the backbone keeps)")
+    if method != "fixed" and size is not None:
+        raise InputError("--backbone-size goes with --backbone-method fixed")
     if other_mode:
         raise InputError("--backbone is of the one-mode actor network: it goes without --two-mode, --aggregation, "
                          "--window, --matrix and --isolates")
     opts = DnaOptions.make(**{k: v or DEFAULTS.get(k) for k, v in given.items()})
+    network = {"qualifier": opts.qualifier, "normalization": opts.normalization, "duplicates": opts.duplicates,
+               "scale": opts.scale}
     with _open(store) as s:
-        result = backbone_from_store(s, filters, penalty=penalty, iterations=iterations, seed=seed,
-                                     qualifier=opts.qualifier, normalization=opts.normalization,
-                                     duplicates=opts.duplicates, scale=opts.scale)
+        if method == "nested":
+            typer.echo(render_nested(nested_backbone_from_store(s, filters, **network), fmt))
+            return
+        result = backbone_from_store(s, filters, penalty=penalty, iterations=iterations, seed=seed, method=method,
+                                     size=size, **network)
     typer.echo(render_backbone(result, fmt))
 
 
