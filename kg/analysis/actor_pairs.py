@@ -9,11 +9,15 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kg.analysis.holdings import Holding, Key
-from kg.analysis.pruning import strongest_edges
+from kg.analysis.pruning import BACKBONE, strongest_edges
 from kg.analysis.stance_view import _add_actor, _nx
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
+
+MATRIX_MAX_ACTORS = 3000  # actor pairs from an actors × actors matrix up to this many actors
+MATRIX_MAX_CELLS = 30_000_000  # and actors × (target, stance) pairs
 
 
 def _top_actors(items: Sequence[Holding], limit: int) -> set[str]:
@@ -130,15 +134,81 @@ def _add_edges(g, pairs: dict, keys: list, max_edges: int | None) -> None:
     g.add_edges_from((a, b, {"weight": _count(x), "_keys": x}) for (a, b), x in sorted(pairs.items()))
 
 
+def shared_counts(nodes: Sequence[str], items: Iterable[Holding]) -> np.ndarray | None:
+    """``w[i, j]``: how many (target, stance) pairs ``nodes[i]`` and ``nodes[j]`` both hold (0 on the
+    diagonal), as B Bᵀ of the actors × pairs incidence matrix B; None past :data:`MATRIX_MAX_ACTORS` actors
+    or :data:`MATRIX_MAX_CELLS` cells of B, where the pairs are better enumerated (:func:`_pairs`)."""
+    import numpy as np
+
+    items = list(items)
+    keys = {k: j for j, k in enumerate(sorted({(h.target, h.stance) for h in items}))}
+    n = len(nodes)
+    if n > MATRIX_MAX_ACTORS or n * len(keys) > MATRIX_MAX_CELLS:
+        return None
+    index = {a: i for i, a in enumerate(nodes)}
+    b = np.zeros((n, max(len(keys), 1)))
+    b[[index[h.actor] for h in items], [keys[(h.target, h.stance)] for h in items]] = 1.0
+    w = b @ b.T  # pairs shared: whole numbers, exact in floating point
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+def _strongest(u: np.ndarray, v: np.ndarray, weights: np.ndarray, max_edges: int) -> np.ndarray:
+    """:func:`kg.analysis.pruning.strongest_edges` of the edges ``(u[e], v[e])`` (node indices; ``e`` their
+    id, whose order breaks ties), all equally certain: the positions of the edges to keep, in order."""
+    import numpy as np
+
+    order = np.argsort(-weights, kind="stable")
+    per_node: dict[int, int] = defaultdict(int)
+    backbone: list[int] = []
+    rest: list[int] = []
+    for e, a, b in zip(order.tolist(), u[order].tolist(), v[order].tolist()):
+        if per_node[a] < BACKBONE or per_node[b] < BACKBONE:
+            per_node[a] += 1
+            per_node[b] += 1
+            backbone.append(e)
+            if len(backbone) == max_edges:
+                break
+        elif len(rest) < max_edges:
+            rest.append(e)
+    return np.sort(np.asarray((backbone + rest)[:max_edges], dtype=np.int64))
+
+
 def congruence_edges(items: Sequence[Holding], max_edges: int | None = None) -> nx.Graph:
-    """The congruence graph with weights only: each edge keeps what it shares in ``_keys``."""
+    """The congruence graph with weights only: each edge keeps what it shares in ``_keys``.
+
+    The weights are :func:`shared_counts` (as ``kg network`` computes them), the edges added in the order
+    of their actors' IRIs; only the ``max_edges`` strongest when given (as ``reduce_graph`` keeps them)."""
+    import numpy as np
+
     g = _nx().Graph()
     _actor_nodes(g, items)
-    groups: dict[Key, set[str]] = defaultdict(set)
+    nodes = list(g)
+    w = shared_counts(nodes, items)
+    if w is None:
+        groups: dict[Key, set[str]] = defaultdict(set)
+        for h in items:
+            groups[(h.target, h.stance)].add(h.actor)
+        pairs, keys = _pairs(groups, g.number_of_nodes(), across=False)
+        _add_edges(g, pairs, keys, max_edges)
+        return g
+    keys = sorted({(h.target, h.stance) for h in items})
+    bit = {k: 1 << i for i, k in enumerate(keys)}
+    masks: dict[str, int] = defaultdict(int)
     for h in items:
-        groups[(h.target, h.stance)].add(h.actor)
-    pairs, keys = _pairs(groups, g.number_of_nodes(), across=False)
-    _add_edges(g, pairs, keys, max_edges)
+        masks[h.actor] |= bit[(h.target, h.stance)]
+    by_iri = sorted(range(len(nodes)), key=nodes.__getitem__)
+    wi = w[np.ix_(by_iri, by_iri)]
+    u, v = np.nonzero(np.triu(wi, 1))  # row by row: the pairs (a, b), a < b, in order
+    weights = wi[u, v].astype(np.int64)
+    g.graph["_keys"], g.graph["_cut"] = keys, 0
+    if max_edges is not None and len(weights) > max_edges:
+        kept = _strongest(u, v, weights, max_edges)
+        g.graph["_cut"] = len(weights) - len(kept)
+        u, v, weights = u[kept], v[kept], weights[kept]
+    iri = [nodes[i] for i in by_iri]
+    g.add_edges_from((iri[a], iri[b], {"weight": x, "_keys": masks[iri[a]] & masks[iri[b]]})
+                     for a, b, x in zip(u.tolist(), v.tolist(), weights.tolist()))
     return g
 
 

@@ -308,11 +308,12 @@ def _congruence_report(hs, spec) -> NetworkReport | None:
     node in turn, its later neighbours in IRI order), so that Leiden, the sampled betweenness and the
     sums come out the same. Conflict weights (for polarisation) are S Oᵀ + O Sᵀ - (S∘O)(S∘O)ᵀ over
     targets (S: supports, O: opposes; an actor holding both on a target is counted once per pair).
-    None when igraph is missing or there are more than :data:`FAST_MAX_NODES` actors.
+    None when igraph is missing, or there are more than :data:`FAST_MAX_NODES` actors or too many for
+    :func:`kg.analysis.actor_pairs.shared_counts`.
     """
     import numpy as np
 
-    from kg.analysis.actor_pairs import _top_actors
+    from kg.analysis.actor_pairs import _top_actors, shared_counts
     from kg.analysis.graph_analysis import _igraph, _leiden, igraph_betweenness, igraph_from_edges
     from kg.analysis.view_notes import finish_view
 
@@ -336,12 +337,10 @@ def _congruence_report(hs, spec) -> NetworkReport | None:
     n = len(nodes)
     if n > FAST_MAX_NODES or _igraph() is None:
         return None
+    w = shared_counts(nodes, shown)  # the weights the page's graph has (actor_pairs.congruence_edges)
+    if w is None:
+        return None
     index = {a: i for i, a in enumerate(nodes)}
-    keys = {k: j for j, k in enumerate(sorted({(h.target, h.stance) for h in shown}))}
-    b = np.zeros((n, max(len(keys), 1)))
-    b[[index[h.actor] for h in shown], [keys[(h.target, h.stance)] for h in shown]] = 1.0
-    w = b @ b.T  # pairs shared: whole numbers, exact in floating point
-    np.fill_diagonal(w, 0.0)
     by_iri = np.asarray(sorted(range(n), key=nodes.__getitem__), dtype=np.int64)
     wp = w[:, by_iri]
     ii, kk = np.nonzero((wp > 0) & (by_iri[None, :] > np.arange(n)[:, None]))
