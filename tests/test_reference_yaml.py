@@ -62,6 +62,22 @@ def test_turtle_to_yaml_and_back_gives_the_same_graph_and_reference(ttl, tmp_pat
     assert turtle_to_yaml(ttl) == path.read_text(encoding="utf-8")
 
 
+def test_topics_carry_their_definitions_from_turtle_and_yaml(tmp_path):
+    ttl = DEVSET / "cop28-fossil-fuels" / "codebook.ttl"
+    path = tmp_path / "codebook.yaml"
+    path.write_text(turtle_to_yaml(ttl), encoding="utf-8")
+    for nquads in (reference_nquads(ttl, GRAPH_CODEBOOK), reference_nquads(path, GRAPH_CODEBOOK)):
+        topics = _reference(nquads).topics
+        assert topics and all(t.definition for t in topics.values())
+        coal = topics[topic_iri("coal-phase-out")]  # the IRI does not depend on the definition
+        assert coal.notation == "coal-phase-out" and "coal" in coal.definition.lower()
+    yaml_only = tmp_path / "mini.yaml"
+    yaml_only.write_text("topics:\n  - {notation: a-b, label: A b, definition: What a b is.}\n"
+                         "  - {notation: c-d, label: C d}\n", encoding="utf-8")
+    topics = _reference(reference_nquads(yaml_only, GRAPH_CODEBOOK)).topics
+    assert topics[topic_iri("a-b")].definition == "What a b is." and topics[topic_iri("c-d")].definition == ""
+
+
 def test_reference_kind(tmp_path):
     cases = {"topics.yaml": "topics: []\n", "scheme.yml": "codebook:\n  title: T\ntopics: []\n",
              "actors.yaml": "gazetteer: {}\nactors: []\n", "curated.yaml": "actors: []\nassertions: []\n",

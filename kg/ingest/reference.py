@@ -82,8 +82,9 @@ class Reference:
             t_labels.setdefault(row["topic"], (row["notation"], row["label"]))
             if row["alt"] and row["alt"] not in t_alts[row["topic"]]:
                 t_alts[row["topic"]].append(row["alt"])
+        definitions = _definitions(store)
         for t, (notation, label) in t_labels.items():
-            ref.add_topic(Topic(t, notation, label, tuple(t_alts[t])))
+            ref.add_topic(Topic(t, notation, label, tuple(t_alts[t]), definitions.get(t, "")))
         roles: dict[str, dict] = {}
         for row in store.query(queries.load("roles")).dicts():
             r = roles.setdefault(row["role"], {**row, "labels": []})
@@ -168,6 +169,21 @@ class Reference:
         if actor is not None:
             return actor_target(actor)
         raise UnknownNameError("target", name, self.suggest(name, "topic") + self.suggest(name, "actor"))
+
+
+# A topic's definition (skos:definition), English or untagged first: words that link phrases to it.
+_DEFINITIONS = """SELECT ?topic ?definition (LANG(?definition) AS ?lang) WHERE {
+  ?topic a kg:Topic ; skos:definition ?definition .
+} ORDER BY ?topic ?definition"""
+
+
+def _definitions(store) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in store.query(_DEFINITIONS).dicts():
+        text, lang = row["definition"], str(row["lang"] or "")
+        if text and (row["topic"] not in out or lang.startswith("en")):
+            out[row["topic"]] = str(text)
+    return out
 
 
 def topic_target(topic: Topic) -> Target:

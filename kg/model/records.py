@@ -53,6 +53,7 @@ class Topic:
     notation: str
     label: str
     alt_labels: tuple[str, ...] = ()
+    definition: str = ""  # skos:definition: what the topic covers, in the codebook's words
 
 
 @dataclass(frozen=True)
