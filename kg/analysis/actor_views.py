@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kg.analysis.actor_pairs import _shared, _top_actors, conflict_edges, congruence_edges
-from kg.analysis.holdings import Holding, Holdings, Key
+from kg.analysis.holdings import TOP, Holding, Holdings, Key, QuoteSource
 from kg.analysis.pruning import assign_communities, communities
 from kg.analysis.rows import Row, _quote_order
 from kg.analysis.stance_view import _certainty
@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 class _Evidence:
     """Per (actor, (target, stance)): the highest certainty rank, the number of assertions and the
-    best few rows, so that each of the (many) actor pairs costs little."""
+    best few rows, so that each of the (many) actor pairs costs little.
 
-    def __init__(self, items: Iterable[Holding], top: dict[tuple[str, Key], list[Row]] | None,
-                 max_quotes: int = MAX_QUOTES):
+    ``source`` (:meth:`kg.analysis.holdings.Holdings.quotes_of`, None: no quotes) is asked for the rows of
+    those holdings only that some edge quotes: :meth:`prefetch` finds them from the counts."""
+
+    def __init__(self, items: Iterable[Holding], source: QuoteSource | None, max_quotes: int = MAX_QUOTES):
         self.rank: dict[tuple[str, Key], int] = {}
         self.count: dict[tuple[str, Key], int] = {}
         self.target_label: dict[str, str] = {}
@@ -36,29 +38,69 @@ class _Evidence:
             k = (h.actor, (h.target, h.stance))
             self.rank[k], self.count[k] = h.rank, h.count
             self.target_label[h.target] = h.target_label
-        self.top = top or {}
-        self.quoted = top is not None
+        # the strongest evidence first: the order in which an edge takes its pairs' quotes
+        self._order = {p: i for i, p in enumerate(sorted(self.rank, key=lambda p: (-self.rank[p], p)))}
+        self._source = source
+        self.quoted = source is not None
         self.max_quotes = max_quotes
-        self._dicts: dict[str, dict] = {}  # one dict per row, however many edges quote it
+        self._fetched: set[tuple[str, Key]] = set()
+        self._rows: list[Row] = []  # every row fetched, in quote order
+        self._top: dict[tuple[str, Key], list[int]] = {}  # a holding's best rows, as positions in _rows
+        self._dicts: dict[int, dict] = {}  # one dict per row, however many edges quote it
+
+    def visit(self, pairs: list[tuple[str, Key]]) -> list[tuple[str, Key]]:
+        """Those of ``pairs`` (actor, key) held, the strongest evidence first (the order :meth:`quotes` takes)."""
+        order = self._order
+        return sorted((p for p in pairs if p in order), key=order.__getitem__)
+
+    def prefetch(self, edges: Iterable[list[tuple[str, Key]]]) -> None:
+        """Fetch the rows of the holdings that the edges' quotes come from (``edges``: :meth:`visit` of each
+        edge's pairs)."""
+        if not self.quoted:
+            return
+        wanted = set()
+        for pairs in edges:
+            n = 0
+            for p in pairs:
+                wanted.add(p)
+                n += min(self.count.get(p, 0), TOP)
+                if n >= self.max_quotes:
+                    break
+        self._fetch(wanted)
+
+    def _fetch(self, wanted: set[tuple[str, Key]]) -> None:
+        wanted = wanted - self._fetched
+        if not wanted:
+            return
+        self._fetched |= wanted
+        top = {p: [self._rows[i] for i in ix] for p, ix in self._top.items()}
+        top.update(self._source(wanted))
+        rows = sorted((r for rs in top.values() for r in rs), key=_quote_order)
+        pos = {r.assertion: i for i, r in enumerate(rows)}
+        self._dicts = {pos[self._rows[i].assertion]: d for i, d in self._dicts.items()}
+        self._rows = rows
+        self._top = {p: [pos[r.assertion] for r in rs] for p, rs in top.items()}
 
     def quotes(self, pairs: list[tuple[str, Key]]) -> tuple[list[dict], int]:
-        """The best ``max_quotes`` quotes behind ``pairs`` of (actor, key), and how many there are."""
-        n = sum(self.count.get(p, 0) for p in pairs)
+        """The best ``max_quotes`` quotes behind ``pairs`` (:meth:`visit` of an edge's pairs), and how many
+        there are."""
+        n = sum(self.count[p] for p in pairs)
         if not self.quoted:
             return [], n
         # Visit the strongest evidence first and stop once there is enough of it.
-        pairs = sorted(pairs, key=lambda p: (-self.rank.get(p, 0), p))
-        got: list[Row] = []
+        got: list[int] = []
         for p in pairs:
-            got.extend(self.top.get(p, ()))
+            if p not in self._fetched:
+                self._fetch({p})
+            got.extend(self._top.get(p, ()))
             if len(got) >= self.max_quotes:
                 break
-        got.sort(key=_quote_order)
+        got.sort()  # positions in quote order
         out = []
-        for r in got[: self.max_quotes]:
-            d = self._dicts.get(r.assertion)
+        for i in got[: self.max_quotes]:
+            d = self._dicts.get(i)
             if d is None:
-                d = self._dicts[r.assertion] = r.quote_dict()
+                d = self._dicts[i] = self._rows[i].quote_dict()
             out.append(d)
         return out, n
 
@@ -69,6 +111,7 @@ def _finish_edges(g, ev: _Evidence, view: str) -> None:
     rank = ev.rank
     all_keys = g.graph.pop("_keys", [])
     g.graph.pop("_cut", None)
+    quoted = []
     for a, b, d in g.edges(data=True):
         keys = _shared(d.pop("_keys"), all_keys)
         if view == "congruence":
@@ -85,7 +128,10 @@ def _finish_edges(g, ev: _Evidence, view: str) -> None:
             pairs = [(x, (t, s)) for t in keys for x in (a, b) for s in ("supports", "opposes")]
             d["shared"] = sorted(tl[t] for t in keys)
         d["certainty"] = _certainty(best)
-        d["quotes"], d["n_quotes"] = ev.quotes([p for p in pairs if p in ev.count])
+        quoted.append((d, ev.visit(pairs)))
+    ev.prefetch(pairs for _d, pairs in quoted)
+    for d, pairs in quoted:
+        d["quotes"], d["n_quotes"] = ev.quotes(pairs)
 
 
 def _activity(g, items: Iterable[Holding]) -> None:
@@ -107,7 +153,7 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
     A ``max_nodes`` limit first keeps the most active actors, so that the
     projection stays cheap; then the nodes of highest weighted degree and the
     heaviest edges (see :func:`~kg.analysis.pruning.reduce_graph`). Quotes are fetched for
-    the actors drawn only. ``details=False`` (for analyses, which need weights
+    the holdings the edges drawn quote only. ``details=False`` (for analyses, which need weights
     only) leaves out what an edge shares, its stance, certainty and quotes: on a
     busy topic at 1M assertions that is half the time of ``kg network``.
     """
@@ -132,7 +178,7 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
     if details:
         evidence = [h for h in shown.items
                     if h.actor in drawn and (view == "congruence" or h.stance in ("supports", "opposes"))]
-        _finish_edges(g, _Evidence(evidence, shown.quotes(drawn) if spec.quotes else None, spec.max_quotes), view)
+        _finish_edges(g, _Evidence(evidence, shown.quotes_of if spec.quotes else None, spec.max_quotes), view)
     else:  # weights only: the pair masks go with the key list that decodes them
         g.graph.pop("_keys", None)
         g.graph.pop("_cut", None)
@@ -153,7 +199,7 @@ def congruence_graph(rows: Sequence[Row]) -> nx.Graph:
     """
     hs = Holdings.from_rows(rows)
     g = congruence_edges(hs.items)
-    _finish_edges(g, _Evidence(hs.items, hs.quotes(hs.actors())), "congruence")
+    _finish_edges(g, _Evidence(hs.items, hs.quotes_of), "congruence")
     _activity(g, hs.items)
     return g
 
@@ -168,6 +214,6 @@ def conflict_graph(rows: Sequence[Row]) -> nx.Graph:
     hs = Holdings.from_rows(rows)
     g = conflict_edges(hs.items)
     opposed = [h for h in hs.items if h.stance in ("supports", "opposes")]
-    _finish_edges(g, _Evidence(opposed, hs.quotes(hs.actors())), "conflict")
+    _finish_edges(g, _Evidence(opposed, hs.quotes_of), "conflict")
     _activity(g, hs.items)
     return g

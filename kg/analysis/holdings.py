@@ -42,8 +42,8 @@ class Holding:
     rank: int  # the highest certainty rank among them
 
 
-# actors → (actor, (target, stance)) → the best TOP rows, in quote order
-QuoteSource = Callable[[set[str]], dict[tuple[str, Key], list[Row]]]
+# holdings, as (actor, (target, stance)) → each one's best TOP rows, in quote order
+QuoteSource = Callable[[set[tuple[str, Key]]], dict[tuple[str, Key], list[Row]]]
 
 
 class Holdings:
@@ -62,8 +62,9 @@ class Holdings:
         items = [Holding(a, rs[0].actor_label, rs[0].actor_type, t, rs[0].target_label, s, len(rs),
                          max(r.rank for r in rs)) for (a, t, s), rs in by.items()]
 
-        def quotes(actors: set[str]) -> dict[tuple[str, Key], list[Row]]:
-            return {(a, (t, s)): sorted(rs, key=_quote_order)[:TOP] for (a, t, s), rs in by.items() if a in actors}
+        def quotes(held: set[tuple[str, Key]]) -> dict[tuple[str, Key], list[Row]]:
+            return {(a, (t, s)): sorted(by[(a, t, s)], key=_quote_order)[:TOP] for a, (t, s) in held
+                    if (a, t, s) in by}
 
         return cls(items, quotes)
 
@@ -79,7 +80,11 @@ class Holdings:
 
     def quotes(self, actors: set[str]) -> dict[tuple[str, Key], list[Row]]:
         """The best :data:`TOP` rows of each holding of ``actors``."""
-        return self._quotes(actors) if actors else {}
+        return self.quotes_of({(h.actor, (h.target, h.stance)) for h in self.items if h.actor in actors})
+
+    def quotes_of(self, held: set[tuple[str, Key]]) -> dict[tuple[str, Key], list[Row]]:
+        """The best :data:`TOP` rows of each of the holdings ``held``, given as (actor, (target, stance))."""
+        return self._quotes(held) if held else {}
 
 
 def as_holdings(items: Iterable[Holding | Row]) -> list[Holding]:
@@ -118,9 +123,9 @@ def open_holdings(store: Store, filters: Filters | None = None) -> Iterator[Hold
                              d["n"], max(CERTAINTY_RANK.get(c, 0) for c in d["certainties"].split(",")))
                      for d in proj.holdings(**where)]
 
-            def quotes(actors: set[str]) -> dict[tuple[str, Key], list[Row]]:
+            def quotes(wanted: set[tuple[str, Key]]) -> dict[tuple[str, Key], list[Row]]:
                 out: dict[tuple[str, Key], list[Row]] = defaultdict(list)
-                held = [(h.actor, h.target, h.stance) for h in items if h.actor in actors]
+                held = sorted((a, t, s) for a, (t, s) in wanted)
                 for d in proj.best_rows(held, TOP, CERTAINTY_RANK, certainties=certainties, since=filters.since,
                                         until=filters.until):
                     r = row_from_dict(d)
