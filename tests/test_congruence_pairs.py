@@ -1,13 +1,16 @@
 """The congruence page's network (nodes, edge weights, what an edge shares, its quotes) against a
 straightforward reference over generated holdings: every pair of actors compared, the edge cut by
-:func:`kg.analysis.pruning.strongest_edges`, each edge's quotes picked as the view documents it."""
+:func:`kg.analysis.pruning.strongest_edges`, each edge's quotes picked as the view documents it. And the
+page drawn from a view in a SmallGraph (``kg viz``) is the page drawn from it in a networkx Graph."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+import random
 from itertools import combinations
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +20,9 @@ from kg.analysis.holdings import Holdings
 from kg.analysis.pruning import assign_communities, strongest_edges
 from kg.analysis.rows import Row, _quote_order
 from kg.analysis.stance_view import _certainty
+from kg.analysis.small_graph import SmallGraph
 from kg.analysis.view_spec import ViewSpec
+from kg.web.pages import page, page_data
 
 STANCES = ["supports", "opposes", "hesitant", "neutral"]
 CERTAINTIES = ["possible", "probable", "certain"]
@@ -118,6 +123,7 @@ def test_congruence_view_is_the_pairwise_reference(rows, max_nodes, max_edges, m
     spec = ViewSpec("congruence", max_nodes=max_nodes, max_edges=max_edges, max_quotes=max_quotes)
     with mock.patch.object(actor_pairs, "MATRIX_MAX_ACTORS", actor_pairs.MATRIX_MAX_ACTORS if matrix else -1):
         g = actor_view(Holdings.from_rows(rows), spec)
+        small = actor_view(Holdings.from_rows(rows), spec, graph=SmallGraph)
     nodes, edges, order, omitted = reference(rows, max_nodes, max_edges, max_quotes)
     assert [(x, d["label"], d["type"], d["community"], d["activity"]) for x, d in g.nodes(data=True)] == nodes
     got = {(a, b) if a < b else (b, a): (d["weight"], d["shared"], d["stance"], d["certainty"],
@@ -127,3 +133,27 @@ def test_congruence_view_is_the_pairwise_reference(rows, max_nodes, max_edges, m
     assert all(type(d["weight"]) is int for *_, d in g.edges(data=True))
     assert list(g.edges()) == order  # each node's neighbours in the order of their IRIs
     assert {k: g.graph["omitted"][k] for k in ("nodes", "edges")} == omitted
+    same_graphs(small, g)
+
+
+def same_graphs(small, g) -> None:
+    """A view in a SmallGraph is the view in a networkx Graph, and makes the same page."""
+    assert small.graph == g.graph
+    assert small.nodes(data=True) == list(g.nodes(data=True))
+    assert small.edges(data=True) == list(g.edges(data=True))
+    assert small.degree(weight="weight") == list(g.degree(weight="weight"))
+    assert (small.number_of_nodes(), small.number_of_edges()) == (g.number_of_nodes(), g.number_of_edges())
+    assert page_data(page(small)) == page_data(page(g))
+
+
+@pytest.mark.parametrize("view", ["congruence", "conflict"])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_page_of_a_small_graph_is_the_page_of_the_networkx_graph(view, seed):
+    rng = random.Random(seed)
+    rows = [Row(f"ex:s{i}", f"ex:A{rng.randrange(40)}", f"A{rng.randrange(30)}", "State",
+                rng.choice(STANCES[:3]), f"ex:T{rng.randrange(6)}", "T", "topic", "T", rng.choice(CERTAINTIES),
+                None, None, f"quote {i}", "d1", "d1", None, None, "curated", None) for i in range(400)]
+    for max_nodes, max_edges in ((None, None), (25, 60)):
+        spec = ViewSpec(view, max_nodes=max_nodes, max_edges=max_edges)
+        same_graphs(actor_view(Holdings.from_rows(rows), spec, graph=SmallGraph),
+                    actor_view(Holdings.from_rows(rows), spec))

@@ -5,7 +5,7 @@ stances on one target (conflict), as graphs with weights only; the edges' detail
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kg.analysis.holdings import Holding, Key
@@ -174,14 +174,17 @@ def _strongest(u: np.ndarray, v: np.ndarray, weights: np.ndarray, max_edges: int
     return np.sort(np.asarray((backbone + rest)[:max_edges], dtype=np.int64))
 
 
-def congruence_edges(items: Sequence[Holding], max_edges: int | None = None) -> nx.Graph:
+def congruence_edges(items: Sequence[Holding], max_edges: int | None = None,
+                     graph: Callable[[], nx.Graph] | None = None) -> nx.Graph:
     """The congruence graph with weights only: each edge keeps what it shares in ``_keys``.
 
     The weights are :func:`shared_counts` (as ``kg network`` computes them), the edges added in the order
-    of their actors' IRIs; only the ``max_edges`` strongest when given (as ``reduce_graph`` keeps them)."""
+    of their actors' IRIs; only the ``max_edges`` strongest when given (as ``reduce_graph`` keeps them).
+    ``graph`` makes the empty graph (default :class:`networkx.Graph`; a page's view takes
+    :class:`kg.analysis.small_graph.SmallGraph`)."""
     import numpy as np
 
-    g = _nx().Graph()
+    g = (graph or _nx().Graph)()
     _actor_nodes(g, items)
     nodes = list(g)
     w = shared_counts(nodes, items)
@@ -226,9 +229,11 @@ def conflict_weights(items: Sequence[Holding]) -> dict[tuple[str, str], int]:
     return {p: _count(x) for p, x in pairs.items()}
 
 
-def conflict_edges(items: Sequence[Holding], max_edges: int | None = None) -> nx.Graph:
-    """The conflict graph with weights only: each edge keeps its targets in ``_keys``."""
-    g = _nx().Graph()
+def conflict_edges(items: Sequence[Holding], max_edges: int | None = None,
+                   graph: Callable[[], nx.Graph] | None = None) -> nx.Graph:
+    """The conflict graph with weights only: each edge keeps its targets in ``_keys`` (``graph``: as for
+    :func:`congruence_edges`)."""
+    g = (graph or _nx().Graph)()
     pairs, keys = _conflict_pairs(items)
     involved = {a for p in pairs for a in p}
     _actor_nodes(g, [h for h in items if h.actor in involved])

@@ -8,7 +8,7 @@ colour, quote.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from kg.analysis.actor_pairs import _shared, _top_actors, conflict_edges, congruence_edges
@@ -147,7 +147,8 @@ def _activity(g, items: Iterable[Holding]) -> None:
 # ---------------------------------------------------------------- views
 
 
-def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> nx.Graph:
+def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True,
+               graph: Callable[[], nx.Graph] | None = None) -> nx.Graph:
     """The congruence or conflict view of ``holdings``: project, prune, colour, quote.
 
     A ``max_nodes`` limit first keeps the most active actors, so that the
@@ -155,7 +156,9 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
     heaviest edges (see :func:`~kg.analysis.pruning.reduce_graph`). Quotes are fetched for
     the holdings the edges drawn quote only. ``details=False`` (for analyses, which need weights
     only) leaves out what an edge shares, its stance, certainty and quotes: on a
-    busy topic at 1M assertions that is half the time of ``kg network``.
+    busy topic at 1M assertions that is half the time of ``kg network``. ``graph`` makes the empty
+    graph: default :class:`networkx.Graph`; a page needs no more than
+    :class:`kg.analysis.small_graph.SmallGraph`, which spares importing networkx.
     """
     view = spec.view
     omitted = {"nodes": 0, "edges": 0, "assertions": 0}
@@ -165,7 +168,7 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
         shown = holdings.only(_top_actors(holdings.items, spec.max_nodes))
     # No more actors than max_nodes are left, so of reduce_graph only the edge cut would apply: done
     # while the edges are made.
-    g = (congruence_edges if view == "congruence" else conflict_edges)(shown.items, spec.max_edges)
+    g = (congruence_edges if view == "congruence" else conflict_edges)(shown.items, spec.max_edges, graph)
     omitted["nodes"] = len(all_actors) - len(shown.actors())
     omitted["edges"] = g.graph["_cut"]
     drawn = set(g)
@@ -174,7 +177,8 @@ def actor_view(holdings: Holdings, spec: ViewSpec, *, details: bool = True) -> n
     if view == "congruence":
         assign_communities(g)
     else:
-        assign_communities(g, communities(congruence_edges([h for h in shown.items if h.actor in drawn])))
+        assign_communities(g, communities(congruence_edges([h for h in shown.items if h.actor in drawn],
+                                                           graph=graph)))
     if details:
         evidence = [h for h in shown.items
                     if h.actor in drawn and (view == "congruence" or h.stance in ("supports", "opposes"))]

@@ -30,10 +30,9 @@ def communities(g) -> list[list[str]]:
 
 def undirected_simple(g) -> nx.Graph:
     """``g`` as a simple undirected graph, parallel edges merged by summing ``weight``."""
-    nx = _nx()
     if not g.is_multigraph() and not g.is_directed():
         return g
-    h = nx.Graph()
+    h = _nx().Graph()
     h.add_nodes_from(g.nodes(data=True))
     for u, v, d in g.edges(data=True):
         w = d.get("weight", 1)

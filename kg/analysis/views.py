@@ -50,17 +50,19 @@ if TYPE_CHECKING:  # networkx is imported lazily: the CLI must start fast
     from kg.store import Store
 
 
-def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
+def build_view(rows: Sequence[Row], spec: ViewSpec, *, networkx: bool = True) -> nx.Graph:
     """The graph of one view over ``rows`` (already fetched): filter, project, prune, colour.
 
     The actor–actor views are drawn from the rows' holdings (see :mod:`kg.analysis.actor_views`);
     the others keep the nodes of highest weighted degree and the heaviest edges.
-    ``graph.graph`` says what was left out (``omitted``, ``note``).
+    ``graph.graph`` says what was left out (``omitted``, ``note``). ``networkx=False``: an actor–actor
+    view may come as a :class:`~kg.analysis.small_graph.SmallGraph`, what a page reads of a networkx
+    graph, without importing networkx.
     """
     view = _check_spec(spec)
     rows = filter_rows(rows, spec.filters)
     if view in ACTOR_VIEWS:
-        return actor_view(Holdings.from_rows(rows), spec)
+        return actor_view(Holdings.from_rows(rows), spec, graph=_graph_type(networkx))
     if view == "topic":
         rows = [r for r in rows if r.target == spec.focus]
     n_rows = len(rows)  # the assertions this view draws from (for an ego network: set below)
@@ -88,16 +90,28 @@ def build_view(rows: Sequence[Row], spec: ViewSpec) -> nx.Graph:
 
 def view_graph(store: Store, view: str = "stance", name: str | None = None, *, depth: int = 2,
                filters: Filters | None = None, max_nodes: int | None = None, max_edges: int | None = None,
-               rows: Sequence[Row] | None = None, max_quotes: int = MAX_QUOTES) -> nx.Graph:
-    """The graph of ``view`` over the store's assertions (``rows`` when already fetched)."""
+               rows: Sequence[Row] | None = None, max_quotes: int = MAX_QUOTES, networkx: bool = True) -> nx.Graph:
+    """The graph of ``view`` over the store's assertions (``rows`` when already fetched); ``networkx``: as
+    for :func:`build_view`."""
     spec = resolve_spec(store, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges)
     spec = replace(spec, max_quotes=max_quotes)
-    return build_view(rows, spec) if rows is not None else spec_graph(store, spec)
+    if rows is not None:
+        return build_view(rows, spec, networkx=networkx)
+    return spec_graph(store, spec, networkx=networkx)
 
 
-def spec_graph(store: Store, spec: ViewSpec) -> nx.Graph:
+def spec_graph(store: Store, spec: ViewSpec, *, networkx: bool = True) -> nx.Graph:
     """The graph of a resolved view over the store; actor–actor views read holdings, not rows."""
     if _check_spec(spec) in ACTOR_VIEWS:
         with open_holdings(store, spec.filters) as hs:
-            return actor_view(hs, spec)
+            return actor_view(hs, spec, graph=_graph_type(networkx))
     return build_view(fetch_rows(store, spec.filters), spec)
+
+
+def _graph_type(networkx: bool):
+    """What an actor–actor view is built in: networkx's Graph (None, the default), or a SmallGraph."""
+    if networkx:
+        return None
+    from kg.analysis.small_graph import SmallGraph
+
+    return SmallGraph

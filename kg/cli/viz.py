@@ -75,7 +75,7 @@ def viz(
     view = view or "stance"
     with _open(store) as s:
         g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges,
-                       max_quotes=PAGE_QUOTES)
+                       max_quotes=PAGE_QUOTES, networkx=False)  # a page reads no more than a SmallGraph has
     path = write_html(page(g), out or Path(f"kg-{g.graph['view']}.html"))
     typer.echo(f"wrote {path}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
                f"{g.graph['assertions']} assertions")
