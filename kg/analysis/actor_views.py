@@ -7,7 +7,7 @@ colour, quote.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -27,80 +27,82 @@ class _Evidence:
     """Per (actor, (target, stance)): the highest certainty rank, the number of assertions and the
     best few rows, so that each of the (many) actor pairs costs little.
 
-    ``source`` (:meth:`kg.analysis.holdings.Holdings.quotes_of`, None: no quotes) is asked for the rows of
-    those holdings only that some edge quotes: :meth:`prefetch` finds them from the counts."""
+    The holdings are numbered strongest evidence first (the order in which an edge takes their quotes):
+    ``held[actor][key]`` is the number. ``source`` (:meth:`kg.analysis.holdings.Holdings.quotes_of`, None:
+    no quotes) is asked for the rows of those holdings only that some edge quotes: :meth:`prefetch` finds
+    them from the counts."""
 
     def __init__(self, items: Iterable[Holding], source: QuoteSource | None, max_quotes: int = MAX_QUOTES):
-        self.rank: dict[tuple[str, Key], int] = {}
-        self.count: dict[tuple[str, Key], int] = {}
+        rank: dict[tuple[str, Key], int] = {}
+        count: dict[tuple[str, Key], int] = {}
         self.target_label: dict[str, str] = {}
         for h in items:
             k = (h.actor, (h.target, h.stance))
-            self.rank[k], self.count[k] = h.rank, h.count
+            rank[k], count[k] = h.rank, h.count
             self.target_label[h.target] = h.target_label
-        # the strongest evidence first: the order in which an edge takes its pairs' quotes
-        self._order = {p: i for i, p in enumerate(sorted(self.rank, key=lambda p: (-self.rank[p], p)))}
+        self.pairs = sorted(rank, key=lambda p: (-rank[p], p))
+        self.rank = [rank[p] for p in self.pairs]
+        self.count = [count[p] for p in self.pairs]
+        self.held: dict[str, dict[Key, int]] = defaultdict(dict)
+        for i, (actor, key) in enumerate(self.pairs):
+            self.held[actor][key] = i
         self._source = source
         self.quoted = source is not None
         self.max_quotes = max_quotes
-        self._fetched: set[tuple[str, Key]] = set()
+        self._fetched: set[int] = set()
         self._rows: list[Row] = []  # every row fetched, in quote order
-        self._top: dict[tuple[str, Key], list[int]] = {}  # a holding's best rows, as positions in _rows
+        self._top: dict[int, list[int]] = {}  # a holding's best rows, as positions in _rows
         self._dicts: dict[int, dict] = {}  # one dict per row, however many edges quote it
 
-    def visit(self, pairs: list[tuple[str, Key]]) -> list[tuple[str, Key]]:
-        """Those of ``pairs`` (actor, key) held, the strongest evidence first (the order :meth:`quotes` takes)."""
-        order = self._order
-        return sorted((p for p in pairs if p in order), key=order.__getitem__)
-
-    def prefetch(self, edges: Iterable[list[tuple[str, Key]]]) -> None:
-        """Fetch the rows of the holdings that the edges' quotes come from (``edges``: :meth:`visit` of each
-        edge's pairs)."""
+    def prefetch(self, edges: Iterable[list[int]]) -> None:
+        """Fetch the rows of the holdings that the edges' quotes come from (``edges``: each edge's holdings
+        in order)."""
         if not self.quoted:
             return
         wanted = set()
-        for pairs in edges:
+        count = self.count
+        for ids in edges:
             n = 0
-            for p in pairs:
-                wanted.add(p)
-                n += min(self.count.get(p, 0), TOP)
+            for i in ids:
+                wanted.add(i)
+                n += min(count[i], TOP)
                 if n >= self.max_quotes:
                     break
         self._fetch(wanted)
 
-    def _fetch(self, wanted: set[tuple[str, Key]]) -> None:
+    def _fetch(self, wanted: set[int]) -> None:
         wanted = wanted - self._fetched
         if not wanted:
             return
         self._fetched |= wanted
-        top = {p: [self._rows[i] for i in ix] for p, ix in self._top.items()}
-        top.update(self._source(wanted))
+        top = {self.pairs[i]: [self._rows[r] for r in rows] for i, rows in self._top.items()}
+        top.update(self._source({self.pairs[i] for i in wanted}))
         rows = sorted((r for rs in top.values() for r in rs), key=_quote_order)
         pos = {r.assertion: i for i, r in enumerate(rows)}
         self._dicts = {pos[self._rows[i].assertion]: d for i, d in self._dicts.items()}
         self._rows = rows
-        self._top = {p: [pos[r.assertion] for r in rs] for p, rs in top.items()}
+        self._top = {self.held[a][k]: [pos[r.assertion] for r in rs] for (a, k), rs in top.items()}
 
-    def quotes(self, pairs: list[tuple[str, Key]]) -> tuple[list[dict], int]:
-        """The best ``max_quotes`` quotes behind ``pairs`` (:meth:`visit` of an edge's pairs), and how many
-        there are."""
-        n = sum(self.count[p] for p in pairs)
+    def quotes(self, ids: list[int]) -> tuple[list[dict], int]:
+        """The best ``max_quotes`` quotes behind the holdings ``ids`` (in order), and how many there are."""
+        count = self.count
+        n = sum(count[i] for i in ids)
         if not self.quoted:
             return [], n
         # Visit the strongest evidence first and stop once there is enough of it.
         got: list[int] = []
-        for p in pairs:
-            if p not in self._fetched:
-                self._fetch({p})
-            got.extend(self._top.get(p, ()))
+        for i in ids:
+            if i not in self._fetched:
+                self._fetch({i})
+            got.extend(self._top.get(i, ()))
             if len(got) >= self.max_quotes:
                 break
         got.sort()  # positions in quote order
         out = []
-        for i in got[: self.max_quotes]:
-            d = self._dicts.get(i)
+        for r in got[: self.max_quotes]:
+            d = self._dicts.get(r)
             if d is None:
-                d = self._dicts[i] = self._rows[i].quote_dict()
+                d = self._dicts[r] = self._rows[r].quote_dict()
             out.append(d)
         return out, n
 
@@ -108,30 +110,42 @@ class _Evidence:
 def _finish_edges(g, ev: _Evidence, view: str) -> None:
     """Decode each edge's ``_keys`` into ``shared`` labels, ``certainty``, ``stance``, ``quotes``, ``n_quotes``."""
     tl = ev.target_label
-    rank = ev.rank
+    rank, held = ev.rank, ev.held
     all_keys = g.graph.pop("_keys", [])
     g.graph.pop("_cut", None)
     quoted = []
+    decoded: dict = {}  # what edges sharing the same keys have in common, decoded once
     for a, b, d in g.edges(data=True):
-        keys = _shared(d.pop("_keys"), all_keys)
+        shared = d.pop("_keys")
+        ha, hb = held[a], held[b]
+        memo = decoded.get(shared) if isinstance(shared, int) else None
+        if memo is None:
+            keys = _shared(shared, all_keys)
+            if view == "congruence":
+                stances = {k[1] for k in keys}
+                memo = (keys, stances.pop() if len(stances) == 1 else "mixed",
+                        sorted(f"{s} {tl[t]}" for t, s in keys))
+            else:
+                memo = (keys, "conflict", sorted(tl[t] for t in keys))
+            if isinstance(shared, int):
+                decoded[shared] = memo
+        keys, d["stance"], labels = memo
+        d["shared"] = list(labels)
         if view == "congruence":
-            best = max(min(rank[(a, k)], rank[(b, k)]) for k in keys)
-            stances = {k[1] for k in keys}
-            d["stance"] = stances.pop() if len(stances) == 1 else "mixed"
-            pairs = [(x, k) for k in keys for x in (a, b)]
-            d["shared"] = sorted(f"{s} {tl[t]}" for t, s in keys)
+            ids = [h[k] for k in keys for h in (ha, hb)]
+            best = max(min(rank[ha[k]], rank[hb[k]]) for k in keys)
         else:
             # Only an opposed pair of stances counts towards the certainty of a conflict.
-            best = max(min(rank.get((x, (t, "supports")), 0), rank.get((y, (t, "opposes")), 0))
-                       for t in keys for x, y in ((a, b), (b, a)))
-            d["stance"] = "conflict"
-            pairs = [(x, (t, s)) for t in keys for x in (a, b) for s in ("supports", "opposes")]
-            d["shared"] = sorted(tl[t] for t in keys)
+            best = max(min(rank[x[(t, "supports")]] if (t, "supports") in x else 0,
+                           rank[y[(t, "opposes")]] if (t, "opposes") in y else 0)
+                       for t in keys for x, y in ((ha, hb), (hb, ha)))
+            ids = [h[(t, s)] for t in keys for h in (ha, hb) for s in ("supports", "opposes") if (t, s) in h]
         d["certainty"] = _certainty(best)
-        quoted.append((d, ev.visit(pairs)))
-    ev.prefetch(pairs for _d, pairs in quoted)
-    for d, pairs in quoted:
-        d["quotes"], d["n_quotes"] = ev.quotes(pairs)
+        ids.sort()  # the strongest evidence first
+        quoted.append((d, ids))
+    ev.prefetch(ids for _d, ids in quoted)
+    for d, ids in quoted:
+        d["quotes"], d["n_quotes"] = ev.quotes(ids)
 
 
 def _activity(g, items: Iterable[Holding]) -> None:
