@@ -157,3 +157,18 @@ def test_a_page_of_a_small_graph_is_the_page_of_the_networkx_graph(view, seed):
         spec = ViewSpec(view, max_nodes=max_nodes, max_edges=max_edges)
         same_graphs(actor_view(Holdings.from_rows(rows), spec, graph=SmallGraph),
                     actor_view(Holdings.from_rows(rows), spec))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_edge_cut_on_arrays_is_strongest_edges(seed):
+    import numpy as np
+
+    rng = random.Random(seed)
+    n = rng.randrange(2, 60)
+    pairs = sorted({tuple(sorted(rng.sample(range(n), 2))) for _ in range(rng.randrange(1, 400))})
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    w = np.array([rng.choice([1, 1, 2, 3, 5]) for _ in pairs], dtype=np.int64)
+    for max_edges in (0, 1, 5, len(pairs) // 3, len(pairs) - 1, len(pairs)):
+        kept = strongest_edges([(i, a, b, int(x), 0) for i, (a, b, x) in enumerate(zip(u, v, w))], max_edges)
+        assert actor_pairs._strongest(u, v, w, max_edges).tolist() == sorted(kept)

@@ -159,15 +159,25 @@ def _strongest(u: np.ndarray, v: np.ndarray, weights: np.ndarray, max_edges: int
     import numpy as np
 
     order = np.argsort(-weights, kind="stable")
-    per_node: dict[int, int] = defaultdict(int)
+    n = int(max(u.max(), v.max())) + 1 if len(u) else 0
+    # A node's first BACKBONE edges (all of them, if fewer) make it part of the backbone; once every node
+    # has had them, no later edge can join the backbone, and the rest follow in order.
+    cap = np.minimum(np.bincount(np.concatenate([u, v]), minlength=n), BACKBONE).tolist()
+    open_nodes = sum(1 for c in cap if c)
+    per_node = [0] * n
     backbone: list[int] = []
     rest: list[int] = []
-    for e, a, b in zip(order.tolist(), u[order].tolist(), v[order].tolist()):
+    ranked = order.tolist()
+    for at, (e, a, b) in enumerate(zip(ranked, u[order].tolist(), v[order].tolist())):
         if per_node[a] < BACKBONE or per_node[b] < BACKBONE:
             per_node[a] += 1
             per_node[b] += 1
+            open_nodes -= (per_node[a] == cap[a]) + (per_node[b] == cap[b])
             backbone.append(e)
             if len(backbone) == max_edges:
+                break
+            if not open_nodes:
+                rest += ranked[at + 1: at + 1 + max_edges - len(rest)]
                 break
         elif len(rest) < max_edges:
             rest.append(e)
