@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import evaluation
 from kg.model.records import Assertion
-from kg.ingest.reference import topic_target
+from kg.ingest.reference import topic_target, uncoded_target
 from .certainty import analyse
 from .syntax import has_negation
 from .targets import Found
@@ -48,9 +48,15 @@ class Judgements:
             holders, speakers = self._for_offices(holders, speakers)
             if not holders:
                 continue
-            found = [f for f in self.targets.resolve([ev.target], anchor=ev.anchor,
-                                                     exclude={a.iri for a, _ in holders})
-                     if f.how in ("topic", "frame", "anaphora")]
+            # "called it a historic package": the predicate says "it" is a negotiated text, not the topic last named
+            label = self.targets.documents.label(ev.anchor) \
+                if ev.target.pos_ == "PRON" and ev.anchor.pos_ == "NOUN" else None
+            if label:
+                found = [Found(uncoded_target(label), "document")]
+            else:
+                found = [f for f in self.targets.resolve([ev.target], anchor=ev.anchor,
+                                                         exclude={a.iri for a, _ in holders})
+                         if f.how in ("topic", "frame", "anaphora", "document")]
             out.extend(self._emit(sent, holders, speakers, found, ev.stance, clause.certainty, 0.05))
         return out
 

@@ -134,6 +134,8 @@ class Lexicon:
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()  # "the deal", "the outcome": a negotiated text (named_documents)
+    naming_verbs: frozenset[str] = frozenset()  # "branded it the UAE Consensus"
     event_nouns: frozenset[str] = frozenset()  # "the announcement", "the move": what the text is about
     policy_words: frozenset[str] = frozenset()  # nouns that name a policy alone: an uncoded target of one word  # "on security grounds": a reason, not what a phrase is about
     frame_paraphrases: dict = field(default_factory=dict)  # noun -> [Paraphrase]  # "any wording that ...": nouns whose clause says what they are  # "bring Ukraine closer to NATO", "a route into NATO"  # adjectives that do not say what kind of thing a noun is
@@ -346,6 +348,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
         reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
         event_nouns=_words(ta.get("event_nouns"), ta_path, "event_nouns"),
+        document_nouns=_words(ta.get("document_nouns"), ta_path, "document_nouns"),
+        naming_verbs=_words(ta.get("naming_verbs"), ta_path, "naming_verbs"),
         policy_words=_words(ta.get("policy_words"), ta_path, "policy_words"),
         frame_paraphrases=_paraphrases(ta.get("frame_paraphrases"), ta_path),
         synonyms=tuple(tuple(sorted(_words(g, ta_path, "synonyms"), key=list(map(str.lower, g)).index))

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # (Set from how often each kind of evidence was right on the dev set's nato and cop28 debates.)
 _HOLDER_PENALTY = {"name": 0.0, "new": 0.2, "role": 0.05, "pronoun": 0.25, "near pronoun": 0.1, "noun": 0.2,
                    "speaker": 0.0}
-_TARGET_PENALTY = {"topic": 0.0, "frame": 0.05, "weak": 0.1, "anaphora": 0.2, "actor": 0.2, "uncoded": 0.4}
+_TARGET_PENALTY = {"topic": 0.0, "frame": 0.05, "weak": 0.1, "anaphora": 0.2, "document": 0.2, "actor": 0.2, "uncoded": 0.4}
 # Below this the evidence is too thin to state a position at all: on nato and cop28, 1 of 9 such
 # assertions was right (an uncoded target with an unnamed holder, a pronoun resolved far back).
 _FLOOR = 0.5

@@ -11,11 +11,13 @@ mentioned last.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kg.model.records import Target
 from kg.ingest.reference import actor_target, topic_target, uncoded_target
 from .topic_mentions import TopicMentions
+from .named_documents import DocumentNames
 from .lexicon import Cue
 from .syntax import child
 
@@ -29,11 +31,15 @@ _NO_CUE = Cue("none", "none")
 @dataclass(frozen=True)
 class Found:
     target: Target
-    how: str  # topic | frame | actor | uncoded | anaphora
+    how: str  # topic | frame | actor | uncoded | anaphora | document
 
 
 class TargetResolver(TopicMentions):
     """What a stance is about: a codebook topic, an actor, or uncoded text."""
+
+    @cached_property
+    def documents(self) -> DocumentNames:
+        return DocumentNames(self.doc, list(self.doc.sents), self.lexicon)
 
     # -- resolution -------------------------------------------------------
     def resolve(self, roots: list[Token], *, include: list[Token] = (), exclude: set[str] = frozenset(),
@@ -54,9 +60,12 @@ class TargetResolver(TopicMentions):
                 # "last year's rules", far from any mention: what the text has been about most
                 topic = self.main_topic(pointer)
             if topic is None:
-                return []
+                label = self.documents.label(pointer)  # "praised the outcome": the text the lead names
+                return [Found(uncoded_target(label), "document")] if label else []
             # "the measures" after "limits on chips and chipmaking gear": every topic named there
             return [Found(topic_target(t), "anaphora") for t in self._together(topic)]
+        if roots and roots[0].i == (self.documents.description or (-1,))[0]:
+            return [Found(uncoded_target(self.documents.label(roots[0])), "document")]  # one label for one text
         found = self._resolve_one(roots, anchor=anchor, exclude=exclude, ellipsis=ellipsis, recipients=recipients,
                                   action=action)
         return [found] if found is not None else []
@@ -67,7 +76,10 @@ class TargetResolver(TopicMentions):
         pointer = self._anaphoric(roots[0]) if roots else None
         if pointer is not None:
             topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON", phrase=pointer)
-            return Found(topic_target(topic), "anaphora") if topic else None
+            if topic is None:
+                label = self.documents.label(pointer)
+                return Found(uncoded_target(label), "document") if label else None
+            return Found(topic_target(topic), "anaphora")
         weak = self.weak_topic(roots[0]) if roots else None
         if weak is None and roots and roots[0].lemma_.lower() in lex.vague_heads:
             # "any wording that could be read as a timetable": the clause says what the words are about
