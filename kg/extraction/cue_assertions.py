@@ -190,6 +190,8 @@ class CueAssertions:
                        not all(tok.i in mods for tok in slots[:1])]
         if not targets:
             return []
+        if negated and hit.cue.stance == "supports" and stance == "opposes" and slots and self._particular(slots[0]):
+            stance = "hesitant"  # "would not supply such munitions": limits, does not reject
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
         if len(holders) == 1 and not deontic:
             own = []
@@ -202,6 +204,29 @@ class CueAssertions:
                 own.append(t)
             targets = own
         return self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
+
+
+    def _particular(self, root: Token) -> bool:
+        """"such munitions", "the use of cluster munitions", "some weapons": one kind of what a topic is about,
+        picked out by a word of ``particular_words`` or a modifier no topic's label has."""
+        lex = self.lex
+        words = self.rules.topics.topic_words
+        if root.lower_ in lex.particular_words and root.pos_ in ("PRON", "DET"):
+            return True  # "some of the tariffs"
+        nouns = [root] + [g for c in root.children if c.dep_ == "prep" and c.lower_ == "of"
+                          for g in c.children if g.dep_ == "pobj"]
+        for noun in nouns:
+            key = self.rules.topics.general(noun.lemma_.lower())
+            named = any(key in w for w in words.values())  # "munitions": a word of some topic's labels
+            for c in noun.children:
+                if c.dep_ in ("det", "amod", "predet") and c.lower_ in lex.particular_words:
+                    return True
+                if named and c.dep_ in ("amod", "compound") and c.pos_ in ("NOUN", "ADJ") \
+                        and c.lower_ not in lex.vague_modifiers \
+                        and not self._actors_of(c) \
+                        and not any(self.rules.topics.general(c.lemma_.lower()) in w for w in words.values()):
+                    return True
+        return False
 
 
 def _scenario(tok: Token) -> bool:

@@ -134,6 +134,7 @@ class Lexicon:
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
+    particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
     document_nouns: frozenset[str] = frozenset()  # "the deal", "the outcome": a negotiated text (named_documents)
     naming_verbs: frozenset[str] = frozenset()  # "branded it the UAE Consensus"
     event_nouns: frozenset[str] = frozenset()  # "the announcement", "the move": what the text is about
@@ -282,6 +283,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         verbs=tables["verbs"], adjectives=tables["adjectives"], nouns=tables["nouns"],
         prepositions=tables["prepositions"], phrases=tuple(phrases), verb_objects=verb_objects,
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
+        particular_words=_words(st.get("particular_words"), st_path, "particular_words"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         inclusion_verbs=_words(st.get("inclusion_verbs"), st_path, "inclusion_verbs"),
         blocking_nouns=_words(st.get("blocking_nouns"), st_path, "blocking_nouns"),
