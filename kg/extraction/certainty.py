@@ -125,6 +125,8 @@ def _controlled(tok: Token, lexicon: Lexicon) -> bool:
             return True  # "accused wealthy governments of strong-arming poorer ones into accepting X"
         if t.dep_ == "pobj" and t.head.lower_ in ("of", "for") and t.head.head.lemma_.lower() in lexicon.accusation_verbs:
             return True
+        if t.dep_ == "prep" and t.i != tok.i and t.head.lemma_.lower() in lexicon.accusation_verbs:
+            return True  # the same, when the parser hangs the act on the verb ("accusing X of ... into accepting Y")
         if t.dep_ == "xcomp":
             h = t.head
             if h.lemma_.lower() in lexicon.object_control and any(c.dep_ == "dobj" for c in h.children):
