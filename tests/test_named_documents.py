@@ -52,3 +52,21 @@ def test_without_a_named_text_in_the_lead_a_bare_noun_is_no_target(extract):
 def test_any_word_for_the_text_points_to_it(extract, noun):
     found = on_text(extract(LEAD + f"Germany welcomed the {noun}."))
     assert found == {("Germany", "supports", "final Lisbon trade accord")}
+
+
+def test_the_text_wins_over_the_topic_last_named(extract):
+    # "the outcome" right after a topic is named is still the text, not that topic
+    found = on_text(extract(LEAD + "It also cuts tariffs on steel. Germany praised the outcome."))
+    assert ("Germany", "supports", "final Lisbon trade accord") in found
+
+
+def test_an_amount_names_no_text(extract):
+    text = "Canada approved an $800 million package for Mexico on Friday. Germany praised the package."
+    assert not {f for f in on_text(extract(text)) if f[0] == "Germany"}
+
+
+def test_a_trailing_participle_is_the_speakers(extract):
+    # ", calling X Y" after a reported clause: the speaker calls it, not the clause's subject
+    found = on_text(extract(LEAD + "Tom Becker said it was heartening that ministers had signed up to the plan, "
+                                   "calling the outcome an important text."))
+    assert ("Tom Becker", "supports", "final Lisbon trade accord") in found

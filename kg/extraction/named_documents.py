@@ -2,7 +2,7 @@
 
 Reaction pieces judge a text as a whole ("praised the outcome", "supported the presidency's
 proposal"). With no codebook topic before it, such a noun means the text the story's lead
-names, described there with a name or number of its own ("adopted the final COP28 decision",
+names, described there with a name of its own ("adopted the final COP28 decision",
 "the Vilnius communiqué"), under the name someone gave it ("branded it the UAE Consensus").
 The target is uncoded and labelled with both: "final COP28 decision (UAE Consensus)", so
 every reaction to one text shares one label. A lead that names no such text gives no target:
@@ -31,9 +31,9 @@ def _phrase(head: Token) -> str:
 
 
 def _names_itself(head: Token) -> bool:
-    """A description with a name or number of its own: "the final COP28 decision", "the Paris Agreement"."""
-    return head.pos_ == "PROPN" or any(
-        c.dep_ in _MODIFIERS and (c.pos_ == "PROPN" or c.like_num) for c in head.lefts)
+    """A description with a name of its own: "the final COP28 decision", "the Paris Agreement" (not "an $800
+    million package": an amount names no text)."""
+    return head.pos_ == "PROPN" or any(c.dep_ in _MODIFIERS and c.pos_ == "PROPN" for c in head.lefts)
 
 
 class DocumentNames:

@@ -290,6 +290,14 @@ class CueFinder:
                 return None  # a noun in subject position holds nothing ("the plan to send troops was ...")
             if dep == "advcl" and t.tag_ in ("VBD", "VBZ", "VBP"):
                 return None  # "X spoke after leaders agreed to ...": a finite clause has a subject of its own, not X
+            if dep == "advcl" and t.tag_ == "VBG" and h.dep_ == "ccomp" and t.i > 0 and t.doc[t.i - 1].text == "," \
+                    and t.lemma_.lower() in (lex.framing_verbs | lex.reporting_verbs):
+                r = h  # "Kerry said it was good that nations had signed up, calling the outcome important": Kerry calls it
+                while r.dep_ == "ccomp" and r.head.lemma_.lower() not in lex.reporting_verbs:
+                    r = r.head
+                if r.dep_ == "ccomp":
+                    t = r.head
+                    continue
             if dep == "conj" and t.tag_ in ("VBD", "VBZ", "VBP") and not any(
                     c.dep_ == "cc" for c in (*h.children, *t.children)):
                 return None  # the same, parsed as a verb coordinated with no "and": not the first verb's subject

@@ -51,6 +51,9 @@ class TargetResolver(TopicMentions):
         if hits:
             return [Found(topic_target(t), how) for t, how in hits]
         pointer = self._anaphoric(roots[0]) if roots else None
+        label = self.documents.label(pointer) if pointer is not None and pointer.pos_ != "PRON" else None
+        if label:  # "praised the outcome" in a story whose lead names a text: that text, not the topic last named
+            return [Found(uncoded_target(label), "document")]
         if pointer is not None:
             # "the measures" may point back within its sentence; "that demand" points to an earlier one
             demonstrative = any(c.dep_ == "det" and c.lower_ in ("this", "that", "these", "those")
