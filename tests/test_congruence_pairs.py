@@ -5,8 +5,8 @@ page drawn from a view in a SmallGraph (``kg viz``) is the page drawn from it in
 
 from __future__ import annotations
 
-from collections import defaultdict
 import random
+from collections import defaultdict
 from itertools import combinations
 from unittest import mock
 
