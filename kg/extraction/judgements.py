@@ -1,5 +1,6 @@
-"""Positions stated without a stance cue: evaluations ("called the decision historic")
-and assent to a topic's event ("allies agreed that Ukraine would become a member").
+"""Positions stated without a stance cue: evaluations ("called the decision historic"),
+assent to a topic's event ("allies agreed that Ukraine would become a member") and goals
+("Turkey's aim is to ratify the accession").
 A part of :class:`.rules._Run`."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from . import evaluation
 from kg.model.records import Assertion
 from kg.ingest.reference import topic_target, uncoded_target
 from .certainty import analyse
-from .syntax import has_negation
+from .syntax import child, has_negation
 from .targets import Found
 
 if TYPE_CHECKING:
@@ -99,4 +100,42 @@ class Judgements:
                 stance = "opposes" if has_negation(c) or has_negation(tok) else "supports"
                 found = [Found(topic_target(m.topic), "frame")]
                 out.extend(self._emit(sent, holders, speakers, found, stance, clause.certainty, 0.05))
+        return out
+
+    # -- goals ----------------------------------------------------------------
+    def _goals(self, sent: Span) -> list[Assertion]:
+        """"Turkey's aim is to ratify X", "the goal, he said, was to complete the process": what is named
+        as someone's goal they support; the goal's owner holds it, or, unowned, the speaker."""
+        out: list[Assertion] = []
+        lex = self.lex
+        for tok in sent:
+            if tok.lemma_.lower() not in lex.goal_nouns or tok.dep_ not in ("nsubj", "dep"):
+                continue
+            head = tok.head
+            cop = head if head.lemma_.lower() == "be" else next(  # "X's aim, Y said, was to ...": parsed apart
+                (c for c in head.children if c.dep_ == "ccomp" and c.lemma_.lower() == "be"
+                 and child(c, "nsubj") is None and c.i > tok.i), None)
+            goal = child(cop, "xcomp", "attr") if cop is not None else None
+            if goal is None or has_negation(cop) or has_negation(goal) or analyse(cop, lex).conditional:
+                continue
+            cue = lex.verbs.get(goal.lemma_.lower()) if goal.pos_ == "VERB" else None
+            stance = cue.stance if cue is not None else "supports"  # "the aim is to lift the tariffs": against them
+            if stance not in ("supports", "opposes", "hesitant"):
+                continue
+            owner = child(tok, "poss")
+            speakers = self.attribution.speakers(cop)
+            if owner is not None and owner.lower_ in lex.first_person:
+                q = self.attribution.quote_at(owner.idx)
+                holders = [(self.offices.organisation(a) or a, "speaker") if owner.lower_ in lex.first_person_plural
+                           else (a, "speaker") for a in (q.speakers if q else ())]
+            elif owner is not None:
+                holders, speakers = self._resolve_holder(owner, speakers)
+            else:
+                holders = [(speakers[0], "speaker")] if speakers else []
+            holders, speakers = self._for_offices(holders, speakers)
+            if not holders:
+                continue
+            found = [f for f in self.targets.resolve([goal], anchor=tok, exclude={a.iri for a, _ in holders})
+                     if f.how in ("topic", "frame", "anaphora", "document")]
+            out.extend(self._emit(sent, holders, speakers, found, stance, analyse(cop, lex).certainty, 0.05))
         return out

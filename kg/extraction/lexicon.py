@@ -135,6 +135,7 @@ class Lexicon:
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
     particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
+    goal_nouns: frozenset[str] = frozenset()  # "Turkey's aim is to ratify X": support for X
     document_nouns: frozenset[str] = frozenset()  # "the deal", "the outcome": a negotiated text (named_documents)
     naming_verbs: frozenset[str] = frozenset()  # "branded it the UAE Consensus"
     event_nouns: frozenset[str] = frozenset()  # "the announcement", "the move": what the text is about
@@ -317,6 +318,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         normative_verbs=_words(at.get("normative_verbs"), at_path, "normative_verbs"),
         assent_verbs=_words(at.get("assent_verbs"), at_path, "assent_verbs"),
         assent_adjectives=_words(at.get("assent_adjectives"), at_path, "assent_adjectives"),
+        goal_nouns=_words(at.get("goal_nouns"), at_path, "goal_nouns"),
         object_control=_words(at.get("object_control"), at_path, "object_control"),
         accusation_verbs=_words(at.get("accusation_verbs"), at_path, "accusation_verbs"),
         conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),

@@ -132,6 +132,7 @@ class _Run(CueAssertions, Judgements):
                     lead = (hit, clause, inner)
             out.extend(self._evaluations(sent))
             out.extend(self._assents(sent))
+            out.extend(self._goals(sent))
             named = self.attribution.sentence_speakers(sent)
             if named:
                 last_speaker[para] = named[-1]

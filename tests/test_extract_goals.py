@@ -1,0 +1,34 @@
+"""What is named as someone's goal they support: "Mexico's aim is to ratify the trade deal"; unowned
+("the goal, she said, was ..."), the speaker holds it. The trade debate of tests/data/extract."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extraction import default_reference, shared_extractor
+from kg.model.records import Document
+
+
+@pytest.fixture(scope="module")
+def extract(data_dir):
+    d = data_dir / "extract"
+    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
+    extractor = shared_extractor()
+    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Mexico's aim is a new trade deal with Canada.", ("Mexico", "supports", "free-trade-agreement")),
+    ("Canada's priority is to complete the trade agreement.", ("Canada", "supports", "free-trade-agreement")),
+    ("Mexico's aim is to lift the tariffs on steel.", ("Mexico", "opposes", "steel-tariffs")),
+    ("The goal, Maria Lopez said, was to conclude the trade deal as soon as possible.",
+     ("Mexico", "supports", "free-trade-agreement")),
+])
+def test_a_goal_is_a_position(extract, sentence, expected):
+    assert expected in extract(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["Mexico's aim is not to conclude the trade deal.",
+                                      "If Mexico's aim were a trade deal, Canada would agree."])
+def test_a_goal_denied_or_supposed_is_none(extract, sentence):
+    assert not any(h == "Mexico" for h, _, _ in extract(sentence))
