@@ -6,7 +6,8 @@ Constructions (each names where the holder and the evaluated thing are):
   "Gallagher described the rules as a good first step" -> the verb's subject holds it;
 - a copula under someone's voice: "the G7 plan was wrong and dangerous, Peskov said",
   "this is economic coercion" (in a spokesperson's turn) -> the speaker holds it;
-- a posing verb: "Ukraine's accession would pose a direct threat" -> the speaker holds it.
+- a posing verb: "Ukraine's accession would pose a direct threat" -> the speaker holds it;
+- a means of a remedy: "emissions can be curbed with carbon capture" -> the speaker backs the means.
 
 The evaluative word is an adjective or noun of ``evaluations`` in ``lexicons/stance.yaml``;
 a noun without a polarity of its own takes its modifiers' ("a false proposition").
@@ -70,6 +71,13 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
             seen.add(subj.i)
             out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", subj, None))
             continue
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in lexicon.remedy_verbs:
+            # "emissions can be curbed with carbon capture": the means is backed ("cannot be": not)
+            for prep in tok.children:
+                means = pobj(prep) if prep.dep_ == "prep" and prep.lower_ in ("with", "through", "via") else None
+                if means is not None and means.i not in seen and means.pos_ in ("NOUN", "PROPN"):
+                    seen.add(means.i)
+                    out.append(EvaluationHit(tok, "opposes" if has_negation(tok) else "supports", means, None))
         if (tok.pos_ not in ("ADJ", "NOUN", "PROPN") and tok.tag_ != "VBN") or tok.i in seen:
             continue  # (a participle may evaluate too: "carefully tailored", "misguided")
         p = polarity(tok, lexicon)

@@ -135,6 +135,7 @@ class Lexicon:
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
     particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
+    remedy_verbs: frozenset[str] = frozenset()  # "can be curbed with X": X is a means someone backs
     goal_nouns: frozenset[str] = frozenset()  # "Turkey's aim is to ratify X": support for X
     document_nouns: frozenset[str] = frozenset()  # "the deal", "the outcome": a negotiated text (named_documents)
     naming_verbs: frozenset[str] = frozenset()  # "branded it the UAE Consensus"
@@ -290,6 +291,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         blocking_nouns=_words(st.get("blocking_nouns"), st_path, "blocking_nouns"),
         wanting_verbs=_words(st.get("wanting_verbs"), st_path, "wanting_verbs"),
         framing_verbs=_words(ev.get("framing_verbs"), st_path, "evaluations.framing_verbs"),
+        remedy_verbs=_words(ev.get("remedy_verbs"), st_path, "evaluations.remedy_verbs"),
         copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),
         posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
         polarity={**{w: 1 for w in _words(ev.get("positive"), st_path, "evaluations.positive")},
