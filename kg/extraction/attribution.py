@@ -249,7 +249,10 @@ class Attribution:
                 path.append(path[-1].head)
             complement = False  # crossed a "that" clause the parser took for a relative clause
             for h in path:
-                if h.i != tok.i and self._is_reporting(h) and (prev.dep_ in ("ccomp", "parataxis") or complement):
+                # "X should happen, he said, and Y must follow": a clause joined to a post-posed report goes on with it
+                goes_on = prev.dep_ == "conj" and prev.i > h.i and any(c.dep_ == "ccomp" and c.i < h.i for c in h.children)
+                if h.i != tok.i and self._is_reporting(h) and (prev.dep_ in ("ccomp", "parataxis") or complement
+                                                                or goes_on):
                     subj = self._logical_subject(h)
                     if subj is not None:
                         out.extend(self._speaker_of(subj))
