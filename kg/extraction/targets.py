@@ -142,6 +142,10 @@ class TargetResolver(TopicMentions):
                 pointing = True  # "such"
             elif c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and self.actors_of(c)):
                 pointing = True
+            elif c.dep_ == "acl" and c.tag_ == "VBN" and any(
+                    a.dep_ == "agent" and any(self.actors_of(o) for o in a.children if o.dep_ == "pobj")
+                    for a in c.children):
+                pointing = True  # "controls imposed by Washington" is "Washington's controls": its owner names it
             elif c.dep_ in ("punct", "case") or (c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")):
                 continue
             elif c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ == "own" for g in c.subtree):

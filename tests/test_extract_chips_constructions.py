@@ -1,0 +1,34 @@
+"""Constructions that state positions on measures: who owns a measure, what a warning says.
+
+The trade debate of tests/data/extract: nothing in the rules knows its names or topics.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extraction import default_reference, shared_extractor
+from kg.model.records import Document
+
+LEAD = "The United States imposed tariffs on steel imports on Monday. "
+
+
+@pytest.fixture(scope="module")
+def extract(data_dir):
+    d = data_dir / "extract"
+    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
+    extractor = shared_extractor()
+    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+
+
+# "measures imposed by Washington" is "Washington's measures": a phrase that names its owner points back
+@pytest.mark.parametrize("sentence", ["Germany criticised restrictions imposed by Washington.",
+                                      "Germany said measures imposed by Washington would hurt European exporters."])
+def test_a_measure_imposed_by_an_actor_points_back(extract, sentence):
+    assert ("Germany", "opposes", "steel-tariffs") in extract(LEAD + sentence)
+
+
+@pytest.mark.parametrize("sentence", ["Germany criticised restrictions imposed last year.",
+                                      "Germany said measures would hurt European exporters."])
+def test_a_measure_with_no_owner_named_is_no_pointer(extract, sentence):
+    assert ("Germany", "opposes", "steel-tariffs") not in extract(LEAD + sentence)
