@@ -32,3 +32,17 @@ def test_a_measure_imposed_by_an_actor_points_back(extract, sentence):
                                       "Germany said measures would hurt European exporters."])
 def test_a_measure_with_no_owner_named_is_no_pointer(extract, sentence):
     assert ("Germany", "opposes", "steel-tariffs") not in extract(LEAD + sentence)
+
+
+# "warned that the tariffs would hurt exporters": a cost foreseen in a warning is hesitant, not against
+@pytest.mark.parametrize("verb", ["warned", "cautioned"])
+def test_a_bad_effect_in_a_warning_is_hesitant(extract, verb):
+    found = extract(LEAD + f"Germany {verb} that the tariffs would hurt European exporters.")
+    assert ("Germany", "hesitant", "steel-tariffs") in found
+    assert ("Germany", "opposes", "steel-tariffs") not in found
+
+
+def test_a_bad_effect_said_is_opposition(extract):
+    found = extract(LEAD + "Germany said the tariffs would hurt European exporters.")
+    assert ("Germany", "opposes", "steel-tariffs") in found
+    assert ("Germany", "hesitant", "steel-tariffs") not in found

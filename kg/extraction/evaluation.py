@@ -69,7 +69,9 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
             # what something would do, said by someone, is their judgement of it
             p = -effect if has_negation(tok) else effect
             seen.add(subj.i)
-            out.append(EvaluationHit(tok, "supports" if p > 0 else "opposes", subj, None))
+            # "warned that the controls could hurt chipmakers": a cost foreseen, hesitant
+            warned = p < 0 and tok.dep_ == "ccomp" and tok.head.lemma_.lower() in lexicon.warning_verbs
+            out.append(EvaluationHit(tok, "hesitant" if warned else "supports" if p > 0 else "opposes", subj, None))
             continue
         if tok.pos_ == "VERB" and tok.lemma_.lower() in lexicon.remedy_verbs:
             # "emissions can be curbed with carbon capture": the means is backed ("cannot be": not)

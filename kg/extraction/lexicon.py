@@ -77,6 +77,7 @@ class Lexicon:
     having_nouns: frozenset[str]  # "X has a role to play": a good word for X
     favour_nouns: frozenset[str]  # "X is in the interest of all", "in line with international practice"
     effects: dict[str, int]  # "X would hurt / strengthen ...": verb -> +1 | -1
+    warning_verbs: frozenset[str]  # "warned that X would hurt Y": a cost foreseen, hesitant
     # certainty: lemma -> level, per word class
     hedge_modals: dict[str, str]
     hedge_adverbs: dict[str, str]
@@ -302,6 +303,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         favour_nouns=_words(ev.get("favour_nouns"), st_path, "evaluations.favour_nouns"),
         effects={**{w: 1 for w in _words(ev.get("good_effects"), st_path, "evaluations.good_effects")},
                  **{w: -1 for w in _words(ev.get("bad_effects"), st_path, "evaluations.bad_effects")}},
+        warning_verbs=_words(ev.get("warning_verbs"), st_path, "evaluations.warning_verbs"),
         hedge_modals=levels["modals"], hedge_adverbs=levels["adverbs"],
         hedge_adjectives=levels["adjectives"], hedge_nouns=levels["nouns"], hedge_verbs=levels["verbs"],
         hedge_passives=levels["passives"],
