@@ -46,3 +46,16 @@ def test_a_bad_effect_said_is_opposition(extract):
     found = extract(LEAD + "Germany said the tariffs would hurt European exporters.")
     assert ("Germany", "opposes", "steel-tariffs") in found
     assert ("Germany", "hesitant", "steel-tariffs") not in found
+
+
+# "did not rule out taking the matter up at the WTO": a step on a subject of discussion is no position on it
+@pytest.mark.parametrize("sentence", ["Germany did not rule out taking the matter up at the WTO.",
+                                      "Germany wants to raise the issue with Washington."])
+def test_a_step_on_the_matter_is_no_position_on_it(extract, sentence):
+    assert not {f for f in extract(LEAD + sentence) if f[0] == "Germany"}
+
+
+@pytest.mark.parametrize("sentence, stance", [("Germany wants to scrap the measure.", "opposes"),
+                                              ("Germany did not rule out extending the measure.", "supports")])
+def test_a_measure_under_a_verb_still_points_back(extract, sentence, stance):
+    assert ("Germany", stance, "steel-tariffs") in extract(LEAD + sentence)

@@ -124,6 +124,7 @@ class Lexicon:
     # targets
     anaphoric_nouns: frozenset[str]
     anaphoric_determiners: frozenset[str]
+    discussion_nouns: frozenset[str]  # "taking the matter up at the WTO": a step on the matter, not it
     anaphoric_pronouns: frozenset[str]
     propositional_nouns: frozenset[str]
     privative_nouns: frozenset[str]  # "the absence of X", "a lack of X": a stance on them flips onto X
@@ -344,6 +345,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         relative_pronouns=_words(ac.get("relative_pronouns"), ac_path, "relative_pronouns"),
         anaphoric_nouns=_words(ta.get("anaphoric_nouns"), ta_path, "anaphoric_nouns"),
         anaphoric_determiners=_words(ta.get("anaphoric_determiners"), ta_path, "anaphoric_determiners"),
+        discussion_nouns=_words(ta.get("discussion_nouns"), ta_path, "discussion_nouns"),
         anaphoric_pronouns=_words(ta.get("anaphoric_pronouns"), ta_path, "anaphoric_pronouns"),
         propositional_nouns=_words(ta.get("propositional_nouns"), ta_path, "propositional_nouns"),
         privative_nouns=_words(ta.get("privative_nouns"), ta_path, "privative_nouns"),

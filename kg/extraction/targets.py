@@ -126,8 +126,8 @@ class TargetResolver(TopicMentions):
         lex = self.lexicon
         if root.pos_ in ("VERB", "AUX"):
             obj = child(root, "dobj")
-            if obj is None:
-                return None
+            if obj is None or obj.lemma_.lower() in lex.discussion_nouns:
+                return None  # "taking the matter up": a step on the matter, not the matter
             root = obj
         if root.pos_ == "PRON":
             return root if root.lower_ in lex.anaphoric_pronouns else None
