@@ -59,3 +59,14 @@ def test_a_step_on_the_matter_is_no_position_on_it(extract, sentence):
                                               ("Germany did not rule out extending the measure.", "supports")])
 def test_a_measure_under_a_verb_still_points_back(extract, sentence, stance):
     assert ("Germany", stance, "steel-tariffs") in extract(LEAD + sentence)
+
+
+# "had protested to The Hague": the "to" phrase of a verb of addressing names whom, not what
+@pytest.mark.parametrize("sentence", ["Germany protested to Mexico.", "Germany complained to Mexico."])
+def test_whom_a_protest_is_addressed_to_is_no_target(extract, sentence):
+    assert not {f for f in extract(LEAD + sentence) if f[0] == "Germany"}
+
+
+@pytest.mark.parametrize("sentence", ["Germany objected to Mexico.", "Germany protested against Mexico."])
+def test_what_is_objected_to_stays_the_target(extract, sentence):
+    assert ("Germany", "opposes", None) in extract(LEAD + sentence)

@@ -354,8 +354,8 @@ class CueFinder:
                     if prep == "against" and hit.cue.stance == "supports":
                         continue  # "defend against aggression", "help against X": not what is supported
                     for p in children(a, "prep"):
-                        if p.lower_ == prep and p.i not in hit.words:
-                            slots.extend(children(p, "pobj", "pcomp"))
+                        if p.lower_ == prep and p.i not in hit.words and (prep, a.lemma_.lower()) not in lex.addressees:
+                            slots.extend(children(p, "pobj", "pcomp"))  # ("protested to The Hague": to whom)
             return slots
         if hit.kind == "attributive":
             return []  # "the cautious camp": about the topic at hand
