@@ -70,3 +70,15 @@ def test_whom_a_protest_is_addressed_to_is_no_target(extract, sentence):
 @pytest.mark.parametrize("sentence", ["Germany objected to Mexico.", "Germany protested against Mexico."])
 def test_what_is_objected_to_stays_the_target(extract, sentence):
     assert ("Germany", "opposes", None) in extract(LEAD + sentence)
+
+
+# Answering a measure is acting against it: "called on the administration to respond forcefully to X"
+@pytest.mark.parametrize("sentence", ["Germany called on the European Commission to respond forcefully to the tariffs.",
+                                      "Germany vowed to retaliate against the tariffs."])
+def test_a_response_to_a_measure_opposes_it(extract, sentence):
+    assert ("Germany", "opposes", "steel-tariffs") in extract(LEAD + sentence)
+
+
+def test_no_response_is_no_position(extract):
+    found = extract(LEAD + "Germany did not respond to requests for comment on the tariffs.")
+    assert not {f for f in found if f[0] == "Germany"}
