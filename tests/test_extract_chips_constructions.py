@@ -82,3 +82,15 @@ def test_a_response_to_a_measure_opposes_it(extract, sentence):
 def test_no_response_is_no_position(extract):
     found = extract(LEAD + "Germany did not respond to requests for comment on the tariffs.")
     assert not {f for f in found if f[0] == "Germany"}
+
+
+# "said the changes will make the tariffs more effective": what something makes good or bad, said by someone
+@pytest.mark.parametrize("predicate, stance", [("more effective", "supports"), ("unfair", "opposes")])
+def test_what_something_makes_of_a_measure_is_the_speakers_judgement(extract, predicate, stance):
+    found = extract(LEAD + f"Maria Lopez said the changes would make the tariffs {predicate}.")
+    assert ("Mexico", stance, "steel-tariffs") in found
+
+
+def test_what_a_measure_makes_of_something_else_is_no_judgement_of_it(extract):
+    found = extract(LEAD + "Maria Lopez said the tariffs would make customs checks more effective.")
+    assert ("Mexico", "supports", "steel-tariffs") not in found

@@ -119,6 +119,9 @@ def _construction(p: Token, lexicon: Lexicon) -> tuple[Token | None, Token | Non
     if p.dep_ == "pobj" and head.lower_ == "as" and head.head.dep_ == "dobj" \
             and head.head.head.lemma_.lower() in lexicon.framing_verbs:  # "regard [the appearance of X as a threat]"
         return head.head, head.head.head, head.head.head
+    if p.dep_ in ("ccomp", "oprd", "xcomp") and p.pos_ == "ADJ" and hl in lexicon.making_verbs:
+        # "the updates will make the controls more effective": what something makes good, said by someone
+        return child(p, "nsubj") or child(head, "dobj"), None, head
     if p.dep_ == "dobj" and hl in lexicon.posing_verbs:
         return child(head, "nsubj"), None, head
     if p.dep_ == "pobj" and hl in ("in", "within") and head.head.lemma_.lower() in lexicon.copulas:

@@ -73,6 +73,7 @@ class Lexicon:
     framing_verbs: frozenset[str]
     copulas: frozenset[str]
     posing_verbs: frozenset[str]
+    making_verbs: frozenset[str]  # "will make the controls more effective": a good word for the controls
     polarity: dict[str, int]  # evaluative word -> +1 | -1 | 2 (doubtful: hesitant)
     evaluable_nouns: frozenset[str]  # nouns that take their modifiers' polarity ("a good first step")
     having_nouns: frozenset[str]  # "X has a role to play": a good word for X
@@ -298,6 +299,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         remedy_verbs=_words(ev.get("remedy_verbs"), st_path, "evaluations.remedy_verbs"),
         copulas=_words(ev.get("copulas"), st_path, "evaluations.copulas"),
         posing_verbs=_words(ev.get("posing_verbs"), st_path, "evaluations.posing_verbs"),
+        making_verbs=_words(ev.get("making_verbs"), st_path, "evaluations.making_verbs"),
         polarity={**{w: 1 for w in _words(ev.get("positive"), st_path, "evaluations.positive")},
                   **{w: -1 for w in _words(ev.get("negative"), st_path, "evaluations.negative")},
                   **{w: 2 for w in _words(ev.get("doubtful"), st_path, "evaluations.doubtful")}},
