@@ -6,6 +6,8 @@ The trade debate of tests/data/extract: nothing in the rules knows its names or 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kg.extraction import default_reference, shared_extractor
@@ -37,3 +39,17 @@ def test_the_topic_itself_refused_is_opposition(extract, sentence):
 
 def test_support_of_a_kind_stays_support(extract):
     assert ("Germany", "supports", "steel-tariffs") in extract(LEAD + "Germany would support such tariffs.")
+
+
+
+def test_a_pointer_takes_every_topic_of_a_deep_phrase():
+    # "the restrictions" after "limits on the export of advanced chips and chipmaking tools": both topics,
+    # however deep the first sits in the phrase that named them (the chips debate's reference data)
+    chips = Path(__file__).resolve().parents[1].parent / "shared" / "devset" / "chips-export-controls"
+    assert chips.is_dir(), f"{chips} is missing"
+    reference = default_reference([chips / "gazetteer.ttl"], [chips / "codebook.ttl"])
+    text = ("Washington imposed sweeping new limits on the sale of advanced chips and chipmaking gear to China. "
+            "Beijing denounced the restrictions.")
+    found = {(a.actor.label, a.stance, a.target.topic) for a in shared_extractor()(Document("t", text), reference)}
+    assert {t for h, s, t in found if s == "opposes" and h == "China"} >= {
+        "chip-export-controls", "equipment-export-controls"}, found

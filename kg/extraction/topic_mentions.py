@@ -222,7 +222,7 @@ class TopicMentions(PhraseTopics):
         m = self.mentions[k]
         heads = {m.head, *(c.i for c in self.doc[m.head].conjuncts)}
         t = self.doc[m.head]
-        for _ in range(4):  # "limits on chips and chipmaking gear": the phrase that holds the mention
+        for _ in range(6):  # "limits on the sale of chips and chipmaking gear": the phrase that holds the mention
             if t.head.i == t.i or t.dep_ not in ("pobj", "prep", "conj", "compound", "amod"):
                 break
             t = t.head
