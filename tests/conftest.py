@@ -75,3 +75,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def trade_extract(data_dir):
+    """Extraction with the neutral trade/climate/election reference data of tests/data/extract (nothing in
+    the rules knows its names or topics): text -> {(holder, stance, topic)}."""
+    from kg.extraction import default_reference, shared_extractor
+    from kg.model.records import Document
+
+    d = data_dir / "extract"
+    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
+    extractor = shared_extractor()
+    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+

@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extraction import default_reference, shared_extractor
-from kg.model.records import Document
 
 LEAD = "The United States imposed tariffs on steel imports on Monday. "
 
 
 @pytest.fixture(scope="module")
-def extract(data_dir):
-    d = data_dir / "extract"
-    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
-    extractor = shared_extractor()
-    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+def extract(trade_extract):
+    return trade_extract
 
 
 # "measures imposed by Washington" is "Washington's measures": a phrase that names its owner points back

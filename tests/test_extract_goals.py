@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extraction import default_reference, shared_extractor
-from kg.model.records import Document
 
 
 @pytest.fixture(scope="module")
-def extract(data_dir):
-    d = data_dir / "extract"
-    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
-    extractor = shared_extractor()
-    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+def extract(trade_extract):
+    return trade_extract
 
 
 @pytest.mark.parametrize("sentence, expected", [

@@ -17,11 +17,8 @@ LEAD = "The United States imposed tariffs on steel imports on Monday. "
 
 
 @pytest.fixture(scope="module")
-def extract(data_dir):
-    d = data_dir / "extract"
-    reference = default_reference([d / "gazetteer.ttl"], [d / "codebook.ttl"])
-    extractor = shared_extractor()
-    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+def extract(trade_extract):
+    return trade_extract
 
 
 @pytest.mark.parametrize("phrase", ["such tariffs", "these tariffs", "some of the tariffs on steel"])
