@@ -116,7 +116,10 @@ class Judgements:
                 (c for c in head.children if c.dep_ == "ccomp" and c.lemma_.lower() == "be"
                  and child(c, "nsubj") is None and c.i > tok.i), None)
             goal = child(cop, "xcomp", "attr") if cop is not None else None
-            if goal is None or has_negation(cop) or has_negation(goal) or analyse(cop, lex).conditional:
+            if goal is None or has_negation(cop) or has_negation(goal):
+                continue
+            clause = analyse(cop, lex)
+            if clause.conditional:
                 continue
             cue = lex.verbs.get(goal.lemma_.lower()) if goal.pos_ == "VERB" else None
             stance = cue.stance if cue is not None else "supports"  # "the aim is to lift the tariffs": against them
@@ -137,5 +140,5 @@ class Judgements:
                 continue
             found = [f for f in self.targets.resolve([goal], anchor=tok, exclude={a.iri for a, _ in holders})
                      if f.how in ("topic", "frame", "anaphora", "document")]
-            out.extend(self._emit(sent, holders, speakers, found, stance, analyse(cop, lex).certainty, 0.05))
+            out.extend(self._emit(sent, holders, speakers, found, stance, clause.certainty, 0.05))
         return out

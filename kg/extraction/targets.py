@@ -63,8 +63,7 @@ class TargetResolver(TopicMentions):
                 # "last year's rules", far from any mention: what the text has been about most
                 topic = self.main_topic(pointer)
             if topic is None:
-                label = self.documents.label(pointer)  # "praised the outcome": the text the lead names
-                return [Found(uncoded_target(label), "document")] if label else []
+                return []
             # "the measures" after "limits on chips and chipmaking gear": every topic named there
             return [Found(topic_target(t), "anaphora") for t in self._together(topic)]
         if roots and roots[0].i == (self.documents.description or (-1,))[0]:
@@ -79,10 +78,7 @@ class TargetResolver(TopicMentions):
         pointer = self._anaphoric(roots[0]) if roots else None
         if pointer is not None:
             topic = self.recent_topic(pointer.i, same_sentence=pointer.pos_ == "PRON", phrase=pointer)
-            if topic is None:
-                label = self.documents.label(pointer)
-                return Found(uncoded_target(label), "document") if label else None
-            return Found(topic_target(topic), "anaphora")
+            return Found(topic_target(topic), "anaphora") if topic else None
         weak = self.weak_topic(roots[0]) if roots else None
         if weak is None and roots and roots[0].lemma_.lower() in lex.vague_heads:
             # "any wording that could be read as a timetable": the clause says what the words are about
