@@ -200,8 +200,10 @@ class TopicMentions(PhraseTopics):
         for m in self.mentions:
             if m.start < phrase.i:
                 counts[m.topic.iri] = counts.get(m.topic.iri, 0) + 1
+        # Ties go to the topic named first: a story names what it is about before what it reports around
+        # it (its lead), and dicts keep that order, which the stable sort keeps among equal counts.
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        if not ranked:
             return None
         topic = self.topics.reference.topics[ranked[0][0]]
         head = self.topics.canonical(topic.iri, self.topics.general(lemma_key(phrase)))
