@@ -293,3 +293,18 @@ def test_normative_judgement_is_the_speakers_position(extract):
         ("Emmanuel Macron", "supports", "security-guarantees", None, "certain")}
     # without a speaker the text's own voice takes no side
     assert extract("Ukraine should receive security guarantees.") == []
+
+
+@pytest.mark.parametrize("sentence", ["Sweden has delivered on its promises.",
+                                      "Sweden has delivered on what it promised in Madrid."])
+def test_delivering_on_a_promise_sends_nothing(extract, sentence):
+    # "deliver on" keeps a promise: no "deliver weapons", whatever the text spoke of before
+    lead = "NATO allies pledged more weapons for Ukraine. "
+    assert not {f for f in facts(extract(lead + sentence)) if f[0] == "Sweden"}
+    assert ("Sweden", "supports", "military-aid", None, "certain") in facts(extract(lead + "Sweden has delivered weapons."))
+
+
+def test_a_passive_frame_with_on_is_still_the_frame(trade_extract):
+    # "phased out on a timeline": "on" is when, and the subject is what is phased out
+    got = trade_extract("Germany has called for coal to be phased out on a timeline consistent with 1.5C.")
+    assert ("Germany", "supports", "coal-phase-out") in got

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
-from .syntax import (child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
+from .syntax import (acts_on, child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
                      is_relative_clause, pobj)
 
 if TYPE_CHECKING:
@@ -127,8 +127,8 @@ class CueFinder:
         cue = lex.verbs[tok.lemma_.lower()]
         words = [tok.i]
         obj_of = None
-        if cue.kind == "action" and child(tok, "dobj") is None and child(tok, "prep", lower="on") is not None:
-            return None  # "Sweden has delivered on what it promised": kept a promise, sent nothing
+        if cue.kind == "action" and acts_on(tok):
+            return None
         if cue.particle:
             prt = child(tok, "prt", lower=cue.particle)
             if prt is None:

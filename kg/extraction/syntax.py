@@ -26,6 +26,13 @@ def children(token: Token, *deps: str) -> list[Token]:
     return [c for c in token.children if c.dep_ in deps]
 
 
+def acts_on(verb: Token) -> bool:
+    """Whether ``verb`` takes "on" instead of an object: "Sweden has delivered on what it promised" kept a
+    promise and sent nothing; an action verb so used is another verb. (A passive has its object as subject:
+    "phased out on a timeline".)"""
+    return child(verb, "dobj") is None and child(verb, "prep", lower="on") is not None and not is_passive(verb)
+
+
 def is_passive(verb: Token) -> bool:
     return any(c.dep_ in ("auxpass", "nsubjpass", "csubjpass") for c in verb.children)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from kg.model.records import Topic
 from .mentions import Frame, TopicMention, lemma_key
 from .phrase_topics import PhraseTopics
-from .syntax import child, depth_below
+from .syntax import acts_on, child, depth_below
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -83,6 +83,8 @@ class TopicMentions(PhraseTopics):
     def frame_match(self, verb: Token) -> tuple[Topic, bool] | None:
         """(topic, whether the label's subject matched) for the best action label of ``verb``."""
         obj = child(verb, "dobj")
+        if acts_on(verb) and not any(f.prep == "on" for f in self.topics.frames.get(lemma_key(verb), ())):
+            return None  # "delivered on its promises" instantiates no "deliver weapons"
         passive = obj is None and any(c.dep_ == "auxpass" for c in verb.children)
         if passive:  # "fossil fuels should be phased out": the subject is what is phased out
             obj = child(verb, "nsubjpass")
