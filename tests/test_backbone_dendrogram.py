@@ -3,6 +3,7 @@ rDNA's plot.dna_backbone builds it, worked out by hand; its promises and the SVG
 
 from __future__ import annotations
 
+import json
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -10,7 +11,7 @@ from collections import Counter
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_backbone_methods import EXAMPLE, NOT_MONOTONE, PLAIN
+from test_backbone_methods import EXAMPLE, NOT_MONOTONE, PLAIN, said
 
 from kg.analysis import backbone_nested as bn
 from kg.analysis.backbone_nested import NestedBackboneResult
@@ -160,3 +161,85 @@ def test_write_dendrogram(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(KgError, match="cannot write"):
         dg.write_dendrogram(r, tmp_path / "file" / "d.svg")
+
+
+# ---------------------------------------------------------------- kg network --plot
+
+
+@pytest.fixture
+def example_rows(monkeypatch):
+    from kg.analysis import dna_networks
+
+    monkeypatch.setattr(dna_networks, "store_statements", lambda store, filters=None, scale="agreement": (EXAMPLE, 0))
+
+
+def run(*args: str):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    return CliRunner().invoke(app, ["network", "--store", ":memory:", *args], env={"COLUMNS": "160"})
+
+
+NESTED = ("--backbone", "--backbone-method", "nested", "--qualifier", "congruence", "--normalization", "none",
+          "--duplicates", "all")
+
+
+def test_cli_writes_the_dendrogram_and_still_prints(example_rows, tmp_path):
+    out = tmp_path / "bb.svg"
+    r = run(*NESTED, "--plot", str(out))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == run(*NESTED).stdout  # the table as without --plot
+    assert r.stderr.strip() == f"wrote {out}: the dendrogram of 3 concepts"
+    svg = out.read_text(encoding="utf-8")
+    assert leaf_labels(svg) == ["x", "y", "z"] and merge_heights(svg) == pytest.approx([1 / 15, 0.2], abs=1e-3)
+    html = tmp_path / "bb.html"
+    j = run(*NESTED, "--format", "json", "--plot", str(html))
+    assert j.exit_code == 0 and [s["concept"] for s in json.loads(j.stdout)["steps"]] == ["x", "y", "z"]
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") and svg in html.read_text(encoding="utf-8")
+
+
+def test_cli_on_a_built_store(seeds_store_path, tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    out = tmp_path / "seeds.svg"
+    r = CliRunner().invoke(app, ["network", "--store", str(seeds_store_path), "--backbone", "--backbone-method",
+                                 "nested", "--format", "json", "--plot", str(out)])
+    assert r.exit_code == 0, r.output
+    steps = json.loads(r.stdout)["steps"]
+    svg = out.read_text(encoding="utf-8")
+    assert leaf_labels(svg) == [s["label"] for s in steps]
+    assert merge_heights(svg) == pytest.approx([s["backbone_loss"] for s in steps[:-1]], abs=2e-3)
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--backbone", "--plot", "{tmp}/p.svg"), "--backbone-method nested"),
+    (("--backbone", "--backbone-method", "fixed", "--backbone-size", "2", "--plot", "{tmp}/p.svg"),
+     "--backbone-method nested"),
+    (("--plot", "{tmp}/p.svg"), "go with --backbone"),
+    ((*NESTED, "--plot", "{tmp}/p.png"), ".svg or .html"),
+    ((*NESTED, "--plot", "{tmp}/p"), ".svg or .html"),
+    ((*NESTED, "--plot", "{tmp}/file/p.svg"), "cannot write"),
+    ((*NESTED, "--plot", "{tmp}/dir.svg"), "cannot write"),
+])
+def test_cli_bad_plot(example_rows, tmp_path, args, says):
+    (tmp_path / "file").write_text("")
+    (tmp_path / "dir.svg").mkdir()
+    r = run(*(a.replace("{tmp}", str(tmp_path)) for a in args))
+    assert r.exit_code != 0
+    assert r.stdout == "" and len(r.output.splitlines()) == 1 and r.output.startswith("error: ")
+    assert says in r.output and "Traceback" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.svg", "file"]  # nothing written
+
+
+def test_cli_one_concept_has_no_dendrogram(monkeypatch, tmp_path):
+    from kg.analysis import dna_networks
+
+    one = said("A", "x") + said("B", "x")
+    monkeypatch.setattr(dna_networks, "store_statements", lambda store, filters=None, scale="agreement": (one, 0))
+    r = run(*NESTED, "--plot", str(tmp_path / "p.svg"))
+    assert r.exit_code != 0 and r.output.strip() == "error: a dendrogram needs at least two concepts; this nested " \
+                                                    "backbone has 1"
+    assert not (tmp_path / "p.svg").exists()

@@ -159,6 +159,9 @@ def network(
     iterations: int = typer.Option(
         10000, "--iterations", help="With --backbone (penalty, fixed): simulated annealing iterations."),
     seed: int = typer.Option(0, "--seed", help="With --backbone: random seed (the same seed, the same backbone)."),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", help="With --backbone --backbone-method nested: also write rDNA's dendrogram of the steps "
+                             "(plot.dna_backbone) to this .svg file (or .html, the SVG in an offline page)."),
     store: Optional[str] = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
@@ -173,10 +176,10 @@ def network(
 
     check_format(fmt)
     filters = _filters(source, certainty, stance, since, until, topic)
-    if backbone or backbone_method is not None or backbone_size is not None:
+    if backbone or backbone_method is not None or backbone_size is not None or plot is not None:
         _backbone(filters, store, fmt, two_mode or aggregation or window or matrix or isolates, penalty, iterations,
-                  seed, backbone, backbone_method, backbone_size, qualifier=qualifier, normalization=normalization,
-                  duplicates=duplicates, scale=stance_scale)
+                  seed, backbone, backbone_method, backbone_size, plot, qualifier=qualifier,
+                  normalization=normalization, duplicates=duplicates, scale=stance_scale)
         return
     if (qualifier or normalization or duplicates or two_mode or aggregation or stance_scale or window
             or matrix or isolates):
@@ -228,7 +231,8 @@ def network(
     typer.echo(f"definition: polarisation = {p.definition}")
 
 
-def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, backbone, method, size, **given) -> None:
+def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, backbone, method, size, plot,
+              **given) -> None:
     from kg.analysis.backbone import DEFAULTS, METHODS, backbone_from_store, render_backbone
     from kg.analysis.backbone_nested import nested_backbone_from_store, render_nested
     from kg.analysis.dna_networks import check_choice
@@ -236,22 +240,35 @@ def _backbone(filters, store, fmt, other_mode, penalty, iterations, seed, backbo
     from kg.model.errors import InputError
 
     if not backbone:
-        raise InputError("--backbone-method and --backbone-size go with --backbone")
+        raise InputError("--backbone-method, --backbone-size and --plot go with --backbone")
     method = check_choice("backbone method", method or "penalty", METHODS)
     if method == "fixed" and size is None:
         raise InputError("--backbone-method fixed needs --backbone-size N (how many concepts the backbone keeps)")
     if method != "fixed" and size is not None:
         raise InputError("--backbone-size goes with --backbone-method fixed")
+    if plot is not None:
+        from kg.web.dendrogram import plot_format
+
+        if method != "nested":
+            raise InputError("--plot draws the nested backbone's dendrogram: it goes with --backbone-method nested")
+        plot_format(plot)  # an unknown extension fails before the backbone is computed
     if other_mode:
         raise InputError("--backbone is of the one-mode actor network: it goes without --two-mode, --aggregation, "
                          "--window, --matrix and --isolates")
     opts = DnaOptions.make(**{k: v or DEFAULTS.get(k) for k, v in given.items()})
     network = {"qualifier": opts.qualifier, "normalization": opts.normalization, "duplicates": opts.duplicates,
                "scale": opts.scale}
+    if method == "nested":
+        with _open(store) as s:
+            nested = nested_backbone_from_store(s, filters, **network)
+        if plot is not None:  # written first: a path that cannot be written is the one error, on an empty stdout
+            from kg.web.dendrogram import write_dendrogram
+
+            path = write_dendrogram(nested, plot)
+            typer.echo(f"wrote {path}: the dendrogram of {len(nested.steps)} concepts", err=True)
+        typer.echo(render_nested(nested, fmt))
+        return
     with _open(store) as s:
-        if method == "nested":
-            typer.echo(render_nested(nested_backbone_from_store(s, filters, **network), fmt))
-            return
         result = backbone_from_store(s, filters, penalty=penalty, iterations=iterations, seed=seed, method=method,
                                      size=size, **network)
     typer.echo(render_backbone(result, fmt))
