@@ -89,3 +89,12 @@ def test_what_something_makes_of_a_measure_is_the_speakers_judgement(extract, pr
 def test_what_a_measure_makes_of_something_else_is_no_judgement_of_it(extract):
     found = extract(LEAD + "Maria Lopez said the tariffs would make customs checks more effective.")
     assert ("Mexico", "supports", "steel-tariffs") not in found
+
+
+# "deeply concerned by X" objects to X, as "worried by X" does (the guidelines' hesitant is reluctance,
+# wariness, delay; a concern about a measure is an objection to it)
+@pytest.mark.parametrize("adjective", ["concerned", "worried"])
+def test_concern_about_a_measure_is_opposition(extract, adjective):
+    found = extract(LEAD + f"Germany is deeply {adjective} by the tariffs.")
+    assert ("Germany", "opposes", "steel-tariffs") in found
+    assert ("Germany", "hesitant", "steel-tariffs") not in found
