@@ -81,8 +81,11 @@ class CueFinder:
                 if tok.i + k <= sent.end and all(p.lemmas[j] in (lemma_key(doc[tok.i + j]), doc[tok.i + j].lower_)
                                                  for j in range(k)):
                     words = tuple(range(tok.i, tok.i + k))
+                    anchor = doc[tok.i + p.anchor]
+                    if any(c.dep_ == "xcomp" and c.lemma_.lower() in lex.knowledge_verbs for c in anchor.children):
+                        break  # "too early to say": what can be known, not what is wanted
                     obj_of = doc[tok.i + p.obj] if p.obj is not None else None
-                    hits.append(CueHit(doc[tok.i + p.anchor], p.cue, "phrase", words, obj_of))
+                    hits.append(CueHit(anchor, p.cue, "phrase", words, obj_of))
                     used.update(words)
                     break
         for tok in sent:
