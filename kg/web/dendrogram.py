@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from kg.model.errors import InputError, KgError
+from kg.model.errors import InputError
 
 if TYPE_CHECKING:
     from kg.analysis.backbone_nested import NestedBackboneResult
@@ -200,11 +200,6 @@ def plot_format(path: str | Path) -> str:
 
 def write_dendrogram(result: NestedBackboneResult, path: str | Path, title: str | None = None) -> Path:
     """Write the dendrogram to ``path`` (.svg, or .html around the SVG); returns the path."""
-    path = Path(path)
-    text = (dendrogram_html if plot_format(path) == "html" else dendrogram_svg)(result, title)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
-    return path
+    from kg.web.pages import save_page
+
+    return save_page((dendrogram_html if plot_format(path) == "html" else dendrogram_svg)(result, title), path)

@@ -371,12 +371,29 @@ def fill_page(data: dict, *, css: tuple[str, ...], js: str, generator: str, tool
 
 def write_html(net: Network | Page, path: str | Path, *, max_quotes: int = PAGE_QUOTES) -> Path:
     """Write ``net`` as one offline HTML file (at most ``max_quotes`` quotes per edge); returns the path."""
+    return save_page(render_html(net, max_quotes), path)
+
+
+def save_page(text: str, path: str | Path) -> Path:
+    """Write a page (or plot) to ``path``, its folder made if need be; returns the path.
+
+    Written next to it and renamed into place, so that an interrupted run leaves the old page or the
+    new one, never half of one (a browser may have the old one open). :class:`KgError` if it cannot."""
+    import os
+    import tempfile
+
     path = Path(path)
-    text = render_html(net, max_quotes)
+    tmp = None
     try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException as e:  # interrupted (Ctrl-C) or failed: the half-written file goes
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise KgError(f"cannot write {path}: {e.strerror or e}") from None
+        raise
     return path

@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.model.errors import KgError
 from kg.web.layout import FONT_PX
-from kg.web.pages import PAGE_QUOTES, fill_page, layout
+from kg.web.pages import PAGE_QUOTES, fill_page, layout, save_page
 
 if TYPE_CHECKING:
     from kg.analysis.dna_networks import DnaNetwork
@@ -192,14 +191,7 @@ def render_window_html(data: dict) -> str:
 
 def write_window_page(data: dict, path: str | Path) -> Path:
     """Write the page of :func:`window_page` as one offline HTML file; returns the path."""
-    path = Path(path)
-    text = render_window_html(data)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
-    return path
+    return save_page(render_window_html(data), path)
 
 
 def window_page_from_store(store: Store, window: str | int, step: str | int = 1, filters: Filters | None = None, *,
