@@ -46,10 +46,13 @@ def test_an_interrupted_write_leaves_the_old_page(tmp_path_factory, old, new, fa
     assert page.read_bytes() == new.encode("utf-8")
 
 
-def test_no_temporary_file_is_left_behind(tmp_path):
+def test_no_temporary_file_is_left_behind_and_the_page_is_readable_as_any_file(tmp_path):
     page = tmp_path / "deep" / "er" / "page.svg"
     save_page("<svg/>", page)
     assert sorted(p.name for p in page.parent.iterdir()) == ["page.svg"]
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")  # what open() gives under this umask (a page is shared, served, opened)
+    assert page.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
 
 
 def test_an_unwritable_place_is_one_kg_error(tmp_path):

@@ -389,6 +389,9 @@ def save_page(text: str, path: str | Path) -> Path:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        mask = os.umask(0)  # mkstemp's file is private: give it what open() would have
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, path)
     except BaseException as e:  # interrupted (Ctrl-C) or failed: the half-written file goes
         if tmp is not None and os.path.exists(tmp):
