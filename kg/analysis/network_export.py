@@ -12,6 +12,7 @@ from kg.analysis.rows import Filters
 from kg.analysis.view_spec import resolve_spec
 from kg.analysis.views import spec_graph
 from kg.model.errors import InputError, KgError, UnknownNameError
+from kg.model.files import atomic_open
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -70,12 +71,12 @@ def _write_csv(h: nx.Graph, out: Path) -> list[Path]:
         nodes_path, edges_path = out / "nodes.csv", out / "edges.csv"
     nodes_path.parent.mkdir(parents=True, exist_ok=True)
     kind = "Directed" if h.is_directed() else "Undirected"
-    with nodes_path.open("w", encoding="utf-8", newline="") as f:
+    with atomic_open(nodes_path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Id", "Label", *NODE_COLUMNS[1:]])
         for n, d in h.nodes(data=True):
             w.writerow(csv_cells([n, d.get("label", n), *(d.get(c, "") for c in NODE_COLUMNS[1:])]))
-    with edges_path.open("w", encoding="utf-8", newline="") as f:
+    with atomic_open(edges_path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Source", "Target", "Type", "Weight", *EDGE_COLUMNS])
         for u, v, d in h.edges(data=True):
@@ -96,10 +97,8 @@ def export_graph(g: nx.Graph, fmt: str, out: str | Path) -> list[Path]:
         if fmt == "csv":
             return _write_csv(h, out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "graphml":
-            nx.write_graphml(h, out, encoding="utf-8", prettyprint=True)
-        else:
-            nx.write_gexf(h, out, encoding="utf-8", prettyprint=True)
+        with atomic_open(out, "wb") as f:  # whole or not at all
+            (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(h, f, encoding="utf-8", prettyprint=True)
     except OSError as e:
         raise KgError(f"cannot write {out}: {e.strerror or e}") from None
     return [out]

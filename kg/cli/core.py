@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -242,18 +241,13 @@ def export(
         fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS + NETWORK_FORMATS)})", 2)
     with _open(store) as s:
         if out:
-            # Written beside the target and renamed: a failed export leaves no half file.
-            tmp = out.with_name(f".{out.name}.partial")
-            try:
-                with open(tmp, "wb") as f:
+            from kg.model.files import atomic_open
+
+            try:  # whole or not at all: a failed export leaves no half file
+                with atomic_open(out, "wb") as f:
                     s.dump_to(fmt, f)
-                os.replace(tmp, out)
             except OSError as e:
-                tmp.unlink(missing_ok=True)
                 fail(f"cannot write {out}: {e.strerror or e}")
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
             typer.echo(f"wrote {out} ({out.stat().st_size} bytes)", err=True)
         else:
             s.dump_to(fmt, sys.stdout.buffer)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.ingest.dna_database import DNA_STATEMENT, _iso
 from kg.ingest.reference_export import write_text
+from kg.model.files import write_atomic
 from kg.model.errors import InputError
 from kg.model.namespaces import slug
 from kg.ingest.reference import normalise
@@ -104,8 +105,7 @@ def _write_document(path: Path, doc_id, title, text: str, coder, author, source,
     if repeats:
         front["dna_repeats"] = repeats
     # Bytes as stored: no newline translation, so DNA's character offsets index the body unchanged.
-    with open(path, "w", encoding="utf-8", newline="") as f:  # an item a line, the text as it is
-        f.write("---\n" + _dump(front, width=10_000, fast=True, check=False) + "---\n" + text)
+    write_atomic(path, "---\n" + _dump(front, width=10_000, fast=True, check=False) + "---\n" + text, newline="")
 
 
 def _note(attributes: dict[str, str], mapped: bool = False) -> str:

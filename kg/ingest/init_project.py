@@ -9,10 +9,10 @@ means. Existing files are never overwritten unless ``force``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from kg.model.errors import InputError
+from kg.model.files import write_atomic
 
 TEMPLATES = Path(__file__).parent / "templates" / "project"
 FILES = ("topics.yaml", "actors.yaml", "curated.yaml")
@@ -43,9 +43,7 @@ def init_project(directory: str | Path, force: bool = False) -> list[Path]:
             (root / ARTICLES).mkdir()
             written.append(root / ARTICLES)
         for t in targets:
-            tmp = t.with_name(f".{t.name}.partial")
-            tmp.write_bytes((TEMPLATES / t.name).read_bytes())
-            os.replace(tmp, t)
+            write_atomic(t, (TEMPLATES / t.name).read_bytes())
             written.append(t)
     except OSError as e:
         raise InputError(f"cannot write: {e.strerror or e}", e.filename or root) from None

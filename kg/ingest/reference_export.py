@@ -10,10 +10,10 @@ what is already there.
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 from kg.model.errors import InputError
+from kg.model.files import write_atomic
 from kg.model.namespaces import DCT, KG, KGR, OWL, PREFIXES, RDF, RDFS, SCHEMA, SKOS, actor_iri, slug, topic_iri
 from kg.ingest.reference import normalise
 from kg.ingest.reference_yaml import ACTOR_TYPES, DCAT, role_iri, role_label, yaml_triples
@@ -330,21 +330,13 @@ def append_actors(path: str | Path, rows: list[dict]) -> list[str]:
         raise InputError("cannot append: 'actors' is not a block list (one '- label: …' per entry)", path,
                          line(actors))
     yaml_triples(text, path)  # still a valid gazetteer, or an error naming the line
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)
     return [r["actor"] for r in rows]
 
 
 def write_text(text: str, out: Path) -> None:
     """Write ``text`` to ``out`` beside it first and renamed, so a failed export leaves no half file."""
-    import os
-
-    tmp = out.with_name(f".{out.name}.partial")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, out)
+        write_atomic(out, text, newline="")
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {out}: {e.strerror or e}") from None

@@ -375,28 +375,14 @@ def write_html(net: Network | Page, path: str | Path, *, max_quotes: int = PAGE_
 
 
 def save_page(text: str, path: str | Path) -> Path:
-    """Write a page (or plot) to ``path``, its folder made if need be; returns the path.
-
-    Written next to it and renamed into place, so that an interrupted run leaves the old page or the
-    new one, never half of one (a browser may have the old one open). :class:`KgError` if it cannot."""
-    import os
-    import tempfile
+    """Write a page (or plot) to ``path``, its folder made if need be; returns the path. Whole or not at
+    all (:func:`kg.model.files.atomic_open`: a browser may have the old page open); :class:`KgError` if it
+    cannot be written."""
+    from kg.model.files import write_atomic
 
     path = Path(path)
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        mask = os.umask(0)  # mkstemp's file is private: give it what open() would have
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException as e:  # interrupted (Ctrl-C) or failed: the half-written file goes
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise KgError(f"cannot write {path}: {e.strerror or e}") from None
-        raise
-    return path
+        return write_atomic(path, text)
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from None

@@ -17,13 +17,13 @@ import fcntl
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 from kg.ingest.curated import ACTOR_TYPES
 from kg.model.errors import KgError
+from kg.model.files import write_atomic
 from kg.model.namespaces import CERTAINTIES, IRI_CERTAINTY, IRI_STANCE, KG, KGR, STANCES
 from kg.store import Term, open_store
 
@@ -285,11 +285,11 @@ SELECT ?x (SAMPLE(?pl) AS ?pref) (SAMPLE(?rl) AS ?label) (SAMPLE(?n) AS ?notatio
             old = path.read_bytes()
             stamp = f"coder: {self.coder}; time: {datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
             new = append_decisions(old.decode("utf-8"), rows, rejects, stamp, actors)
-            _atomic_write(path, new.encode("utf-8"))
+            write_atomic(path, new.encode("utf-8"), fsync=True)  # edited by hand too: on disk first
             try:
                 report = self._rebuild()
             except KgError as e:
-                _atomic_write(path, old)
+                write_atomic(path, old, fsync=True)
                 raise BadDecisionError(str(e)) from None
             return {"version": file_version(path), "summary": report.summary()}
 
@@ -379,20 +379,3 @@ class _file_lock:
     def __exit__(self, *exc):
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        except FileNotFoundError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,5 +1,7 @@
-"""Pages and plots are written whole or not at all: kg.web.pages.save_page writes next to the target and
-renames, so an interrupted write leaves the old page (a browser may have it open) and no stray file."""
+"""Files kg writes for users are written whole or not at all (kg.model.files.atomic_open: beside the target,
+then renamed): an interrupted write leaves the old file (a browser may have the page open, a coder the
+YAML) and no stray temporary file. Pages and plots go through kg.web.pages.save_page, exports, templates
+and curated YAML through atomic_open."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kg.model.errors import KgError
+from kg.model.files import atomic_open, write_atomic
 from kg.web.pages import save_page
 
 
@@ -60,3 +63,40 @@ def test_an_unwritable_place_is_one_kg_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(KgError, match="cannot write"):
         save_page("<html/>", blocker / "page.html")  # a file where a folder should be
+
+
+@settings(max_examples=40, deadline=None)
+@given(old=st.binary(max_size=300), chunks=st.lists(st.binary(max_size=300), max_size=6), fail_at=st.integers(0, 6),
+       fsync=st.booleans())
+def test_a_stream_interrupted_at_any_chunk_leaves_the_old_file(tmp_path_factory, old, chunks, fail_at, fsync):
+    folder = tmp_path_factory.mktemp("export")
+    out = folder / "debate.nq"
+    write_atomic(out, old)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_open(out, "wb", fsync=fsync) as f:
+            for k, chunk in enumerate(chunks):
+                if k == fail_at:
+                    raise KeyboardInterrupt  # Ctrl-C part-way through an export
+                f.write(chunk)
+            raise KeyboardInterrupt
+    assert out.read_bytes() == old
+    assert [p.name for p in folder.iterdir()] == ["debate.nq"]
+    with atomic_open(out, "wb", fsync=fsync) as f:
+        for chunk in chunks:
+            f.write(chunk)
+    assert out.read_bytes() == b"".join(chunks)
+
+
+def test_a_file_keeps_its_permissions(tmp_path):
+    curated = tmp_path / "curated.yaml"
+    curated.write_text("assertions: []\n")
+    curated.chmod(0o640)
+    write_atomic(curated, "assertions: []\n# decided\n")
+    assert curated.stat().st_mode & 0o777 == 0o640
+    assert curated.read_text() == "assertions: []\n# decided\n"
+
+
+def test_only_writing_modes(tmp_path):
+    with pytest.raises(ValueError):
+        with atomic_open(tmp_path / "x", "a"):
+            pass
