@@ -163,7 +163,8 @@ def main(argv: Optional[list[str]] = None, *, leave_fast: Optional[bool] = None)
     see :func:`_leave`. ``leave_fast=False`` raises :class:`SystemExit` as usual (in-process callers)."""
     # A command allocates hundreds of thousands of small objects that live until it ends (rows, holdings):
     # with the default thresholds the collector walks them again and again (0.1 s of a 1.5 s page at 1M).
-    gc.set_threshold(100_000, 50, 100)
+    # The older generations keep their default ratios, so a long-running server still collects them.
+    gc.set_threshold(100_000, 10, 10)
     code: object = 0
     try:
         app(args=argv, prog_name="kg", standalone_mode=True)
