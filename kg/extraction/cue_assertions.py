@@ -116,18 +116,8 @@ class CueAssertions:
             holders = [(speakers[0], "speaker")]
         elif holder is None:
             return []
-        elif holder.lower_ in lex.first_person:
-            q = self.attribution.quote_at(holder.idx)
-            if q is None or not q.speakers:
-                return []
-            if holder.lower_ in lex.first_person_plural:
-                # "we" in a minister's mouth is the government: the organisation of the speaker's office
-                holders = [(self.offices.organisation(a) or a, "speaker") for a in q.speakers]
-                speakers = list(dict.fromkeys([*q.speakers, *speakers]))
-            else:
-                holders = [(a, "speaker") for a in q.speakers]
         else:
-            holders, speakers = self._resolve_holder(holder, speakers)
+            holders, speakers = self._holders_of(holder, speakers)
         if hit.kind == "verb" and holders:
             holders = holders + [h for h in self._co_agents(hit.anchor) if h[0] not in {a for a, _ in holders}]
         holders, speakers = self._for_offices(holders, speakers)

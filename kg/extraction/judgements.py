@@ -35,12 +35,7 @@ class Judgements:
                 subj = self.rules.cues.logical_subject(ev.framer)
                 if subj is None or isinstance(subj, str):
                     continue
-                speakers = self.attribution.speakers(ev.framer)
-                if subj.lower_ in self.lex.first_person:
-                    q = self.attribution.quote_at(subj.idx)
-                    holders = [(a, "speaker") for a in (q.speakers if q else ())]
-                else:
-                    holders, speakers = self._resolve_holder(subj, speakers)
+                holders, speakers = self._holders_of(subj, self.attribution.speakers(ev.framer))
             else:
                 speakers = self.attribution.speakers(ev.anchor)
                 if not speakers:
@@ -90,12 +85,7 @@ class Judgements:
                 subj = self.rules.cues.logical_subject(verb)
                 if subj is None or isinstance(subj, str):
                     continue
-                speakers = self.attribution.speakers(tok)
-                if subj.lower_ in lex.first_person:
-                    q = self.attribution.quote_at(subj.idx)
-                    holders = [(a, "speaker") for a in (q.speakers if q else ())]
-                else:
-                    holders, speakers = self._resolve_holder(subj, speakers)
+                holders, speakers = self._holders_of(subj, self.attribution.speakers(tok))
                 holders, speakers = self._for_offices(holders, speakers)
                 stance = "opposes" if has_negation(c) or has_negation(tok) else "supports"
                 found = [Found(topic_target(m.topic), "frame")]
@@ -125,14 +115,10 @@ class Judgements:
             stance = cue.stance if cue is not None else "supports"  # "the aim is to lift the tariffs": against them
             if stance not in ("supports", "opposes", "hesitant"):
                 continue
-            owner = child(tok, "poss")
+            owner = child(tok, "poss")  # "our aim": "our" is a first person as "we" is
             speakers = self.attribution.speakers(cop)
-            if owner is not None and owner.lower_ in lex.first_person:
-                q = self.attribution.quote_at(owner.idx)
-                holders = [(self.offices.organisation(a) or a, "speaker") if owner.lower_ in lex.first_person_plural
-                           else (a, "speaker") for a in (q.speakers if q else ())]
-            elif owner is not None:
-                holders, speakers = self._resolve_holder(owner, speakers)
+            if owner is not None:
+                holders, speakers = self._holders_of(owner, speakers)
             else:
                 holders = [(speakers[0], "speaker")] if speakers else []
             holders, speakers = self._for_offices(holders, speakers)

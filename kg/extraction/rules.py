@@ -223,6 +223,21 @@ class _Run(CueAssertions, Judgements):
                         return True
         return False
 
+    def _holders_of(self, tok: Token, speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
+        """(holders, speakers) of a holder phrase. "I" and "we" in a quotation are its speakers ("we" in a
+        minister's mouth is the government: her office's organisation, with her a speaker); no quotation,
+        no holder. Any other phrase: :meth:`_resolve_holder`."""
+        lex = self.lex
+        if tok.lower_ not in lex.first_person:
+            return self._resolve_holder(tok, speakers)
+        q = self.attribution.quote_at(tok.idx)
+        if q is None or not q.speakers:
+            return [], speakers
+        if tok.lower_ in lex.first_person_plural:
+            return ([(self.offices.organisation(a) or a, "speaker") for a in q.speakers],
+                    list(dict.fromkeys([*q.speakers, *speakers])))
+        return [(a, "speaker") for a in q.speakers], speakers
+
     def _resolve_holder(self, tok: Token, speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:
         """The actors a holder phrase names; "Harjeet Singh of CAN" is CAN, with Singh as the speaker."""
         holders = self.resolver.resolve(tok)
