@@ -69,8 +69,10 @@ class TopicIndex:
             seen.add((lemmas, topic.iri))
             for first in {lemmas[0], lowers[0]}:
                 self._seqs[first].append((lemmas, lowers, topic))
-            if len(toks) == 1 and toks[0].pos_ in ("NOUN", "PROPN"):
-                self._nouns.add((lemmas, topic.iri))  # "guarantees" is no verb: "to guarantee 2%" is not it
+            # "guarantees" is no verb: "to guarantee 2%" is not it. A label alone is no sentence, so its tag
+            # can mislead: "guarantees" comes out as a verb's third person (VBZ), which no label is.
+            if len(toks) == 1 and (toks[0].pos_ in ("NOUN", "PROPN") or toks[0].tag_ == "VBZ"):
+                self._nouns.add((lemmas, topic.iri))
             # An acronym in a label ("MAP", "VEU") matches only in capitals: "a road map" is no MAP.
             upper = tuple(j for j, t in enumerate(toks) if len(t.text) >= 2 and t.text.isupper() and t.is_alpha)
             if upper:

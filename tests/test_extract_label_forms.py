@@ -1,0 +1,50 @@
+"""A one-word noun label ("guarantees") is no verb: "to guarantee 2%" does not name the topic. spaCy tags a
+label parsed on its own as best it can, and tags "guarantees" as a verb's third person (VBZ), a form no
+label has; such a label is read as the plural noun it is."""
+
+from __future__ import annotations
+
+import pytest
+
+CODEBOOK = """language: en
+topics:
+  - notation: security-guarantees
+    label: Security guarantees for Ukraine
+    aliases: [guarantees, security guarantees]
+  - notation: defence-spending
+    label: Defence spending
+    aliases: [defence spending, 2% target]
+"""
+GAZETTEER = """language: en
+gazetteer:
+  title: "Two actors"
+actors:
+  - label: Estonia
+    type: State
+  - label: Kaja Kallas
+    type: Person
+"""
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    from kg.extraction import default_reference, shared_extractor
+    from kg.model.records import Document
+
+    d = tmp_path_factory.mktemp("ref")
+    (d / "topics.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (d / "actors.yaml").write_text(GAZETTEER, encoding="utf-8")
+    reference = default_reference([d / "actors.yaml"], [d / "topics.yaml"])
+    extractor = shared_extractor()
+    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+
+
+def test_the_verb_is_not_the_plural_noun_label(extract):
+    found = extract("Kaja Kallas called for every ally to guarantee 2% of GDP.")
+    assert ("Kaja Kallas", "supports", "security-guarantees") not in found
+
+
+@pytest.mark.parametrize("sentence", ["Kaja Kallas called for guarantees for Ukraine.",
+                                      "Kaja Kallas said Kyiv needed guarantees."])
+def test_the_noun_still_names_the_topic(extract, sentence):
+    assert ("Kaja Kallas", "supports", "security-guarantees") in extract(sentence)
