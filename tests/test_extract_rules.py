@@ -308,3 +308,20 @@ def test_a_passive_frame_with_on_is_still_the_frame(trade_extract):
     # "phased out on a timeline": "on" is when, and the subject is what is phased out
     got = trade_extract("Germany has called for coal to be phased out on a timeline consistent with 1.5C.")
     assert ("Germany", "supports", "coal-phase-out") in got
+
+
+@pytest.mark.parametrize("sentence, stance", [
+    ("Germany said sending troops would not help.", "opposes"),
+    ("Sending troops won't do, Germany said.", "opposes"),
+    ("Germany said sending troops would not work.", "opposes"),
+    ("Germany said sending troops would help.", "supports"),
+    ("Germany said sending troops would work.", "supports"),
+])
+def test_an_act_said_not_to_work_is_rejected(extract, sentence, stance):
+    # the act is the clause's subject; a verdict that it does not work, help or suffice rejects it
+    assert {f[:3] for f in facts(extract(sentence))} == {("Germany", stance, "troop-deployment")}
+
+
+def test_conjoined_acts_share_the_verdict(extract):
+    got = {f[:3] for f in facts(extract("Germany said delivering more tanks and sending troops would not work."))}
+    assert got == {("Germany", "opposes", "military-aid"), ("Germany", "opposes", "troop-deployment")}

@@ -66,6 +66,7 @@ class Lexicon:
     light_verbs: frozenset[str]
     blocking_particles: frozenset[str]
     knowledge_verbs: frozenset[str]  # "too early to say": a cue on what is known, no position
+    sufficiency_verbs: frozenset[str]  # "abating them won't do": an act said not to work is rejected
     inclusion_verbs: frozenset[str]  # "opponents of Y include A and B"
     blocking_nouns: frozenset[str]  # "obstacle to X": a stance on one is the opposite on X (only with "to")
     wanting_verbs: frozenset[str]  # "want the summit to fix X": the infinitive is what is wanted
@@ -293,6 +294,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         particular_words=_words(st.get("particular_words"), st_path, "particular_words"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         knowledge_verbs=_words(st.get("knowledge_verbs"), st_path, "knowledge_verbs"),
+        sufficiency_verbs=_words(st.get("sufficiency_verbs"), st_path, "sufficiency_verbs"),
         inclusion_verbs=_words(st.get("inclusion_verbs"), st_path, "inclusion_verbs"),
         blocking_nouns=_words(st.get("blocking_nouns"), st_path, "blocking_nouns"),
         wanting_verbs=_words(st.get("wanting_verbs"), st_path, "wanting_verbs"),

@@ -181,6 +181,13 @@ class CueFinder:
             return True
         if hit.kind == "noun" and a.dep_ in ("dobj", "attr") and has_negation(a.head):
             return True  # "did not express support", "is no priority"
+        # "cutting them back or abating them won't do": an act as the subject of a verdict that it does not
+        # work, help or suffice is rejected
+        t = a
+        while t.dep_ == "conj" and t.head.i != t.i:
+            t = t.head
+        if t.dep_ == "csubj" and t.head.lemma_.lower() in self.lexicon.sufficiency_verbs and has_negation(t.head):
+            return True
         return False
 
     # -- holder -----------------------------------------------------------
