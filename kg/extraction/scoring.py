@@ -136,10 +136,11 @@ class Evaluation:
         return out
 
     def scores(self) -> dict:
+        # Unrounded: rounding twice (here, then for display) can differ from score.py's one rounding in the
+        # last digit (0.63354 -> 0.6335 -> 0.633, where score.py prints 0.634).
         return {
-            "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-            "attribution_accuracy": round(self.attribution_accuracy, 4),
-            "certainty_accuracy": round(self.certainty_accuracy, 4),
+            "precision": self.precision, "recall": self.recall, "f1": self.f1,
+            "attribution_accuracy": self.attribution_accuracy, "certainty_accuracy": self.certainty_accuracy,
             "matched": self.tp, "misses": len(self.misses), "false_alarms": len(self.false_alarms),
             "optional_matched": self.optional_hits, "gold": self.gold_rows, "gold_optional": self.gold_optional,
             "extracted": self.extracted_rows, "documents": self.documents,
