@@ -48,3 +48,38 @@ def test_the_verb_is_not_the_plural_noun_label(extract):
                                       "Kaja Kallas said Kyiv needed guarantees."])
 def test_the_noun_still_names_the_topic(extract, sentence):
     assert ("Kaja Kallas", "supports", "security-guarantees") in extract(sentence)
+
+
+SLOGAN_CODEBOOK = """language: en
+topics:
+  - notation: de-risking
+    label: De-risking from China
+    aliases: [de-risking, de-risk, "de-risking, not decoupling", "de-risk, not decouple"]
+"""
+SLOGAN_GAZETTEER = """language: en
+gazetteer:
+  title: "One actor"
+actors:
+  - label: G7
+    type: InternationalOrganisation
+"""
+
+
+@pytest.fixture(scope="module")
+def slogan_extract(tmp_path_factory):
+    from kg.extraction import default_reference, shared_extractor
+    from kg.model.records import Document
+
+    d = tmp_path_factory.mktemp("slogan")
+    (d / "topics.yaml").write_text(SLOGAN_CODEBOOK, encoding="utf-8")
+    (d / "actors.yaml").write_text(SLOGAN_GAZETTEER, encoding="utf-8")
+    reference = default_reference([d / "actors.yaml"], [d / "topics.yaml"])
+    extractor = shared_extractor()
+    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+
+
+def test_what_a_label_sets_its_topic_against_does_not_name_it(slogan_extract):
+    # "de-risking, not decoupling": decoupling is what de-risking is not
+    found = slogan_extract("The G7 said it was not seeking to decouple from China but would de-risk its economic ties.")
+    assert found == {("G7", "supports", "de-risking")}
+    assert slogan_extract("The G7 wants to decouple from China.") == set()

@@ -325,3 +325,12 @@ def test_an_act_said_not_to_work_is_rejected(extract, sentence, stance):
 def test_conjoined_acts_share_the_verdict(extract):
     got = {f[:3] for f in facts(extract("Germany said delivering more tanks and sending troops would not work."))}
     assert got == {("Germany", "opposes", "military-aid"), ("Germany", "opposes", "troop-deployment")}
+
+
+@pytest.mark.parametrize("verb", ["want", "support"])
+def test_a_denial_ends_at_but(trade_extract, verb):
+    # "not A but B": A is denied, B affirmed; "not A or B" denies both
+    assert trade_extract(f"Germany does not {verb} a carbon tax but a trade deal.") == {
+        ("Germany", "opposes", "carbon-tax"), ("Germany", "supports", "free-trade-agreement")}
+    assert trade_extract(f"Germany does not {verb} a carbon tax or a trade deal.") == {
+        ("Germany", "opposes", "carbon-tax"), ("Germany", "opposes", "free-trade-agreement")}

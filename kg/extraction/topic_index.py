@@ -241,6 +241,8 @@ class TopicIndex:
         root = next((t for t in ldoc if t.dep_ == "ROOT"), None)
         if root is None or root.pos_ != "VERB" or len(ldoc) < 2:
             return None
+        if any(c.dep_ == "neg" for c in root.children):
+            return None  # "de-risking, not decoupling": the act a label sets its topic against is not its act
         subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         obj = next((c for c in root.children if c.dep_ == "dobj"), None)
         prep = None
