@@ -26,17 +26,21 @@ actors:
 """
 
 
-@pytest.fixture(scope="module")
-def extract(tmp_path_factory):
+def extractor_for(folder, codebook: str, gazetteer: str):
+    """text -> {(holder, stance, topic)} with this YAML codebook and gazetteer."""
     from kg.extraction import default_reference, shared_extractor
     from kg.model.records import Document
 
-    d = tmp_path_factory.mktemp("ref")
-    (d / "topics.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (d / "actors.yaml").write_text(GAZETTEER, encoding="utf-8")
-    reference = default_reference([d / "actors.yaml"], [d / "topics.yaml"])
+    (folder / "topics.yaml").write_text(codebook, encoding="utf-8")
+    (folder / "actors.yaml").write_text(gazetteer, encoding="utf-8")
+    reference = default_reference([folder / "actors.yaml"], [folder / "topics.yaml"])
     extractor = shared_extractor()
     return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    return extractor_for(tmp_path_factory.mktemp("ref"), CODEBOOK, GAZETTEER)
 
 
 def test_the_verb_is_not_the_plural_noun_label(extract):
@@ -67,15 +71,7 @@ actors:
 
 @pytest.fixture(scope="module")
 def slogan_extract(tmp_path_factory):
-    from kg.extraction import default_reference, shared_extractor
-    from kg.model.records import Document
-
-    d = tmp_path_factory.mktemp("slogan")
-    (d / "topics.yaml").write_text(SLOGAN_CODEBOOK, encoding="utf-8")
-    (d / "actors.yaml").write_text(SLOGAN_GAZETTEER, encoding="utf-8")
-    reference = default_reference([d / "actors.yaml"], [d / "topics.yaml"])
-    extractor = shared_extractor()
-    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+    return extractor_for(tmp_path_factory.mktemp("slogan"), SLOGAN_CODEBOOK, SLOGAN_GAZETTEER)
 
 
 def test_what_a_label_sets_its_topic_against_does_not_name_it(slogan_extract):
