@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kg.model.records import Actor, Assertion
 from kg.ingest.reference import topic_target
 from .certainty import Clause
+from .contrast import contrasted, denial_end, named_only_after
 from .lexicon import NO_STANCE, Lexicon
 from .stance import SPEAKER, CueHit
 from .syntax import has_negation
@@ -160,9 +161,7 @@ class CueAssertions:
         # "take measures to protect its rights" says what the measures are for: no topic at hand is meant
         ellipsis = hit.cue.ellipsis and not (hit.kind == "phrase" and any(
             c.dep_ in ("acl", "relcl") for i in hit.words for c in self.doc[i].children))
-        cut = min((c.i for t in (hit.anchor, *extra, *slots[:1]) for c in t.children
-                   if c.dep_ == "cc" and c.lower_ in ("but", "rather") and c.i > hit.anchor.i), default=None) \
-            if negated else None
+        cut = denial_end(hit.anchor, (*extra, *slots[:1])) if negated else None
         if cut is not None:  # "was not seeking to decouple but would de-risk": the denial ends at "but"
             slots = [t for t in slots if t.i < cut]
         targets = self.targets.resolve(slots, include=include, exclude=holder_iris, anchor=hit.anchor,
@@ -184,16 +183,13 @@ class CueAssertions:
             targets = [t for t in targets if t.target.kind != "uncoded" or not mods or
                        not all(tok.i in mods for tok in slots[:1])]
         if cut is not None:  # nor is a topic named only after it (the cue word's own phrase reaches there)
-            named = {k: {m.topic.iri for t in hit.anchor.subtree if (t.i > cut) == k
-                         for m in [self.targets.mention_at(t.i)] if m is not None} for k in (False, True)}
-            targets = [t for t in targets if t.target.iri not in named[True] - named[False]]
+            after = named_only_after(cut, hit.anchor, self.targets.mention_at)
+            targets = [t for t in targets if t.target.iri not in after]
         if not targets:
             return []
-        contrast: list[Found] = []
-        if negated and stance in ("supports", "opposes"):
-            # "was not seeking to decouple from China but would de-risk": the negation ends at "but"
-            contrast = self._contrasted(slots, holder_iris)
-            targets = [t for t in targets if t.target.iri not in {c.target.iri for c in contrast}]
+        contrast = contrasted(slots, holder_iris, self.targets.mention_at) \
+            if negated and stance in ("supports", "opposes") else []
+        targets = [t for t in targets if t.target.iri not in {c.target.iri for c in contrast}]
         if negated and hit.cue.stance == "supports" and stance == "opposes" and slots and self._particular(slots[0]):
             stance = "hesitant"  # "would not supply such munitions": limits, does not reject
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
@@ -209,22 +205,6 @@ class CueAssertions:
             targets = own
         return (self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
                 + self._emit(sent, holders, speakers, contrast, _flip(stance), certainty, penalty))
-
-    def _contrasted(self, slots: list[Token], exclude: set[str]) -> list[Found]:
-        """What a target slot sets against its first part with "but" or "rather" ("not A but B"): B."""
-        out: list[Found] = []
-        for s in slots[:1]:
-            cut = next((c.i for c in s.children if c.dep_ == "cc" and c.lower_ in ("but", "rather")), None)
-            if cut is None:
-                continue
-            for c in s.children:
-                if c.dep_ == "conj" and c.i > cut:  # the topics named there, not those it is coordinated with
-                    for t in c.subtree:
-                        m = self.targets.mention_at(t.i)
-                        if m is not None and m.topic.iri not in exclude and all(f.target.iri != m.topic.iri for f in out):
-                            out.append(Found(topic_target(m.topic), "topic"))
-        return out
-
 
     def _particular(self, root: Token) -> bool:
         """"such munitions", "the use of cluster munitions", "some weapons": one kind of what a topic is about,
