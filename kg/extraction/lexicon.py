@@ -140,6 +140,7 @@ class Lexicon:
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
+    focus_markers: tuple[tuple[str, ...], ...] = ()  # "fossil fuels, especially coal": coal too
     particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
     remedy_verbs: frozenset[str] = frozenset()  # "can be curbed with X": X is a means someone backs
     goal_nouns: frozenset[str] = frozenset()  # "Turkey's aim is to ratify X": support for X
@@ -365,6 +366,8 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
         time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
         reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
+        focus_markers=tuple(sorted({tuple(str(m).lower().split()) for m in ta.get("focus_markers") or []
+                                    if str(m).strip()}, key=len, reverse=True)),
         event_nouns=_words(ta.get("event_nouns"), ta_path, "event_nouns"),
         document_nouns=_words(ta.get("document_nouns"), ta_path, "document_nouns"),
         naming_verbs=_words(ta.get("naming_verbs"), ta_path, "naming_verbs"),

@@ -257,11 +257,67 @@ class TopicMentions(PhraseTopics):
                     if other is not None and all(other.topic.iri != t.iri for t, _ in out):
                         out.append((other.topic, "frame" if other.inferred else "topic"))
                 break
+        m = next((self._by_token[t.i] for r in roots for t in r.subtree
+                  if t.i in self._by_token and self._by_token[t.i].topic.iri == found[0].iri), None)
+        member = self.singled_out(m) if m is not None else None
+        if member is not None and all(member.iri != t.iri for t, _ in out):
+            out.append((member, "frame"))
         if len(out) == 1 and roots and roots[0].pos_ in ("NOUN", "PROPN"):
             split = self.phrase_topics(roots[0])
             if len(split) > 1 and found[0] in split:
                 out = [(t, "frame") for t in split]
         return out
+
+    def singled_out(self, m: TopicMention) -> Topic | None:
+        """The topic of a member singled out right after a mention ("phase out fossil fuels, especially
+        coal", "sanctions, in particular an oil embargo"): a stance on the whole is one on it too."""
+        doc = self.doc
+        head = doc[m.head]
+        obj = None
+        if head.pos_ == "VERB":  # a frame: the member stands for the verb's object
+            obj = child(head, "dobj") or child(head, "nsubjpass")
+            if obj is None:
+                return None
+            end = obj.i + 1
+        else:
+            end = m.end
+        if end >= len(doc) or doc[end].text != ",":
+            return None
+        i = end + 1
+        while i < len(doc) and doc[i].is_quote:
+            i += 1
+        marker = next((mk for mk in self.lexicon.focus_markers
+                       if tuple(t.lower_ for t in doc[i:i + len(mk)]) == mk), None)
+        if marker is None:
+            return None
+        start = i + len(marker)
+        stop = start
+        while stop < len(doc) and stop < start + 6 and not doc[stop].is_punct and doc[stop].pos_ != "VERB":
+            stop += 1
+        if stop == start:
+            return None
+        member = doc[start:stop].root
+        if member.pos_ not in ("NOUN", "PROPN"):
+            return None
+        if obj is not None:
+            prep_objs = {p.lower_: child(p, "pobj") for p in head.children if p.dep_ == "prep"}
+            hit = self._frame_for(lemma_key(head), head, member, prep_objs,
+                                  lambda: [a.iri for a in self.subject_of(head)])
+            return hit[0] if hit is not None and hit[0].iri != m.topic.iri else None
+        other = next((self._by_token[t.i] for t in doc[start:stop] if t.i in self._by_token), None)
+        if other is not None:
+            return other.topic if other.topic.iri != m.topic.iri else None
+        split = self.phrase_topics(member)
+        if not split:  # "a phase-out of fossil fuels, in particular coal": the head with the member's words
+            of = child(head, "prep", lower="of")
+            whole = child(of, "pobj") if of is not None else None  # "fossil fuels" in "a phase-out of fossil fuels"
+            hidden = {t.i for t in whole.subtree} if whole is not None else {t.i for t in head.lefts}
+            kept = [t for t in doc[m.start:m.end] if t.i not in hidden] + list(doc[start:stop])
+            keys = {self.topics.general(lemma_key(t)) for t in kept if t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB")
+                    and not t.is_stop}
+            found = self.topics.bag_match(keys)
+            split = [found] if found is not None else []
+        return split[0] if len(split) == 1 and split[0].iri != m.topic.iri else None
 
     def topic_in(self, roots: list[Token], include: list[Token] = ()) -> tuple[Topic, str] | None:
         """The topic named closest to the top of the given phrases (and the extra words)."""

@@ -1,0 +1,68 @@
+"""A member singled out after a stance's object ("phase out fossil fuels, especially coal") shares the
+stance, when it names a topic of its own (``focus_markers`` in lexicons/targets.yaml).
+
+A transport-and-energy debate written for this test: nothing in the rules knows its names or topics.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_extract_label_forms import extractor_for
+
+CODEBOOK = """language: en
+topics:
+  - notation: fossil-phase-out
+    label: Phasing out fossil fuels
+    aliases: [phase out fossil fuels, fossil fuel phase-out, phase-out of fossil fuels]
+  - notation: coal-exit
+    label: Phasing out coal
+    aliases: [phase out coal, coal phase-out, phase-out of coal]
+  - notation: road-tolls
+    label: Road tolls
+    aliases: [road tolls, tolls on roads, road charging]
+  - notation: lorry-tolls
+    label: Tolls for lorries
+    aliases: [lorry tolls, tolls for lorries]
+"""
+GAZETTEER = """language: en
+gazetteer:
+  title: "Two actors"
+actors:
+  - label: Ruritania
+    type: State
+  - label: Anna Berg
+    type: Person
+"""
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    return extractor_for(tmp_path_factory.mktemp("ref"), CODEBOOK, GAZETTEER)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Anna Berg urged the world to phase out fossil fuels, especially coal.",
+    'Anna Berg called for a firm commitment to phase out fossil fuels, "first and foremost coal".',
+    "Anna Berg called for a phase-out of fossil fuels, in particular coal.",
+    "Anna Berg backed the phase-out of fossil fuels, notably coal.",
+])
+def test_the_member_shares_the_stance(extract, sentence):
+    found = extract(sentence)
+    assert {("Anna Berg", "supports", "fossil-phase-out"), ("Anna Berg", "supports", "coal-exit")} <= found, found
+
+
+def test_an_opposed_whole_opposes_the_member(extract):
+    found = extract("Ruritania opposes road tolls, above all tolls for lorries.")
+    assert {("Ruritania", "opposes", "road-tolls"), ("Ruritania", "opposes", "lorry-tolls")} <= found, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Anna Berg backed the phase-out of fossil fuels, notably in Asia.",  # a place, not a member
+    "Anna Berg urged the world to phase out fossil fuels and coal prices fell.",  # no marker
+    "Anna Berg urged the world to phase out fossil fuels, especially quickly.",  # a manner
+])
+def test_without_a_singled_out_member_only_the_whole(extract, sentence):
+    found = extract(sentence)
+    assert ("Anna Berg", "supports", "fossil-phase-out") in found, found
+    assert not any(t == "coal-exit" for _, _, t in found), found
