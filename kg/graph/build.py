@@ -18,7 +18,7 @@ import difflib
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from kg.model.errors import InputError
 from kg.model.namespaces import document_graph
 from kg.model.records import Assertion, Document
 from kg.store import MEMORY, OxigraphStore, Store, open_store, replace_store, store_location
-from kg.store.dirs import new_version
+from kg.store.dirs import holds_store, new_version
 from kg.store.locking import LOAD_SCRATCH, ROWS_SCRATCH, scratch_path, write_lock
 from kg.store.loaders import Progress
 
@@ -70,7 +70,7 @@ def _build(paths, store, loc, *, codebooks, gazetteers, with_shipped, extractor,
            progress, columns) -> BuildReport:
     t0 = time.perf_counter()
     on_disk = loc is not None and loc != MEMORY and "://" not in loc
-    new_store = loc == MEMORY or (on_disk and not Path(loc).exists())
+    new_store = loc == MEMORY or (on_disk and not holds_store(Path(loc)))
     remembered = None if new_store or sync else _remembered(store, loc)
     paths = list(paths or ())
     if not paths and (remembered is None or not remembered.all_files()):
@@ -150,6 +150,7 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple]):
     move the result (store and projection) into place; the report, with its ``store`` set."""
     if final.exists() and not final.is_dir():
         raise InputError("store location is a file, not a folder", final)
+    made = not final.exists()
     scratch = new_version(final)  # beside the active version; made active in one step (kg.store.dirs)
     try:
         report, writer = fill(scratch)
@@ -157,6 +158,9 @@ def _swap_in(final: Path, fill: Callable[[Path], tuple]):
         replace_store(scratch, final)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
+        if made:  # a first build that failed leaves no empty store folder behind
+            with suppress(OSError):
+                final.rmdir()
         raise
     finally:
         shutil.rmtree(scratch_path(final, LOAD_SCRATCH), ignore_errors=True)

@@ -111,6 +111,8 @@ def document_kind(path: str | Path, columns: dict[str, str] | None = None) -> st
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES and _written_by_kg(path):
+        return "unsupported"  # "kg viz --out x.html" in the corpus folder: our page, not an article
     if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | (FEED_SUFFIXES - {".xml"}):
         return "document"
     if suffix in CURATED_SUFFIXES:
@@ -135,13 +137,27 @@ def document_kind(path: str | Path, columns: dict[str, str] | None = None) -> st
     return "unsupported"
 
 
+_KG_PAGE = re.compile(rb'<meta name="generator" content="kg[ "]')
+
+
+def _written_by_kg(path: Path) -> bool:
+    """Whether an HTML file is a page kg wrote (its generator tag, near the top)."""
+    try:
+        with open(path, "rb") as f:
+            return bool(_KG_PAGE.search(f.read(2048)))
+    except OSError:
+        return False  # reading it says why it cannot be read
+
+
 def unsupported_reason(path: str | Path) -> str:
     """Why :func:`document_kind` found ``path`` unsupported, in a few words for the skipped list."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES and _written_by_kg(path):
+        return "a page kg wrote (kg viz), not an article"
     if suffix in COLLECTION_SUFFIXES:
         names = ", ".join(ROW_FIELDS["text"][:5])
-        return (f"no article rows: the first row has no text column ({names}, ...; name it with columns=) "
+        return (f"no article rows: the first row has no text column ({names}, ...; name it with --columns text=COLUMN) "
                 "or has a 'stance' key")
     if suffix == ".xml":
         return "XML that is not an RSS or Atom feed"

@@ -36,6 +36,13 @@ def active_dir(store: Path) -> Path:
     return store
 
 
+def holds_store(store: Path) -> bool:
+    """Whether ``store`` holds a store: an active version, or the Oxigraph files of the older layout. A
+    folder left by a first build that failed (empty, or with a half-written version) holds none."""
+    link = store / ACTIVE
+    return link.is_symlink() or link.is_dir() or (store / "CURRENT").is_file()
+
+
 def active_name(store: Path) -> str | None:
     link = store / ACTIVE
     return os.readlink(link) if link.is_symlink() else None

@@ -40,10 +40,12 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
     from kg.store.locking import recover_if_idle
 
     recover_if_idle(path)
-    if not create and not path.exists():
-        raise StoreError(f"no store at {loc}; run `kg build` first (or set --store / KG_STORE)")
     if path.exists() and not path.is_dir():
         raise StoreError(f"store location {loc} is a file, not a folder")
+    from kg.store.dirs import holds_store
+
+    if not create and not (path.is_dir() and holds_store(path)):
+        raise StoreError(f"no store at {loc}; run `kg build` first (or set --store / KG_STORE)")
     return OxigraphStore(path, read_only=read_only and path.exists())
 
 

@@ -186,6 +186,7 @@ def dendrogram_html(result: NestedBackboneResult, title: str | None = None) -> s
     head = _text(title or "DNA nested backbone")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+            "<meta name=\"generator\" content=\"kg network --plot\">\n"
             f"<title>{head}</title>\n<style>body{{margin:0;background:#ffffff}}</style>\n</head>\n<body>\n"
             f"{dendrogram_svg(result, title)}</body>\n</html>\n")
 
