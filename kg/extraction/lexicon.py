@@ -125,6 +125,7 @@ class Lexicon:
     spokesman_offices: tuple[str, ...]  # office titles whose holders speak for their organisation
     own_voice_offices: tuple[str, ...]  # ... except these (heads of state and government)
     relative_pronouns: frozenset[str]
+    other_office_words: frozenset[str]  # "the deputy mayor" is not the mayor
     # targets
     anaphoric_nouns: frozenset[str]
     anaphoric_determiners: frozenset[str]
@@ -350,6 +351,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         state_nouns=_words(ac.get("state_nouns"), ac_path, "state_nouns"),
         collective_modifiers=_words(ac.get("collective_modifiers"), ac_path, "collective_modifiers"),
         spokesman_offices=tuple(sorted(_words(ac.get("spokesman_offices"), ac_path, "spokesman_offices"))),
+        other_office_words=_words(ac.get("other_office_words"), ac_path, "other_office_words"),
         own_voice_offices=tuple(sorted(_words(ac.get("own_voice_offices"), ac_path, "own_voice_offices"))),
         relative_pronouns=_words(ac.get("relative_pronouns"), ac_path, "relative_pronouns"),
         anaphoric_nouns=_words(ta.get("anaphoric_nouns"), ta_path, "anaphoric_nouns"),

@@ -121,6 +121,8 @@ class ActorIndex:
         for s, e, mid, is_role in found:
             if any(taken[s:e]):
                 continue
+            if is_role and self._other_office(doc, s):
+                continue
             taken[s:e] = b"\x01" * (e - s)
             if is_role:
                 former = s > 0 and doc[s - 1].lower_ in ("former", "ex", "then")
@@ -131,6 +133,14 @@ class ActorIndex:
         out.extend(self._new_actors(doc, taken))
         out.sort(key=lambda m: m.start)
         return out
+
+    def _other_office(self, doc: Doc, s: int) -> bool:
+        """"the deputy mayor", "the vice-president": a word before the role noun makes it another office."""
+        words = self.lexicon.other_office_words
+        before = s - 1
+        if before >= 0 and doc[before].text == "-":
+            before -= 1
+        return (before >= 0 and doc[before].lower_ in words) or doc[s].lower_ in words
 
     def _new_actors(self, doc: Doc, taken: bytearray) -> list[Mention]:
         """Named entities of actor-like types that match no gazetteer name: new actors."""

@@ -1,0 +1,54 @@
+"""A word before a role noun makes it another office: "the deputy mayor" is not the gazetteer's mayor
+(``other_office_words`` in lexicons/actors.yaml)."""
+
+from __future__ import annotations
+
+import pytest
+
+CODEBOOK = """language: en
+topics:
+  - notation: road-tolls
+    label: Road tolls
+    aliases: [road tolls, tolls on roads]
+"""
+GAZETTEER = """language: en
+gazetteer:
+  title: "A town"
+actors:
+  - label: Helen Carter
+    type: Person
+    roles:
+      - title: Mayor of Northbridge
+        organisation: Northbridge Council
+        aliases: [the mayor]
+  - label: Northbridge Council
+    type: Actor
+"""
+
+
+@pytest.fixture(scope="module")
+def speakers(tmp_path_factory):
+    from kg.extraction import default_reference, shared_extractor
+    from kg.model.records import Document
+
+    folder = tmp_path_factory.mktemp("ref")
+    (folder / "topics.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (folder / "actors.yaml").write_text(GAZETTEER, encoding="utf-8")
+    reference = default_reference([folder / "actors.yaml"], [folder / "topics.yaml"])
+    extractor = shared_extractor()
+
+    def run(text):
+        return {(a.actor.label, a.stance, a.attributed_to.label if a.attributed_to else None)
+                for a in extractor(Document("t", text), reference)}
+    return run
+
+
+def test_the_role_names_its_holder(speakers):
+    assert ("Northbridge Council", "supports", "Helen Carter") in speakers(
+        "Northbridge Council backs road tolls, the mayor said.")
+
+
+@pytest.mark.parametrize("office", ["deputy mayor", "vice-mayor", "acting mayor", "shadow mayor"])
+def test_another_office_is_not_the_holder(speakers, office):
+    found = speakers(f"Northbridge Council backs road tolls, the {office} said.")
+    assert not any(speaker == "Helen Carter" or holder == "Helen Carter" for holder, _, speaker in found), found
