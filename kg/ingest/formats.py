@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -85,6 +86,56 @@ def _pdf_date(raw: object) -> str | None:
     return parse_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else None
 
 
+# What a browser prints around a saved page ("12/2/26, 10:30 PM Title", "file:///a.html 1/1",
+# "https://example.org/a 2 of 3") and what repeats at the edge of every page (running headers, page
+# numbers) is not the article.
+_PRINT_FURNITURE = re.compile(
+    r"^\s*(?:\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?:\s?[AP]M)?\b.*"
+    r"|(?:file|https?)://\S+(?:\s+\d+\s*(?:/|of)\s*\d+)?"
+    r"|(?:page\s+)?\d+\s*(?:/|of)\s*\d+)\s*$", re.I)
+_EDGE = 2  # lines at the top and at the bottom of a page that may be furniture
+# A date as a dateline writes it: the month named, with day and year ("20 March 2024",
+# "March 20, 2024"), or ISO. A numeric "12/2/26" is left out: browsers print the day of printing so.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+                       rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b", re.I)
+_OPENING_LINES = 12
+
+
+def _without_furniture(pages: list[str]) -> list[str]:
+    """The pages without the lines printed around them: browser headers and footers, and lines that
+    repeat at the edge of most pages (digits aside: page numbers differ)."""
+    split = [[unicodedata.normalize("NFKC", line) for line in p.splitlines()] for p in pages]
+    edges: dict[str, int] = {}
+    for lines in split:
+        for key in {_edge_key(line) for line in lines[:_EDGE] + lines[-_EDGE:] if line.strip()}:
+            edges[key] = edges.get(key, 0) + 1
+    running = {k for k, n in edges.items() if len(split) >= 2 and n >= max(2, (len(split) + 1) // 2)}
+    out = []
+    for lines in split:
+        edge = set(range(min(_EDGE, len(lines)))) | set(range(max(0, len(lines) - _EDGE), len(lines)))
+        out.append("\n".join(line for i, line in enumerate(lines) if not (i in edge and (
+            _PRINT_FURNITURE.match(line) or _edge_key(line) in running))).strip())
+    return out
+
+
+def _edge_key(line: str) -> str:
+    """A line at a page's edge as it repeats: short ones with their numbers aside ("Herald 3 May page 4")."""
+    line = line.strip()
+    return re.sub(r"\d+", "#", line) if len(line.split()) <= 6 else line
+
+
+def _dateline(text: str) -> str | None:
+    """The date of an article's dateline: the first date written out in its opening lines."""
+    lines = [line for line in text.splitlines() if line.strip()][:_OPENING_LINES]
+    for line in lines:
+        if len(line) <= 120:  # a dateline or a byline, not a sentence of the story
+            m = _DATELINE.search(line)
+            if m and parse_date(m.group(0)):
+                return parse_date(m.group(0))
+    return None
+
+
 def read_pdf(data: bytes, path: str | Path, warn: Warn) -> dict:
     """A PDF's text, page by page joined with blank lines, and its title, author and date.
 
@@ -103,7 +154,7 @@ def read_pdf(data: bytes, path: str | Path, warn: Warn) -> dict:
                 opened = 0
             if not opened:
                 raise InputError("encrypted PDF: it needs a password, kg cannot read its text", path)
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages = _without_furniture([(page.extract_text() or "").strip() for page in reader.pages])
         info = reader.metadata or {}
     except InputError:
         raise
@@ -123,10 +174,18 @@ def read_pdf(data: bytes, path: str | Path, warn: Warn) -> dict:
         value = str(value).strip() if value is not None else ""
         return value or None
 
+    # The file's creation date is when it was made (saved, printed, downloaded), often not when the
+    # article appeared: the dateline in the text comes first.
     raw_date = field("/CreationDate")
-    date = _pdf_date(raw_date)
-    if raw_date and date is None:
-        warn(f"PDF creation date {raw_date!r} is not a date kg can read; the document is kept without a date", None)
+    date = _dateline(text)
+    if date is None:
+        date = _pdf_date(raw_date)
+        if raw_date and date is None:
+            warn(f"PDF creation date {raw_date!r} is not a date kg can read; the document is kept without a date",
+                 None)
+        elif date is not None:
+            warn(f"no date in the PDF's opening lines; its creation date {date} is used (when the file was made, "
+                 "which may not be when the article appeared)", None)
     keywords = field("/Keywords")
     meta = [(k, v) for k, name in (("description", "/Subject"), ("producer", "/Producer"))
             for v in [field(name)] if v]
