@@ -71,3 +71,25 @@ def test_exit_handlers_still_run(seeds_store_path, tmp_path):
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert mark.read_text() == "yes"
+
+
+def test_a_bug_is_one_line_and_exit_70_not_a_traceback(monkeypatch):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+    import kg.store.memory as memory
+
+    args = ["query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "--store", ":memory:"]
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+    assert CliRunner().invoke(app, args).exit_code == 0  # the command itself works
+
+    def broken(*a, **kw):
+        raise RuntimeError("something kg did not expect")
+
+    monkeypatch.setattr(memory.MemoryStore, "query", broken)
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 70
+    assert res.stderr.count("\n") == 1 and "internal error (RuntimeError: something kg did not expect)" in res.stderr
+    assert "Traceback" not in res.output
+    monkeypatch.setenv("KG_DEBUG", "1")  # the traceback, for whoever fixes it
+    assert isinstance(CliRunner().invoke(app, args).exception, RuntimeError)

@@ -27,6 +27,8 @@ MISTAKES = [
     ('SELECT * WHERE { ?s ?p "abc }', 1, 24, '"abc }', "unterminated string"),
     ("SELECT * WHERE { ?s ?p ?o . FILTER(?o = ) }", 1, 41, ") }", "missing operand after '='"),
     ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP ?s", 1, 53, "?s", "expected BY after GROUP"),
+    ("ASK { ?a kg:opposes kgr:topic/road-tolls }", 1, 21, "kgr:topic/r…",
+     "a prefixed name cannot contain '/': write kgr:topic\\/road-tolls or the whole IRI in <…>"),
 ]
 
 
@@ -64,6 +66,8 @@ def test_valid_queries_with_keywords_prefixes_and_values_are_not_flagged():
         "OPTIONAL { ?s ?p ?o } FILTER(?x > 1 && !BOUND(?o)) } GROUP BY ?x ORDER BY DESC(?x) LIMIT 5 OFFSET 1",
         'SELECT (GROUP_CONCAT(?l; SEPARATOR=", ") AS ?ls) WHERE { ?s skos:prefLabel ?l FILTER(LANG(?l) = "en") }',
         "ASK { GRAPH ?g { ?s kg:supports _:b } MINUS { ?s ?p 1.5e3 } }",
+        "SELECT ?a ?l WHERE { ?a kg:supports/skos:prefLabel ?l }",  # a path, not a name with '/'
+        "ASK { ?a kg:opposes kgr:topic\\/road-tolls }",
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
         "DESCRIBE <http://example.org/a>",
     ]

@@ -65,7 +65,8 @@ def resolve_spec(store: Store, view: str, name: str | None = None, *, depth: int
     focus = label = None
     if view in ("actor", "topic"):
         if not name:
-            raise InputError(f"the {view} view needs a name: kg viz --view {view} NAME")
+            raise InputError(f"the {view} view needs a name (of the {'actor' if view == 'actor' else 'topic or target'} "
+                             "at its centre)")
         ref = Reference.from_store(store)
         if view == "actor":
             a = ref.resolve_actor(name)

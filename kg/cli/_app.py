@@ -96,6 +96,12 @@ def command(*args, example: str | None = None, **kwargs):
                 fail(str(e), e.exit_code)
             except KeyboardInterrupt:
                 fail("interrupted", 130)
+            except Exception as e:  # noqa: BLE001 - a bug: one line, not a traceback, unless asked for
+                if isinstance(e, (typer.Exit, typer.Abort, BrokenPipeError)) \
+                        or type(e).__module__.startswith(("typer", "click")) or os.environ.get("KG_DEBUG"):
+                    raise
+                fail(f"internal error ({type(e).__name__}: {e}); this is a bug in kg: please report it with the "
+                     "command (KG_DEBUG=1 shows where it happened)", 70)
             finally:
                 RAW_CSV.reset(token)
 

@@ -187,7 +187,7 @@ def query(
 @command()
 def export(
     fmt: str = typer.Option("turtle", "--format", "-f",
-                            help="turtle, trig, nquads, jsonld (RDF); graphml, gexf, csv (a network view for Gephi/igraph); "
+                            help="turtle, trig, nquads, jsonld, ntriples (RDF); graphml, gexf, csv (a network view for Gephi/igraph); "
                             "dna-csv (statements as DNA's event list), dl (DNA's congruence network, UCINET DL)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
                                        help="Output file (default: standard output; for a network kg-<view>.<format>; csv: a folder, or a .csv prefix)."),
@@ -231,6 +231,9 @@ def export(
     if fmt in NETWORK_FORMATS:
         from kg.analysis.network_export import export_network
 
+        if view in ("actor", "topic") and not name:
+            fail(f"the {view} view needs a name: kg export --format {fmt} --view {view} --name NAME", 2)
+
         with _open(store) as s:
             paths = export_network(s, fmt, view, out, name=name, depth=depth, max_nodes=max_nodes, source=source,
                                    certainty=certainty, stance=stance, since=since, until=until)
@@ -238,7 +241,8 @@ def export(
             typer.echo(f"wrote {p}", err=True)
         return
     if fmt not in EXPORT_FORMATS:
-        fail(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS + NETWORK_FORMATS)})", 2)
+        fail(f"unknown export format {fmt!r} (choose from "
+             f"{', '.join(EXPORT_FORMATS + NETWORK_FORMATS + ('dna-csv', 'dl'))})", 2)
     with _open(store) as s:
         if out:
             from kg.model.files import atomic_open

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ._app import FormatOpt, StoreOpt, check_format, command
+from ._app import FormatOpt, StoreOpt, check_format, command, fail
 from ._app import open_store_for as _open
 
 VIEW_HELP = "stance, congruence, conflict, actor (needs NAME) or topic (needs NAME)."
@@ -73,6 +73,8 @@ def viz(
                      qualifier=qualifier, normalization=normalization, duplicates=duplicates)
         return
     view = view or "stance"
+    if view in ("actor", "topic") and not name:
+        fail(f"the {view} view needs a name: kg viz --view {view} NAME", 2)
     with _open(store) as s:
         g = view_graph(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes, max_edges=max_edges,
                        max_quotes=PAGE_QUOTES, networkx=False)  # a page reads no more than a SmallGraph has
@@ -200,6 +202,8 @@ def network(
                 net = network_from_store(s, filters, **opts.network_kwargs())
                 typer.echo(render_network(net, fmt, matrix))
         return
+    if view in ("actor", "topic") and not name:
+        fail(f"the {view} view needs a name: kg network --view {view} NAME", 2)
     with _open(store) as s:
         report = network_report(s, view, name, depth=depth, filters=filters, max_nodes=max_nodes or None,
                                 max_edges=max_edges or None)

@@ -52,7 +52,7 @@ _TOKEN_RE = re.compile(
   | (?P<var>[?$][{_PN_CHARS}]+)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF_][{_PN_CHARS}.\-]*)?:(?:[{_PN_CHARS}:%\\\-]|\.(?=[{_PN_CHARS}:%]))*)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF_][{_PN_CHARS}.\-]*)?:(?:\\[_~.\-!$&'()*+,;=/?#@%]|[{_PN_CHARS}:%\-]|\.(?=[{_PN_CHARS}:%\\]))*)
   | (?P<word>[A-Za-z_][{_PN_CHARS}]*)
   | (?P<open>[{{(\[])
   | (?P<close>[}})\]])
@@ -174,6 +174,11 @@ def _check(text: str, prefixes: Mapping[str, str], update: bool) -> None:
             raise _Found(at, "an IRI cannot contain spaces (write them as %20)")
         if kind == "other":
             raise _Found(at, f"unexpected character {tok!r}")
+        if kind == "pname" and re.match(r"/[\w-]+(?![\w-]*:)", text[at + len(tok):]):
+            # "kgr:topic/congestion-charge": read as a property path, it fails on the word after '/'
+            end = re.match(r"[^\s{}();,.]*", text[at:]).end()
+            raise _Found(at, f"a prefixed name cannot contain '/': write {text[at:at + end].replace('/', chr(92) + '/')} "
+                             f"or the whole IRI in <…>")
         if kind == "word" and tok.upper() not in KEYWORDS and tok != "a":
             raise _Found(at, f"unknown keyword '{tok}'" + _suggest(tok, KEYWORDS))
         if kind == "pname":
