@@ -127,3 +127,15 @@ def test_extract_outside_a_project_uses_the_shipped_reference(tmp_path):
     assert res.exit_code == 0, res.output
     assert "reference data" not in res.stderr
     assert any(json.loads(line)["actor"]["label"] == "Poland" for line in res.stdout.splitlines())
+
+
+def test_an_actor_who_only_speaks_is_told_so(tmp_path):
+    (tmp_path / "a.txt").write_text("Poland strongly supports military aid to Ukraine, Jens Stoltenberg said on "
+                                    "Monday.\n", encoding="utf-8")
+    store = tmp_path / ".kg"
+    assert kg("build", str(tmp_path / "a.txt"), "--store", str(store)).exit_code == 0
+    res = kg("stance", "Stoltenberg", "--store", str(store))
+    assert res.exit_code == 0 and "(no results)" in res.stdout
+    assert "speaker of 1 assertion " in res.stderr, res.output
+    res = kg("stance", "Poland", "--store", str(store))
+    assert "Jens Stoltenberg" in res.stdout and "speaker of" not in res.stderr

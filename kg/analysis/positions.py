@@ -110,6 +110,15 @@ def stance(store: Store, actor: str, target: str | None = None) -> list[dict]:
     ]
 
 
+def spoken(store: Store, actor: str) -> int:
+    """How many assertions ``actor`` (a label or alias) is the speaker of: someone who holds no position of
+    their own may still report others' ("Okafor said the council backs it")."""
+    iri = _Names(store).actor(actor)
+    rows = store.query("SELECT ?speaker (COUNT(?a) AS ?n) WHERE { ?a kg:attributedTo ?speaker } GROUP BY ?speaker",
+                       {"speaker": Term.iri(iri)}).dicts()
+    return int(rows[0]["n"]) if rows and rows[0].get("n") is not None else 0
+
+
 def who(store: Store, topic: str) -> list[dict]:
     """Actors by stance on a topic (or on an actor as target)."""
     t = _Names(store).target(topic)

@@ -91,12 +91,16 @@ def stance(
 ) -> None:
     """List an actor's positions: stance, target, certainty, speaker, quote, source document."""
     from kg.analysis.output import render
-    from kg.analysis.positions import STANCE_KEYS, stance as positions
+    from kg.analysis.positions import STANCE_KEYS, spoken, stance as positions
 
     check_format(fmt)
     with _open(store) as s:
         rows = positions(s, actor, target)
+        said = spoken(s, actor) if not rows and not target else 0
     typer.echo(render(rows, fmt, list(STANCE_KEYS)))
+    if said:
+        typer.echo(f"{actor} holds no position here, but is the speaker of {said} assertion{'s' * (said != 1)} "
+                   "(kg query 'SELECT ?a WHERE { ?a kg:attributedTo ?s }' lists them)", err=True)
 
 
 @command()
