@@ -23,6 +23,12 @@ actors:
         aliases: [the mayor]
   - label: Northbridge Council
     type: Actor
+  - label: Omar Reyes
+    type: Person
+    roles:
+      - title: Deputy Mayor of Northbridge
+        organisation: Northbridge Council
+        aliases: [the deputy mayor]
 """
 
 
@@ -48,7 +54,12 @@ def test_the_role_names_its_holder(speakers):
         "Northbridge Council backs road tolls, the mayor said.")
 
 
-@pytest.mark.parametrize("office", ["deputy mayor", "vice-mayor", "acting mayor", "shadow mayor"])
+def test_a_title_that_begins_with_such_a_word_is_its_own_office(speakers):
+    assert ("Northbridge Council", "supports", "Omar Reyes") in speakers(
+        "Northbridge Council backs road tolls, the deputy mayor said.")
+
+
+@pytest.mark.parametrize("office", ["vice-mayor", "acting mayor", "shadow mayor", "assistant mayor"])
 def test_another_office_is_not_the_holder(speakers, office):
     found = speakers(f"Northbridge Council backs road tolls, the {office} said.")
-    assert not any(speaker == "Helen Carter" or holder == "Helen Carter" for holder, _, speaker in found), found
+    assert not any("Helen Carter" in (holder, speaker) for holder, _, speaker in found), found

@@ -140,7 +140,7 @@ class ActorIndex:
         before = s - 1
         if before >= 0 and doc[before].text == "-":
             before -= 1
-        return (before >= 0 and doc[before].lower_ in words) or doc[s].lower_ in words
+        return before >= 0 and doc[before].lower_ in words  # ("Deputy Prime Minister" as a title matches whole)
 
     def _new_actors(self, doc: Doc, taken: bytearray) -> list[Mention]:
         """Named entities of actor-like types that match no gazetteer name: new actors."""
