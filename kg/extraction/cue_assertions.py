@@ -139,7 +139,7 @@ class CueAssertions:
             if obj is not None:
                 stance, slots = _flip(stance), [obj] + slots[1:]
         if stance in ("supports", "opposes") and slots:
-            stance, slots = self._against(hit, stance, slots)
+            stance, slots = _against(hit, stance, slots, lex, self.targets.mention_at)
         if slots and slots[0].lemma_.lower() in lex.propositional_nouns and hit.kind != "noun":
             return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
         if hit.kind == "noun" and hit.cue.kind == "policy":
@@ -208,24 +208,6 @@ class CueAssertions:
         return (self._emit(sent, holders, speakers, targets, stance, certainty, penalty)
                 + self._emit(sent, holders, speakers, contrast, _flip(stance), certainty, penalty))
 
-    def _against(self, hit: CueHit, stance: str, slots: list[Token]) -> tuple[str, list[Token]]:
-        """What a thing is against, when the stance is on the thing: "launched a petition against X",
-        "joined the protest against X", "their campaign against X" oppose X (the prepositions of
-        ``prepositions`` in lexicons/stance.yaml). A thing that is itself a topic keeps its own stance
-        ("backed sanctions against Russia")."""
-        against = {w for w, c in self.lex.prepositions.items() if c.stance == "opposes"}
-        slot = slots[0]
-        if hit.kind == "noun" and slot.dep_ == "pobj" and slot.head.lower_ in against \
-                and slot.head.head.i == hit.anchor.i:
-            return ("opposes" if stance == "supports" else stance), slots  # "their campaign against X"
-        if hit.kind == "noun" or slot.pos_ != "NOUN" or self.targets.mention_at(slot.i) is not None:
-            return stance, slots
-        prep = next((c for c in slot.children if c.dep_ == "prep" and c.lower_ in against), None)
-        obj = child(prep, "pobj") if prep is not None else None
-        if obj is None:
-            return stance, slots
-        return _flip(stance), [obj] + slots[1:]
-
     def _particular(self, root: Token) -> bool:
         """"such munitions", "the use of cluster munitions", "some weapons": one kind of what a topic is about,
         picked out by a word of ``particular_words`` or a modifier no topic's label has."""
@@ -247,6 +229,25 @@ class CueAssertions:
                         and not any(self.rules.topics.general(c.lemma_.lower()) in w for w in words.values()):
                     return True
         return False
+
+
+def _against(hit: CueHit, stance: str, slots: list[Token], lex: Lexicon, mention_at) -> tuple[str, list[Token]]:
+    """What a thing is against, when the stance is on the thing: "launched a petition against X",
+    "joined the protest against X", "their campaign against X" oppose X (the prepositions of
+    ``prepositions`` in lexicons/stance.yaml). A thing that is itself a topic keeps its own stance
+    ("backed sanctions against Russia")."""
+    against = {w for w, c in lex.prepositions.items() if c.stance == "opposes"}
+    slot = slots[0]
+    if hit.kind == "noun" and slot.dep_ == "pobj" and slot.head.lower_ in against \
+            and slot.head.head.i == hit.anchor.i:
+        return ("opposes" if stance == "supports" else stance), slots  # "their campaign against X"
+    if hit.kind == "noun" or slot.pos_ != "NOUN" or mention_at(slot.i) is not None:
+        return stance, slots
+    prep = next((c for c in slot.children if c.dep_ == "prep" and c.lower_ in against), None)
+    obj = child(prep, "pobj") if prep is not None else None
+    if obj is None:
+        return stance, slots
+    return _flip(stance), [obj] + slots[1:]
 
 
 def _scenario(tok: Token) -> bool:
