@@ -37,7 +37,7 @@ def test_exit_codes_survive(seeds_store_path, args, code):
     r = kg(*args, *extra)
     assert r.returncode == code, r.stderr
     if code == 1:
-        assert r.stderr.strip().splitlines() == ["error: unknown actor 'Nobody-at-all'"]
+        assert r.stderr.strip().splitlines() == ["error: unknown actor 'Nobody-at-all' (kg actors lists the known ones)"]
     if code == 0:
         assert r.stdout.startswith("kg ")
 

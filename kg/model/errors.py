@@ -29,7 +29,9 @@ class UnknownNameError(KgError):
         self.kind = kind
         self.name = name
         self.suggestions = list(suggestions)
-        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        lists = {"actor": "kg actors", "topic": "kg topics", "target": "kg topics and kg actors"}
+        hint = (f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions
+                else f" ({lists[kind]} list{'s' if kind != 'target' else ''} the known ones)" if kind in lists else "")
         super().__init__(f"unknown {kind} {name!r}{hint}")
 
 
