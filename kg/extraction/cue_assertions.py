@@ -10,6 +10,7 @@ from kg.model.records import Actor, Assertion
 from kg.ingest.reference import topic_target
 from .certainty import Clause
 from .contrast import contrasted, denial_end, named_only_after
+from .evaluation import judged_clause
 from .lexicon import NO_STANCE, Lexicon
 from .stance import SPEAKER, CueHit
 from .syntax import child, has_negation
@@ -86,7 +87,8 @@ class CueAssertions:
                     inner_hits: dict[int, CueHit], slots: list[Token] | None = None) -> list[Assertion]:
         lex = self.lex
         cues = self.rules.cues
-        if clause.conditional or clause.controlled or self._past(clause) or _scenario(hit.anchor):
+        if clause.conditional or clause.controlled or self._past(clause) or _scenario(hit.anchor) \
+                or judged_clause(hit.anchor, lex):  # "it was wrong to impose X": a judgement (evaluation.py)
             return []
         deontic = clause.deontic or (hit.kind == "advocacy" and hit.anchor.lemma_.lower() in lex.normative_verbs)
         if hit.kind == "advocacy" and not deontic:

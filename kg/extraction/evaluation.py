@@ -92,6 +92,11 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
         if hit is None:
             continue
         target, framer, negator = hit
+        if target is not None and target.lower_ == "it" and framer is None and _extraposed(first, negator) is not None:
+            # "it was wrong that tariffs had been imposed", "it would be a mistake to send troops": the
+            # clause is what is judged, and undoing a thing ("was dropped", "no tax was agreed") flips it
+            clause = _extraposed(first, negator)
+            target, p = clause, p * _event_sign(clause, lexicon) if p != 2 else p
         if target is None or is_dummy_it(target) or target.i in seen:
             continue
         if (has_negation(negator) or has_negation(tok)) and p != 2:
@@ -103,6 +108,48 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
             stance = "supports" if p > 0 else "opposes"
         out.append(EvaluationHit(tok, stance, target, framer))
     return out
+
+
+def _extraposed(word: Token, copula: Token) -> Token | None:
+    """The clause an "it" stands for after a copula: "it is wrong [that X happened]", "it was wrong [to do X]",
+    "it would be a mistake [to do X]", "it's absurd [when no date is set]"."""
+    for owner in (copula, word):
+        for c in owner.children:
+            if c.pos_ not in ("VERB", "AUX"):
+                continue
+            that = c.dep_ in ("ccomp", "acl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+            to = c.dep_ in ("xcomp", "acl", "ccomp") and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+            when = c.dep_ == "advcl" and any(g.dep_ in ("advmod", "mark") and g.lower_ == "when" for g in c.children)
+            if that or to or when:  # ("it's absurd when no time frame is set")
+                return c
+    return None
+
+
+def judged_clause(verb: Token, lexicon: Lexicon) -> bool:
+    """Whether ``verb`` heads the clause an evaluation judges ("it was wrong [to impose tariffs]"): the act
+    is the judged thing, no one's act (the evaluation says who holds what of it)."""
+    head = verb.head
+    if head.i == verb.i or verb.pos_ not in ("VERB", "AUX"):
+        return False
+    copula = head if head.lemma_.lower() in lexicon.copulas else head.head
+    word = next((c for c in copula.children if c.dep_ in ("acomp", "attr")), None)
+    subj = child(copula, "nsubj")
+    return (copula.lemma_.lower() in lexicon.copulas and word is not None and subj is not None
+            and subj.lower_ == "it" and getattr(_extraposed(word, copula), "i", None) == verb.i
+            and polarity(word, lexicon) != 0)
+
+
+def _event_sign(verb: Token, lexicon: Lexicon) -> int:
+    """+1 for a clause saying a thing is done ("tariffs had been imposed", "to send troops"), -1 for one
+    saying it is undone or not done ("the tax was dropped", "no tax was agreed", "to delay the ban")."""
+    cue = lexicon.verbs.get(verb.lemma_.lower())
+    sign = -1 if cue is not None and cue.stance in ("opposes", "hesitant") and not cue.particle else 1
+    if has_negation(verb):
+        sign = -sign
+    subj = child(verb, "nsubj", "nsubjpass")
+    if subj is not None and any(c.dep_ == "det" and c.lower_ == "no" for c in subj.children):
+        sign = -sign
+    return sign
 
 
 def _construction(p: Token, lexicon: Lexicon) -> tuple[Token | None, Token | None, Token] | None:

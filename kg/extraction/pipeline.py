@@ -56,11 +56,27 @@ def _line_breaks(doc):
     return doc
 
 
+# Contractions written with a typographic apostrophe ("It’s absurd", "they’re ready"): the small English
+# pipelines lemmatise them as themselves, so no copula rule sees "’s" as "be". Their straight forms' lemmas.
+_CONTRACTIONS = {"’s": "be", "’re": "be", "’m": "be", "’ve": "have", "’ll": "will", "’d": "would"}
+
+
+def _contractions(doc):
+    """Lemmas of verb contractions with a typographic apostrophe, as spaCy gives the straight ones."""
+    for tok in doc:
+        lemma = _CONTRACTIONS.get(tok.lower_)
+        if lemma is not None and tok.pos_ in ("VERB", "AUX"):  # not "Ukraine’s future", a possessive
+            tok.lemma_ = lemma
+    return doc
+
+
 def _register_components() -> None:
     from spacy.language import Language
 
     if not Language.has_factory("kg_line_breaks"):
         Language.component("kg_line_breaks", func=_line_breaks)
+    if not Language.has_factory("kg_contractions"):
+        Language.component("kg_contractions", func=_contractions)
 
 
 def _candidates(model: str | None) -> list[str]:
@@ -108,6 +124,7 @@ def load_pipeline(model: str | None = None) -> Language:
             raise PipelineError(f"spaCy pipeline {name!r} lacks a parser, lemmatizer or entity recognizer; "
                                 f"use an English pipeline such as en_core_web_sm ({INSTALL_HINT})")
         nlp.add_pipe("kg_line_breaks", before="parser")
+        nlp.add_pipe("kg_contractions", after="lemmatizer")
         nlp.max_length = max(nlp.max_length, CHUNK_CHARS * 2)
         return nlp
     raise _missing(names)
