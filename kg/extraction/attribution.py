@@ -306,6 +306,9 @@ class Attribution:
                 continue
             if not self._is_reporting(c) or any(g.dep_ in ("ccomp", "xcomp", "dobj") for g in c.children):
                 continue
+            if any((g.dep_ == "mark" and g.lower_ != "as") or (g.dep_ == "advmod" and g.tag_ == "WRB")
+                   for g in c.children):
+                continue  # "would back it if France agrees", "once Paris agrees": a condition ("as X noted" reports)
             subj = explicit_subject(c)
             if subj is not None:
                 out.extend(self._speaker_of(subj))
