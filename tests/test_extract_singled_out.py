@@ -66,3 +66,41 @@ def test_without_a_singled_out_member_only_the_whole(extract, sentence):
     found = extract(sentence)
     assert ("Anna Berg", "supports", "fossil-phase-out") in found, found
     assert not any(t == "coal-exit" for _, _, t in found), found
+
+
+FRAMES = """language: en
+topics:
+  - notation: ruritania-membership
+    label: Ruritania's EU membership
+    aliases: [Ruritania join the EU]
+  - notation: grand-fenwick-membership
+    label: Grand Fenwick's EU membership
+    aliases: [Grand Fenwick join the EU]
+"""
+FRAME_ACTORS = """language: en
+gazetteer:
+  title: "Three states and a union"
+actors:
+  - label: Ruritania
+    type: State
+  - label: Grand Fenwick
+    type: State
+  - label: Freedonia
+    type: State
+  - label: European Union
+    type: InternationalOrganisation
+    aliases: [EU]
+"""
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    return extractor_for(tmp_path_factory.mktemp("frames"), FRAMES, FRAME_ACTORS)
+
+
+@pytest.mark.parametrize("verb", ["urged", "asked", "pressed"])
+def test_who_is_made_to_act_is_the_frame_s_subject(frames, verb):
+    # "Freedonia urged Grand Fenwick to join the EU" names Grand Fenwick's joining, whichever topic came last
+    found = frames(f"Ruritania wants to join the EU. Freedonia {verb} Grand Fenwick to join the EU.")
+    assert ("Freedonia", "supports", "grand-fenwick-membership") in found, found
+    assert ("Freedonia", "supports", "ruritania-membership") not in found, found
