@@ -104,3 +104,11 @@ def test_who_is_made_to_act_is_the_frame_s_subject(frames, verb):
     found = frames(f"Ruritania wants to join the EU. Freedonia {verb} Grand Fenwick to join the EU.")
     assert ("Freedonia", "supports", "grand-fenwick-membership") in found, found
     assert ("Freedonia", "supports", "ruritania-membership") not in found, found
+
+
+@pytest.mark.parametrize("verb", ["wants", "wished", "needs"])
+def test_whom_someone_wants_to_act_holds_nothing_by_it(frames, verb):
+    found = frames(f"Ruritania wants to join the EU. Freedonia {verb} Grand Fenwick to join the EU.")
+    assert not any(h == "Grand Fenwick" for h, _, _ in found), found
+    if verb == "wants":  # a stance verb: the wish is Freedonia's, and it is about Grand Fenwick's joining
+        assert ("Freedonia", "supports", "grand-fenwick-membership") in found, found

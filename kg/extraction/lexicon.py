@@ -70,6 +70,7 @@ class Lexicon:
     inclusion_verbs: frozenset[str]  # "opponents of Y include A and B"
     blocking_nouns: frozenset[str]  # "obstacle to X": a stance on one is the opposite on X (only with "to")
     wanting_verbs: frozenset[str]  # "want the summit to fix X": the infinitive is what is wanted
+    desire_verbs: frozenset[str]  # "Finland wants Sweden to join": Sweden's joining is Finland's wish only
     addressees: frozenset[tuple[str, str]]  # (prep, verb): "protested to The Hague" names whom, not what
     # evaluations: "X called Y historic", "Y was wrong, X said"
     framing_verbs: frozenset[str]
@@ -300,6 +301,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         inclusion_verbs=_words(st.get("inclusion_verbs"), st_path, "inclusion_verbs"),
         blocking_nouns=_words(st.get("blocking_nouns"), st_path, "blocking_nouns"),
         wanting_verbs=_words(st.get("wanting_verbs"), st_path, "wanting_verbs"),
+        desire_verbs=_words(st.get("desire_verbs"), st_path, "desire_verbs"),
         addressees=frozenset(("to", v) for v in _words(st.get("addressing_verbs"), st_path, "addressing_verbs")),
         framing_verbs=_words(ev.get("framing_verbs"), st_path, "evaluations.framing_verbs"),
         remedy_verbs=_words(ev.get("remedy_verbs"), st_path, "evaluations.remedy_verbs"),

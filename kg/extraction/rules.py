@@ -17,6 +17,7 @@ from kg.ingest.reference import Reference
 from .actors import ActorResolver
 from .attribution import Attribution
 from .certainty import Clause, analyse
+from .control import doer
 from .coref import Discourse
 from .lexicon import Lexicon
 from .cue_assertions import CueAssertions
@@ -86,14 +87,8 @@ class _Run(CueAssertions, Judgements):
     def _actors_of(self, tok: Token) -> list[Actor]:
         return [a for a, _ in self.resolver.resolve(tok)]
 
-    def _subject_actors(self, verb: Token) -> list[Actor]:
-        """Who does what ``verb`` says, for its action frame: "urged Sweden to join NATO" is Sweden joining
-        (the object of a verb of making someone act, who holds no stance by it: see logical_subject)."""
-        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in self.lex.object_control:
-            obj = next((c for c in verb.head.children if c.dep_ == "dobj"), None)
-            if obj is not None:
-                return self._actors_of(obj)
-        h = self.rules.cues.logical_subject(verb)
+    def _subject_actors(self, verb: Token) -> list[Actor]:  # the doer of a frame ("urged Sweden to join")
+        h = doer(verb, self.lex) or self.rules.cues.logical_subject(verb)
         return self._actors_of(h) if h is not None and not isinstance(h, str) else []
 
     def _whole_line(self, sent: Span) -> bool:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .control import made_to_act
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
 from .syntax import (acts_on, child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
@@ -260,6 +261,8 @@ class CueFinder:
         lex = self.lexicon
         start = t
         for _ in range(14):
+            if made_to_act(t, lex):  # "urged Sweden to join", "wants Sweden to join": Sweden holds nothing
+                return None
             s = explicit_subject(t)
             if s is not None:
                 if is_dummy_it(s):
@@ -289,10 +292,7 @@ class CueFinder:
                 t = h
                 continue
             if dep == "xcomp":
-                if h.lemma_.lower() in lex.object_control and child(h, "dobj") is not None:
-                    return None
-                obj = child(h, "dobj")
-                if obj is not None and h.pos_ == "VERB":
+                if (obj := child(h, "dobj")) is not None and h.pos_ == "VERB":
                     return obj  # "expect Poland to act"
                 t = h
                 continue
