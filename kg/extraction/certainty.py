@@ -131,6 +131,8 @@ def _controlled(tok: Token, lexicon: Lexicon) -> bool:
             h = t.head
             if h.lemma_.lower() in lexicon.object_control and any(c.dep_ == "dobj" for c in h.children):
                 return True
+            if h.lemma_.lower() in lexicon.failure_verbs:
+                return True  # "had failed to stop pushbacks": an act not done, no one's position
             t = h
         elif t.dep_ in ("conj", "pcomp", "pobj", "prep", "dobj"):
             t = t.head

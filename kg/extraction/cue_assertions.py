@@ -37,7 +37,9 @@ class CueAssertions:
         head = slots[0]
         cues = self.rules.cues
         inner = inner_hits.get(head.i)
-        if inner is not None and inner.kind in ("verb", "phrase") and head.dep_ in ("xcomp", "ccomp") \
+        infinitive = head.dep_ in ("xcomp", "ccomp") or (  # "urged MEPs in April to reject X": parsed as advcl
+            head.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in head.children))
+        if inner is not None and inner.kind in ("verb", "phrase") and infinitive \
                 and inner.cue.stance in ("supports", "opposes"):
             flipped = stance == "opposes"
             # "promised not to support X" opposes X

@@ -107,6 +107,7 @@ class Lexicon:
     assent_verbs: frozenset[str]  # "agreed that Ukraine would become a member": support for that event
     assent_adjectives: frozenset[str]  # "allies are united that ..."
     object_control: frozenset[str]
+    failure_verbs: frozenset[str]  # "failed to stop X": an act not done
     accusation_verbs: frozenset[str]  # "accused X of doing Y": Y is no one's position
     conditional_markers: frozenset[str]
     conditional_nouns: frozenset[str]
@@ -142,6 +143,7 @@ class Lexicon:
     vague_heads: frozenset[str] = frozenset()
     time_preps: frozenset[str] = frozenset()  # "since X", "after X": X named as a time, not as a position
     reason_nouns: frozenset[str] = frozenset()
+    message_nouns: frozenset[str] = frozenset()  # "sent a letter to X": no support of X
     focus_markers: tuple[tuple[str, ...], ...] = ()  # "fossil fuels, especially coal": coal too
     particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
     remedy_verbs: frozenset[str] = frozenset()  # "can be curbed with X": X is a means someone backs
@@ -337,6 +339,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         assent_adjectives=_words(at.get("assent_adjectives"), at_path, "assent_adjectives"),
         goal_nouns=_words(at.get("goal_nouns"), at_path, "goal_nouns"),
         object_control=_words(at.get("object_control"), at_path, "object_control"),
+        failure_verbs=_words(at.get("failure_verbs"), at_path, "failure_verbs"),
         accusation_verbs=_words(at.get("accusation_verbs"), at_path, "accusation_verbs"),
         conditional_markers=_words(at.get("conditional_markers"), at_path, "conditional_markers"),
         conditional_nouns=_words(at.get("conditional_nouns"), at_path, "conditional_nouns"),
@@ -370,6 +373,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         vague_heads=_words(ta.get("vague_heads"), ta_path, "vague_heads"),
         time_preps=_words(ta.get("time_preps"), ta_path, "time_preps"),
         reason_nouns=_words(ta.get("reason_nouns"), ta_path, "reason_nouns"),
+        message_nouns=_words(ta.get("message_nouns"), ta_path, "message_nouns"),
         focus_markers=tuple(sorted({tuple(str(m).lower().split()) for m in ta.get("focus_markers") or []
                                     if str(m).strip()}, key=len, reverse=True)),
         event_nouns=_words(ta.get("event_nouns"), ta_path, "event_nouns"),

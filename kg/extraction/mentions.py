@@ -69,6 +69,7 @@ class Frame:
     obj_actor: str | None
     obj_lemma: str | None
     prep: str | None
+    particle: str | None = None  # "pushing back migrants": the verb is "push back", never "push" alone
 
 
 def _variants(text: str) -> set[str]:
@@ -157,6 +158,8 @@ class ActorIndex:
                 span = span[:-1]
             if not len(span) or span.root.pos_ not in ("PROPN", "NOUN"):
                 continue  # "Ukrainian" as an adjective names no actor
+            if span.root.dep_ == "compound" and span.root.head.pos_ == "NOUN" and span.root.head.i >= span.end:
+                continue  # "the Dublin rules", "the Minsk agreements": a name of a thing, not an actor
             text = span.text
             if not any(c.isupper() for c in text):
                 continue

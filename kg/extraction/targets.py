@@ -98,7 +98,12 @@ class TargetResolver(TopicMentions):
             return Found(topic_target(weak), "weak")
         # An action's object may be an actor ("assist Ukraine"); failing that, its recipient. A person
         # is no object of one: hosting a president is no support for him.
-        for root in (*roots, *recipients) if action else roots:
+        # With a direct object, an actor in a later phrase is a partner, not the target ("defend its border
+        # with Belarus"); an action still falls back to its recipient ("send troops to Ukraine").
+        direct = roots[:1] if roots and roots[0].dep_ == "dobj" else roots
+        if roots and roots[0].lemma_.lower() in lex.message_nouns:
+            recipients = ()  # "sent a letter to the Commission": a message to it, no support of it
+        for root in (*roots, *recipients) if action else direct:
             if root.lower_ in lex.propositional_nouns:
                 continue
             for a in self.actors_of(root):

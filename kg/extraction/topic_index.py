@@ -256,7 +256,8 @@ class TopicIndex:
             return None
         obj_actor = self._actor_iri(obj)
         obj_lemma = None if obj is None or obj_actor else lemma_key(obj)
-        return Frame(topic, lemma_key(root), subject, obj_actor, obj_lemma, prep)
+        particle = next((c.lower_ for c in root.children if c.dep_ == "prt"), None)
+        return Frame(topic, lemma_key(root), subject, obj_actor, obj_lemma, prep, particle)
 
     def _content_key(self, token: Token) -> str:
         actor = self.reference.find_actor(token.text)

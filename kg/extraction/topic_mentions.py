@@ -135,6 +135,8 @@ class TopicMentions(PhraseTopics):
         subj_iris: list[str] | None = None
         best: tuple[tuple[int, int], Frame] | None = None
         for f in frames:
+            if f.particle and not any(c.dep_ == "prt" for c in verb.children):
+                continue  # "pushed hard for the deal" is no "pushing back migrants" ("phased down" may be "phase out")
             o = prep_objs.get(f.prep) if f.prep else obj
             score = 0
             if o is not None and o.pos_ == "PRON":
