@@ -112,3 +112,18 @@ def test_sending_aid_still_supports_its_recipient():
 def test_an_act_not_done_is_no_position(extract, verb):
     found = extract(f"Refugee Aid said the governments had {verb} to stop pushbacks at their borders.")
     assert not any(t == "pushbacks" and h != "Refugee Aid" for h, _, t in found), found
+
+
+def test_a_body_of_law_is_no_measure_of_its_owner(extract):
+    found = extract("The asylum pact was agreed on Monday. Asylum claims must be processed in line with "
+                    "Sylvania law, Freedonia said.")
+    assert not any(h == "Sylvania" for h, _, _ in found), found
+    # a measure with an owner still points back: "the Sylvanian rules", "Sylvania's law"
+    found = extract("The asylum pact was agreed on Monday. Freedonia criticised Sylvania's law.")
+    assert ("Freedonia", "opposes", "asylum-pact") in found, found
+
+
+@pytest.mark.parametrize("where", ["in the Council", "at the summit in Brussels"])
+def test_where_a_measure_was_voted_on_does_not_say_which(extract, where):
+    found = extract(f"The asylum pact was agreed on Monday. Freedonia voted against the package {where}.")
+    assert ("Freedonia", "opposes", "asylum-pact") in found, found

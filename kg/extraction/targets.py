@@ -141,8 +141,12 @@ class TargetResolver(TopicMentions):
                 pointing = True
             elif c.dep_ == "amod" and c.lower_ in lex.anaphoric_determiners:
                 pointing = True  # "such"
-            elif c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and self.actors_of(c)):
-                pointing = True
+            elif c.dep_ == "poss" or (c.dep_ in ("amod", "compound") and self.actors_of(c) and (
+                    root.tag_ != "NN" or any(d.dep_ == "det" for d in root.children))):
+                pointing = True  # ("the Dutch rules", "EU curbs"; bare "EU law" is the body of law, no measure)
+            elif c.dep_ == "prep" and c.lower_ in ("in", "at") and any(
+                    g.dep_ == "pobj" and (g.pos_ == "PROPN" or self.actors_of(g)) for g in c.children):
+                continue  # "voted against the package in the Council": where, not which package
             elif c.dep_ == "acl" and c.tag_ == "VBN" and any(
                     a.dep_ == "agent" and any(self.actors_of(o) for o in a.children if o.dep_ == "pobj")
                     for a in c.children):
