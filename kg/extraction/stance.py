@@ -210,14 +210,11 @@ class CueFinder:
         if hit.kind == "noun" and hit.cue.kind == "agent":
             return self._agent_holder(a)
         if hit.kind == "noun":
-            poss = child(a, "poss")
-            if poss is not None:
+            if (poss := child(a, "poss")) is not None:
                 return poss
             for p in children(a, "prep"):
-                if p.lower_ in ("by", "from"):
-                    obj = pobj(p)
-                    if obj is not None:
-                        return obj
+                if p.lower_ in ("by", "from") and (obj := pobj(p)) is not None:
+                    return obj
             for c in children(a, "amod", "compound"):
                 if c.ent_type_ in ("NORP", "GPE") or (c.pos_ == "PROPN" and c.ent_type_ == "ORG"):
                     return c  # "Turkish concerns remain", "American support would not waver"
@@ -386,7 +383,8 @@ class CueFinder:
                         if p.lower_ == prep:
                             slots.extend(children(p, "pobj", "pcomp"))
                 if owner.i == a.i:
-                    slots += children(a, "acl")
+                    # "the pact's most important backer": an agent noun's possessor is what it backs
+                    slots += children(a, "acl") + (children(a, "poss") if hit.cue.kind == "agent" else [])
                     # "its call for them to be phased out": "for" opens a clause, which is the target
                     slots += [c for c in a.children if c.dep_ in ("advcl", "relcl") and any(
                         m.dep_ == "mark" and m.lower_ in lex.target_preps for m in c.children)]
