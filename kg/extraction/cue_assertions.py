@@ -144,8 +144,11 @@ class CueAssertions:
                 stance, slots = _flip(stance), [obj] + slots[1:]
         if stance in ("supports", "opposes") and slots:
             stance, slots = _against(hit, stance, slots, lex, self.targets.mention_at)
-        if slots and slots[0].lemma_.lower() in lex.propositional_nouns and hit.kind != "noun":
-            return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
+        if slots and hit.kind != "noun" and slots[0].lemma_.lower() in lex.propositional_nouns:
+            meant = _proposition(slots[0], lex)
+            if meant is None:
+                return []  # "not rule out the possibility that X" hedges X; it is no stance on a possibility
+            slots = [meant] + slots[1:]
         if hit.kind == "noun" and hit.cue.kind == "policy":
             slots = [hit.anchor]  # "Japan's licensing rules for chipmaking equipment": the measure itself
         elif hit.kind == "noun" and hit.cue.kind == "agent":
@@ -252,6 +255,18 @@ def _against(hit: CueHit, stance: str, slots: list[Token], lex: Lexicon, mention
     if obj is None:
         return stance, slots
     return _flip(stance), [obj] + slots[1:]
+
+
+def _proposition(noun: Token, lex: Lexicon) -> Token | None:
+    """What a stance on "the idea" is about: the idea meant before ("rejected the idea"), or what it is of
+    ("the idea of sending troops": sending them); None for a proposition, which a stance only hedges ("did not
+    rule out the possibility that X")."""
+    if noun.lemma_.lower() not in lex.anaphoric_nouns or any(c.dep_ in ("acl", "ccomp", "relcl") for c in noun.children):
+        return None
+    of = child(noun, "prep", lower="of")
+    if of is None:
+        return noun
+    return next((g for g in of.children if g.dep_ in ("pobj", "pcomp")), None)
 
 
 def _scenario(tok: Token) -> bool:

@@ -1,0 +1,30 @@
+"""A stance on "the idea" is a stance on the idea meant ("rejected the idea": the proposal named before) or on
+what it is the idea of ("backs the idea of a carbon tax"); "the idea that X" and "the possibility of X" are
+propositions, not what a stance is on.
+
+The trade and climate debate of tests/data/extract: nothing in the rules knows its names or topics.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def extract(trade_extract):
+    return trade_extract
+
+
+@pytest.mark.parametrize("sentence, stance", [
+    ("A carbon tax was proposed on Monday. France rejected the idea.", "opposes"),
+    ("A carbon tax was proposed on Monday. France welcomed the suggestion.", "supports"),
+    ("France rejected the idea of a carbon tax.", "opposes"),
+    ("France backs the idea of a carbon tax.", "supports"),
+])
+def test_the_idea_meant_or_what_it_is_of(extract, sentence, stance):
+    assert ("France", stance, "carbon-tax") in extract(sentence)
+
+
+def test_a_proposition_is_no_target(extract):
+    found = extract("A carbon tax was proposed on Monday. France rejected the idea that it would hurt growth.")
+    assert not any(h == "France" for h, _, _ in found), found
