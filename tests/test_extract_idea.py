@@ -28,3 +28,16 @@ def test_the_idea_meant_or_what_it_is_of(extract, sentence, stance):
 def test_a_proposition_is_no_target(extract):
     found = extract("A carbon tax was proposed on Monday. France rejected the idea that it would hurt growth.")
     assert not any(h == "France" for h, _, _ in found), found
+
+
+@pytest.mark.parametrize("sentence, stance", [
+    ("France gave the carbon tax a cautious welcome.", "hesitant"),
+    ("France gave a cautious welcome to the carbon tax.", "hesitant"),
+    ("France offered lukewarm support for the carbon tax.", "hesitant"),
+    ("France expressed qualified support for the carbon tax.", "hesitant"),
+    ("France expressed strong support for the carbon tax.", "supports"),
+    ("France welcomed the carbon tax.", "supports"),
+])
+def test_support_said_with_reserve_is_hesitant(extract, sentence, stance):
+    found = extract(sentence)
+    assert ("France", stance, "carbon-tax") in found and len(found) == 1, found

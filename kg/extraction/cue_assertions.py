@@ -201,6 +201,8 @@ class CueAssertions:
         targets = [t for t in targets if t.target.iri not in {c.target.iri for c in contrast}]
         if negated and hit.cue.stance == "supports" and stance == "opposes" and slots and self._particular(slots[0]):
             stance = "hesitant"  # "would not supply such munitions": limits, does not reject
+        elif stance == "supports" and _reserved(hit, lex):
+            stance = "hesitant"  # "a cautious welcome", "offered lukewarm support": support with reserve
         penalty = 0.05 * (action or hit.kind == "advocacy") + 0.05 * carried + 0.05 * (hit.kind == "noun")
         if len(holders) == 1 and not deontic:
             own = []
@@ -255,6 +257,14 @@ def _against(hit: CueHit, stance: str, slots: list[Token], lex: Lexicon, mention
     if obj is None:
         return stance, slots
     return _flip(stance), [obj] + slots[1:]
+
+
+def _reserved(hit: CueHit, lex: Lexicon) -> bool:
+    """Whether the support noun of a cue is said with reserve: "a cautious welcome", "offered lukewarm support"."""
+    noun = hit.anchor if hit.kind == "noun" else child(hit.anchor, "dobj")
+    cue = lex.nouns.get(noun.lemma_.lower()) if noun is not None and noun.pos_ == "NOUN" else None
+    return cue is not None and cue.stance == "supports" and cue.kind not in ("policy", "agent") and any(
+        c.dep_ == "amod" and c.lemma_.lower() in lex.reserved_modifiers for c in noun.children)
 
 
 def _proposition(noun: Token, lex: Lexicon) -> Token | None:

@@ -146,6 +146,7 @@ class Lexicon:
     message_nouns: frozenset[str] = frozenset()  # "sent a letter to X": no support of X
     focus_markers: tuple[tuple[str, ...], ...] = ()  # "fossil fuels, especially coal": coal too
     particular_words: frozenset[str] = frozenset()  # "such munitions": one kind of what a topic is about
+    reserved_modifiers: frozenset[str] = frozenset()  # "a cautious welcome": support with reserve
     remedy_verbs: frozenset[str] = frozenset()  # "can be curbed with X": X is a means someone backs
     goal_nouns: frozenset[str] = frozenset()  # "Turkey's aim is to ratify X": support for X
     document_nouns: frozenset[str] = frozenset()  # "the deal", "the outcome": a negotiated text (named_documents)
@@ -297,6 +298,7 @@ def load_lexicon(folder: str | Path | None = None) -> Lexicon:
         prepositions=tables["prepositions"], phrases=tuple(phrases), verb_objects=verb_objects,
         light_verbs=_words(st.get("light_verbs"), st_path, "light_verbs"),
         particular_words=_words(st.get("particular_words"), st_path, "particular_words"),
+        reserved_modifiers=_words(st.get("reserved_modifiers"), st_path, "reserved_modifiers"),
         blocking_particles=_words(st.get("blocking_particles"), st_path, "blocking_particles"),
         knowledge_verbs=_words(st.get("knowledge_verbs"), st_path, "knowledge_verbs"),
         sufficiency_verbs=_words(st.get("sufficiency_verbs"), st_path, "sufficiency_verbs"),

@@ -378,6 +378,7 @@ class CueFinder:
             # "expressed opposition to X": the object may hang from the light verb.
             owners = [a, a.head] if a.dep_ in ("dobj", "attr") and a.head.lemma_.lower() in lex.light_verbs else [a]
             for owner in owners:
+                slots += children(owner, "dative") if owner.i != a.i else []  # "gave the plan a cautious welcome"
                 for prep in lex.target_preps:
                     for p in children(owner, "prep"):
                         if p.lower_ == prep:
