@@ -139,3 +139,19 @@ def test_an_actor_who_only_speaks_is_told_so(tmp_path):
     assert "speaker of 1 assertion " in res.stderr, res.output
     res = kg("stance", "Poland", "--store", str(store))
     assert "Jens Stoltenberg" in res.stdout and "speaker of" not in res.stderr
+
+
+def test_extract_uses_a_debate_folder_s_codebook_and_gazetteer(tmp_path, data_dir):
+    # the dev-set layout (docs/ beside codebook.ttl and gazetteer.ttl), as kg evaluate DIR reads it
+    import shutil
+
+    debate = tmp_path / "trade"
+    (debate / "docs").mkdir(parents=True)
+    for name in ("codebook.ttl", "gazetteer.ttl"):
+        shutil.copy(data_dir / "extract" / name, debate / name)
+    (debate / "docs" / "a.txt").write_text("Germany strongly supports tariffs on steel imports.\n", encoding="utf-8")
+    res = kg("extract", str(debate / "docs"))
+    assert res.exit_code == 0, res.output
+    assert {(r["actor"]["label"], r["target"]["topic"]) for r in map(json.loads, res.stdout.splitlines())} == {
+        ("Germany", "steel-tariffs")}
+    assert "codebook.ttl" in res.stderr and "gazetteer.ttl" in res.stderr

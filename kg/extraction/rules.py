@@ -214,14 +214,12 @@ class _Run(CueAssertions, Judgements):
         year = (self.document.date or "")[:4]
         if not year.isdigit():
             return False
-        for i in clause.path:
-            for c in self.doc[i].children:
-                if c.dep_ not in ("prep", "npadvmod", "advmod", "nmod"):
-                    continue
-                for t in c.subtree:
-                    if t.ent_type_ == "DATE" and t.like_num and len(t.text) == 4 and t.text < year \
-                            and t.text.startswith(("19", "20")):
-                        return True
+        heads = [self.doc[i] for i in clause.path]  # with the act an action cue names ("applied to join X in 2022")
+        for c in (c for h in heads + [x for h in heads for x in h.children if x.dep_ == "xcomp"] for c in h.children):
+            if c.dep_ in ("prep", "npadvmod", "advmod", "nmod"):
+                if any(t.ent_type_ == "DATE" and t.like_num and len(t.text) == 4 and t.text < year
+                       and t.text.startswith(("19", "20")) for t in c.subtree):
+                    return True
         return False
 
     def _holders_of(self, tok: Token, speakers: list[Actor]) -> tuple[list[tuple[Actor, str]], list[Actor]]:

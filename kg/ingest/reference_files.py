@@ -100,7 +100,8 @@ class ReferenceFiles:
 def inputs_reference(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     """(codebooks, gazetteers) that go with these inputs, as a build of them would use: the reference files
     among them (Turtle, YAML codebooks and gazetteers), else the project's that holds them (``kg init``'s
-    ``topics.yaml`` and ``actors.yaml``, in a named folder or the folder above it). Empty: the shipped ones."""
+    ``topics.yaml`` and ``actors.yaml``, or a debate folder's ``codebook.ttl`` and ``gazetteer.ttl`` beside its
+    ``docs/``, in a named folder or the folder above it). Empty: the shipped ones."""
     from kg.ingest.file_kinds import walk_inputs
     from kg.ingest.init_project import FILES
     from kg.ingest.reference_yaml import YAML_SUFFIXES, reference_kind
@@ -115,7 +116,7 @@ def inputs_reference(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path
         for p in map(Path, paths):
             folder = (p if p.is_dir() else p.parent).resolve()
             for where in (folder, folder.parent):
-                for name in FILES:
+                for name in (*FILES, "codebook.ttl", "gazetteer.ttl"):
                     f = where / name
                     if f.is_file() and f not in found["codebook"] + found["gazetteer"]:
                         k = reference_kind(f)
