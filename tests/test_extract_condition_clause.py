@@ -33,3 +33,14 @@ def test_a_condition_or_reason_is_no_report(speakers, clause):
 def test_a_report_still_names_its_speaker(speakers, report):
     found = speakers(f"Germany backs tariffs on steel, {report}.")
     assert ("Germany", "supports", "steel-tariffs", "France") in found, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "A spokesman for Canada said Germany, as a member of the convention, would not back tariffs on steel.",
+    "France said Germany would not back tariffs on steel.",
+])
+def test_the_reported_clause_keeps_its_subject(speakers, sentence):
+    # the parser may read "said Germany, as ..., would not" with Germany as the object of "said"
+    found = speakers(sentence)
+    assert any(h == "Germany" and s == "opposes" and t == "steel-tariffs" for h, s, t, _ in found), found
+    assert not any(h in ("Canada", "France") for h, _, _, _ in found), found

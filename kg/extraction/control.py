@@ -36,3 +36,13 @@ def doer(verb: Token, lex: Lexicon) -> Token | None:
     if verb.dep_ == "xcomp":
         return next(c for c in verb.head.children if c.dep_ == "dobj")
     return next(c for c in verb.children if c.dep_ == "nsubj")
+
+
+def reported_subject(clause: Token, lex: Lexicon) -> Token | None:
+    """The subject the parser moved out of a reported clause: in "Hebestreit said Germany, as a signatory,
+    would not deliver them" it reads Germany as the object of "said" and leaves "deliver" without a subject."""
+    head = clause.head
+    if clause.dep_ != "ccomp" or head.lemma_.lower() not in lex.reporting_verbs or any(
+            c.dep_ in ("nsubj", "nsubjpass", "mark") for c in clause.children):
+        return None
+    return next((c for c in head.children if c.dep_ == "dobj" and c.i < clause.i), None)

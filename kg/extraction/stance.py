@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .control import made_to_act
+from .control import made_to_act, reported_subject
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
 from .syntax import (acts_on, child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
@@ -260,7 +260,7 @@ class CueFinder:
         for _ in range(14):
             if made_to_act(t, lex):  # "urged Sweden to join", "wants Sweden to join": Sweden holds nothing
                 return None
-            s = explicit_subject(t)
+            s = explicit_subject(t) or reported_subject(t, lex)
             if s is not None:
                 if is_dummy_it(s):
                     return SPEAKER
