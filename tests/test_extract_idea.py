@@ -41,3 +41,12 @@ def test_a_proposition_is_no_target(extract):
 def test_support_said_with_reserve_is_hesitant(extract, sentence, stance):
     found = extract(sentence)
     assert ("France", stance, "carbon-tax") in found and len(found) == 1, found
+
+
+@pytest.mark.parametrize("sentence", [
+    "France remains wary of a carbon tax.",
+    "France remains noncommittal on a carbon tax.",  # the parser hangs "on X" from "remains"
+    "France has backed steel tariffs but remains noncommittal on a carbon tax.",
+])
+def test_an_adjective_after_a_copula_takes_its_phrase(extract, sentence):
+    assert ("France", "hesitant", "carbon-tax") in extract(sentence)

@@ -368,8 +368,9 @@ class CueFinder:
             return []  # "the cautious camp": about the topic at hand
         if hit.kind == "adj":
             slots = children(a, "xcomp")
-            for prep in (*lex.target_preps, "by", "at", "with"):  # "worried by X", "alarmed at X"
-                for p in children(a, "prep", "agent"):
+            owned = children(a, "prep", "agent") + [p for p in children(a.head, "prep") if p.i > a.i and a.dep_ == "acomp"]
+            for prep in (*lex.target_preps, "by", "at", "with"):  # "worried by X"; "remains wary on X" (copula's)
+                for p in owned:
                     if p.lower_ == prep:
                         slots.extend(children(p, "pobj", "pcomp"))
             return slots
