@@ -8,34 +8,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
+from .syntax import is_to_infinitive
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
 
-def _controlling(verb: Token, lex: Lexicon) -> bool:
-    return verb.head.i != verb.i and verb.head.lemma_.lower() in lex.object_control | lex.desire_verbs
+def doer(verb: Token, lex: Lexicon) -> Token | None:
+    """Who is made or wanted to do what the infinitive ``verb`` says, else None: "urged Sweden [to join]"
+    (Sweden the verb's object) or "wants Sweden [to join]" (parsed with Sweden as the infinitive's own subject)."""
+    if verb.head.i == verb.i or verb.head.lemma_.lower() not in lex.object_control | lex.desire_verbs:
+        return None
+    if verb.dep_ == "xcomp":
+        return next((c for c in verb.head.children if c.dep_ == "dobj"), None)
+    if verb.dep_ == "ccomp" and is_to_infinitive(verb):
+        return next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    return None
 
 
 def made_to_act(verb: Token, lex: Lexicon) -> bool:
-    """Whether ``verb`` is an infinitive someone else makes or wants happen, with its doer named:
-    "urged Sweden [to join]" (Sweden the verb's object) or "wants Sweden [to join]" (parsed with Sweden as the
-    infinitive's own subject)."""
-    if not _controlling(verb, lex):
-        return False
-    if verb.dep_ == "xcomp":
-        return any(c.dep_ == "dobj" for c in verb.head.children)
-    return verb.dep_ == "ccomp" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children) \
-        and any(c.dep_ == "nsubj" for c in verb.children)
-
-
-def doer(verb: Token, lex: Lexicon) -> Token | None:
-    """Who is made or wanted to do what ``verb`` says (for its frame), else None."""
-    if not made_to_act(verb, lex):
-        return None
-    if verb.dep_ == "xcomp":
-        return next(c for c in verb.head.children if c.dep_ == "dobj")
-    return next(c for c in verb.children if c.dep_ == "nsubj")
+    """Whether someone else makes or wants ``verb`` happen, its doer named (who then holds no stance by it)."""
+    return doer(verb, lex) is not None
 
 
 def reported_subject(clause: Token, lex: Lexicon) -> Token | None:

@@ -13,7 +13,7 @@ from .contrast import contrasted, denial_end, named_only_after
 from .evaluation import judged_clause
 from .lexicon import NO_STANCE, Lexicon
 from .stance import SPEAKER, CueHit
-from .syntax import child, has_negation
+from .syntax import child, has_negation, is_to_infinitive
 from .targets import Found
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ class CueAssertions:
         head = slots[0]
         cues = self.rules.cues
         inner = inner_hits.get(head.i)
-        infinitive = head.dep_ in ("xcomp", "ccomp") or (  # "urged MEPs in April to reject X": parsed as advcl
-            head.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in head.children))
+        # ("urged MEPs in April to reject X": the infinitive parsed as advcl)
+        infinitive = head.dep_ in ("xcomp", "ccomp") or (head.dep_ == "advcl" and is_to_infinitive(head))
         if inner is not None and inner.kind in ("verb", "phrase") and infinitive \
                 and inner.cue.stance in ("supports", "opposes"):
             flipped = stance == "opposes"

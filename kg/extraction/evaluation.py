@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .lexicon import Lexicon
-from .syntax import child, has_negation, is_dummy_it, pobj
+from .syntax import child, has_negation, is_dummy_it, is_to_infinitive, pobj
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -92,10 +92,11 @@ def find(sent: Span, lexicon: Lexicon) -> list[EvaluationHit]:
         if hit is None:
             continue
         target, framer, negator = hit
-        if target is not None and target.lower_ == "it" and framer is None and _extraposed(first, negator) is not None:
+        clause = _extraposed(first, negator) if target is not None and target.lower_ == "it" and framer is None \
+            else None
+        if clause is not None:
             # "it was wrong that tariffs had been imposed", "it would be a mistake to send troops": the
             # clause is what is judged, and undoing a thing ("was dropped", "no tax was agreed") flips it
-            clause = _extraposed(first, negator)
             target, p = clause, p * _event_sign(clause, lexicon) if p != 2 else p
         if target is None or is_dummy_it(target) or target.i in seen:
             continue
@@ -118,7 +119,7 @@ def _extraposed(word: Token, copula: Token) -> Token | None:
             if c.pos_ not in ("VERB", "AUX"):
                 continue
             that = c.dep_ in ("ccomp", "acl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
-            to = c.dep_ in ("xcomp", "acl", "ccomp") and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+            to = c.dep_ in ("xcomp", "acl", "ccomp") and is_to_infinitive(c)
             when = c.dep_ == "advcl" and any(g.dep_ in ("advmod", "mark") and g.lower_ == "when" for g in c.children)
             if that or to or when:  # ("it's absurd when no time frame is set")
                 return c

@@ -19,7 +19,7 @@ from .control import made_to_act, reported_subject
 from .lexicon import Cue, Lexicon, Phrase
 from .mentions import lemma_key
 from .syntax import (acts_on, child, children, explicit_subject, has_negation, is_complement_relcl, is_dummy_it, is_passive,
-                     is_relative_clause, pobj)
+                     is_relative_clause, is_to_infinitive, pobj)
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -34,7 +34,7 @@ _VERB_TARGET_PREPS = ("for", "on", "about", "over", "against", "to", "towards", 
 def _infinitives(verb: Token) -> list[Token]:
     """The to-infinitive complements of a verb (the parser also calls them advcl: "pushed X to match")."""
     return [c for c in verb.children if c.dep_ == "xcomp" or (
-        c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))]
+        c.dep_ == "advcl" and is_to_infinitive(c))]
 
 
 def _object_infinitives(verb: Token) -> list[Token]:
@@ -48,7 +48,7 @@ def _object_infinitives(verb: Token) -> list[Token]:
         return []
     # "wants CXMT placed on the Entity List": what the object should undergo, said with a participle
     return [c for c in obj.children if c.i > obj.i and explicit_subject(c) is None and (
-        (c.dep_ == "relcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children))
+        (c.dep_ == "relcl" and is_to_infinitive(c))
         or (c.dep_ == "acl" and c.tag_ == "VBN"))]
 
 

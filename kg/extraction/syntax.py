@@ -58,6 +58,11 @@ def has_negation(token: Token) -> bool:
     return False
 
 
+def is_to_infinitive(token: Token) -> bool:
+    """A verb with its "to": "urged X [to reject]", "it was wrong [to impose]"."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
 def is_complement_relcl(token: Token) -> bool:
     """A clause the parser hung on a noun as a relative clause, though its "that" only marks a
     complement: "said before the summit that Ukraine was not ready"."""
@@ -69,7 +74,7 @@ def is_relative_clause(token: Token) -> bool:
     also labels relcl: a "that" complement, or a to-infinitive ("steps to send troops")."""
     if token.dep_ != "relcl" or is_complement_relcl(token):
         return False
-    return not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    return not is_to_infinitive(token)
 
 
 def is_dummy_it(token: Token) -> bool:

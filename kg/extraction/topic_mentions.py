@@ -80,9 +80,10 @@ class TopicMentions(PhraseTopics):
         hit = self.frame_match(verb)
         return hit[0] if hit else None
 
-    def frame_match(self, verb: Token) -> tuple[Topic, bool] | None:
-        """(topic, whether the label's subject matched) for the best action label of ``verb``."""
-        obj = child(verb, "dobj")
+    def frame_match(self, verb: Token, obj: Token | None = None) -> tuple[Topic, bool] | None:
+        """(topic, whether the label's subject matched) for the best action label of ``verb``, with its object
+        or with ``obj`` in its place."""
+        obj = obj if obj is not None else child(verb, "dobj")
         if acts_on(verb) and not any(f.prep == "on" for f in self.topics.frames.get(lemma_key(verb), ())):
             return None  # "delivered on its promises" instantiates no "deliver weapons"
         passive = obj is None and any(c.dep_ == "auxpass" for c in verb.children)
@@ -302,9 +303,7 @@ class TopicMentions(PhraseTopics):
         if member.pos_ not in ("NOUN", "PROPN"):
             return None
         if obj is not None:
-            prep_objs = {p.lower_: child(p, "pobj") for p in head.children if p.dep_ == "prep"}
-            hit = self._frame_for(lemma_key(head), head, member, prep_objs,
-                                  lambda: [a.iri for a in self.subject_of(head)])
+            hit = self.frame_match(head, obj=member)
             return hit[0] if hit is not None and hit[0].iri != m.topic.iri else None
         other = next((self._by_token[t.i] for t in doc[start:stop] if t.i in self._by_token), None)
         if other is not None:
