@@ -62,14 +62,8 @@ def test_a_label_verb_with_a_particle_needs_one(extract):
 
 
 def test_an_actor_beside_the_object_is_a_partner(tmp_path):
-    from kg.extraction import default_reference, shared_extractor
-    from kg.model.records import Document
-
-    (tmp_path / "topics.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (tmp_path / "actors.yaml").write_text(GAZETTEER, encoding="utf-8")
-    reference = default_reference([tmp_path / "actors.yaml"], [tmp_path / "topics.yaml"])
-    found = {(a.actor.label, a.target.kind, a.target.label) for a in shared_extractor()(
-        Document("t", "Freedonia will defend its border with Ruritania."), reference)}
+    extract = extractor_for(tmp_path, CODEBOOK, GAZETTEER, row=lambda a: (a.actor.label, a.target.kind, a.target.label))
+    found = extract("Freedonia will defend its border with Ruritania.")
     assert not any(kind == "actor" for _, kind, _ in found), found  # at most the uncoded "its border ..."
 
 

@@ -26,8 +26,9 @@ actors:
 """
 
 
-def extractor_for(folder, codebook: str, gazetteer: str):
-    """text -> {(holder, stance, topic)} with this YAML codebook and gazetteer."""
+def extractor_for(folder, codebook: str, gazetteer: str,
+                  row=lambda a: (a.actor.label, a.stance, a.target.topic)):
+    """text -> {row(assertion)}, by default (holder, stance, topic), with this YAML codebook and gazetteer."""
     from kg.extraction import default_reference, shared_extractor
     from kg.model.records import Document
 
@@ -35,7 +36,7 @@ def extractor_for(folder, codebook: str, gazetteer: str):
     (folder / "actors.yaml").write_text(gazetteer, encoding="utf-8")
     reference = default_reference([folder / "actors.yaml"], [folder / "topics.yaml"])
     extractor = shared_extractor()
-    return lambda text: {(a.actor.label, a.stance, a.target.topic) for a in extractor(Document("t", text), reference)}
+    return lambda text: {row(a) for a in extractor(Document("t", text), reference)}
 
 
 @pytest.fixture(scope="module")

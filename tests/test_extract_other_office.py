@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from test_extract_label_forms import extractor_for
+
 CODEBOOK = """language: en
 topics:
   - notation: road-tolls
@@ -34,19 +36,8 @@ actors:
 
 @pytest.fixture(scope="module")
 def speakers(tmp_path_factory):
-    from kg.extraction import default_reference, shared_extractor
-    from kg.model.records import Document
-
-    folder = tmp_path_factory.mktemp("ref")
-    (folder / "topics.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (folder / "actors.yaml").write_text(GAZETTEER, encoding="utf-8")
-    reference = default_reference([folder / "actors.yaml"], [folder / "topics.yaml"])
-    extractor = shared_extractor()
-
-    def run(text):
-        return {(a.actor.label, a.stance, a.attributed_to.label if a.attributed_to else None)
-                for a in extractor(Document("t", text), reference)}
-    return run
+    return extractor_for(tmp_path_factory.mktemp("ref"), CODEBOOK, GAZETTEER,
+                         row=lambda a: (a.actor.label, a.stance, a.attributed_to.label if a.attributed_to else None))
 
 
 def test_the_role_names_its_holder(speakers):
